@@ -1,0 +1,278 @@
+#include "core/daemon.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "core/build_info.h"
+#include "core/clock.h"
+#include "core/counters.h"
+#include "core/ctl_service.h"
+#include "core/log.h"
+#include "core/metrics_text.h"
+#include "core/settings.h"
+#include "core/signals.h"
+#include "core/strings.h"
+#include "core/tunables.h"
+#include "core/worker.h"
+#include "net/ctl_server.h"
+#include "net/http/server.h"
+
+namespace ringcast::core {
+namespace {
+
+void LogMultiline(LogLevel level, std::string_view prefix, std::string_view text) {
+  while (!text.empty()) {
+    size_t eol = text.find('\n');
+    LogLine(level, StrCat(prefix, text.substr(0, eol)));
+    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+  }
+}
+
+class Daemon {
+ public:
+  explicit Daemon(const DaemonOptions& options) : options_(options) {}
+  int Run();
+
+ private:
+  absl::Status LoadConfig(bool startup);
+  absl::Status Reload();
+  absl::Status StartWorkers();
+  absl::Status StartControlPlane();
+  void AddStatSources();
+  void Shutdown(int signo);
+
+  DaemonOptions options_;
+  Registry registry_;
+  int64_t started_ns_ = NowNs();
+  uint64_t reloads_ = 0;
+  uint64_t reload_failures_ = 0;
+  std::unique_ptr<Ring> ring_;
+  std::unique_ptr<BufferRing> buffers_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<CtlService> ctl_service_;
+  std::unique_ptr<net::CtlServer> ctl_server_;
+  std::unique_ptr<net::http::HttpServer> metrics_server_;
+  std::unique_ptr<SignalWatcher> signals_;
+};
+
+absl::Status Daemon::LoadConfig(bool startup) {
+  ASSIGN_OR_RETURN(std::vector<ConfigLine> lines,
+                   LoadConfigFiles(options_.config_file, options_.config_dir,
+                                   options_.config_required));
+  return registry_.ApplyConfig(lines, startup);
+}
+
+absl::Status Daemon::Reload() {
+  absl::Status status = LoadConfig(/*startup=*/false);
+  if (!status.ok()) {
+    ++reload_failures_;
+    LogMultiline(LogLevel::kError, "config: reload refused, running config kept: ",
+                 ToStd(status.message()));
+    return status;
+  }
+  ++reloads_;
+  LOG_INFO("config: reloaded %s and %s/*.conf", options_.config_file, options_.config_dir);
+  return absl::OkStatus();
+}
+
+absl::Status Daemon::StartWorkers() {
+  ASSIGN_OR_RETURN(std::string workers_text, registry_.Get("core.workers"));
+  int count = std::stoi(workers_text);
+  if (count == 0) count = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  WorkerOptions worker_options;
+  worker_options.rx_buffers = static_cast<uint32_t>(std::stoul(*registry_.Get("core.rx_buffers")));
+  worker_options.rx_buffer_bytes =
+      static_cast<uint32_t>(std::stoul(*registry_.Get("core.rx_buffer_bytes")));
+  for (int i = 0; i < count; ++i) {
+    worker_options.index = i;
+    absl::StatusOr<std::unique_ptr<Worker>> worker = Worker::Start(worker_options);
+    if (!worker.ok()) {
+      return absl::Status(worker.status().code(),
+                          StrCat("worker ", i, ": ", ToStd(worker.status().message())));
+    }
+    workers_.push_back(std::move(worker).value());
+  }
+  LOG_INFO("core: %d workers, %u x %u-byte receive buffers each", count,
+           workers_.front()->rx_buffers().count(), worker_options.rx_buffer_bytes);
+  return absl::OkStatus();
+}
+
+absl::Status Daemon::StartControlPlane() {
+  RingOptions ring_options;
+  ring_options.name = "control";
+  ring_options.entries = 256;
+  ASSIGN_OR_RETURN(ring_, Ring::Create(ring_options));
+  ASSIGN_OR_RETURN(buffers_, BufferRing::Create(*ring_, kRxBufferGroup, 256, 4096));
+
+  ASSIGN_OR_RETURN(signals_, SignalWatcher::Create(*ring_, {SIGTERM, SIGINT, SIGHUP}, [this](int signo) {
+                     if (signo == SIGHUP) {
+                       LOG_INFO("config: SIGHUP: reloading");
+                       (void)Reload();
+                     } else {
+                       Shutdown(signo);
+                     }
+                   }));
+
+  ctl_service_ = std::make_unique<CtlService>(registry_, [this] { return Reload(); });
+  ASSIGN_OR_RETURN(std::string ctl_path, registry_.Get("ctl.socket"));
+  ASSIGN_OR_RETURN(ctl_server_, net::CtlServer::Start(*ring_, *buffers_, ctl_path, *ctl_service_));
+
+  ASSIGN_OR_RETURN(std::string metrics_listen, registry_.Get("metrics.listen"));
+  ASSIGN_OR_RETURN(metrics_server_,
+                   net::http::HttpServer::Start(*ring_, *buffers_, metrics_listen, "metrics"));
+  metrics_server_->Handle("/metrics", [this](const net::http::Message& request, const std::string&) {
+    if (request.method != "GET" && request.method != "HEAD") {
+      net::http::HttpResponse response = net::http::TextResponse(405, "use GET\n");
+      response.headers.push_back({"Allow", "GET, HEAD"});
+      return response;
+    }
+    return net::http::TextResponse(200, FormatPrometheus(registry_.CollectStats()),
+                                   "text/plain; version=0.0.4; charset=utf-8");
+  });
+  return absl::OkStatus();
+}
+
+void Daemon::AddStatSources() {
+  registry_.AddStatSource([this](std::vector<StatSample>& out) {
+    out.push_back({.name = "stats.uptime_s",
+                   .value = static_cast<double>((NowNs() - started_ns_) / kNsPerSec),
+                   .metric = "ringcast_uptime_seconds",
+                   .help = "seconds since ringcastd started"});
+    out.push_back({.name = "stats.build.info",
+                   .value = 1,
+                   .metric = "ringcast_build_info",
+                   .labels = {{"version", RINGCAST_VERSION}, {"crypto", RINGCAST_CRYPTO_LIBRARY}},
+                   .help = "build facts as labels; the value is always 1"});
+    out.push_back({.name = "stats.workers",
+                   .value = static_cast<double>(workers_.size()),
+                   .metric = "ringcast_workers",
+                   .help = "worker threads running"});
+    out.push_back({.name = "stats.paths",
+                   .value = static_cast<double>(registry_.PathNames().size()),
+                   .metric = "ringcast_paths",
+                   .help = "paths configured"});
+    out.push_back({.name = "stats.config.reloads",
+                   .value = static_cast<double>(reloads_),
+                   .metric = "ringcast_config_reloads_total",
+                   .help = "successful config reloads (SIGHUP or ringcastctl)",
+                   .counter = true});
+    out.push_back({.name = "stats.config.reload_failures",
+                   .value = static_cast<double>(reload_failures_),
+                   .metric = "ringcast_config_reload_failures_total",
+                   .help = "config reloads refused because a file was bad",
+                   .counter = true});
+    for (size_t i = 0; i < static_cast<size_t>(DropReason::kCount); ++i) {
+      auto reason = static_cast<DropReason>(i);
+      std::string name(DropReasonName(reason));
+      out.push_back({.name = StrCat("stats.drops.", name),
+                     .value = static_cast<double>(DropCount(reason)),
+                     .metric = "ringcast_drops_total",
+                     .labels = {{"reason", name}},
+                     .help = "packets and requests dropped, by reason",
+                     .counter = true});
+    }
+    for (const auto& worker : workers_) {
+      const RingStats& stats = worker->stats();
+      std::string index = StrCat(worker->index());
+      auto add = [&](std::string_view key, const std::atomic<uint64_t>& value, std::string metric,
+                     std::string help) {
+        out.push_back({.name = StrCat("stats.worker.", index, ".", key),
+                       .value = static_cast<double>(value.load(std::memory_order_relaxed)),
+                       .metric = std::move(metric),
+                       .labels = {{"worker", index}},
+                       .help = std::move(help),
+                       .counter = true});
+      };
+      add("cqes", stats.cqes, "ringcast_worker_cqes_total", "io_uring completions reaped");
+      add("enters", stats.submits, "ringcast_worker_enters_total", "io_uring_enter calls");
+      add("tasks", stats.tasks_run, "ringcast_worker_tasks_total", "tasks posted to the worker");
+    }
+    if (ctl_server_ != nullptr) {
+      out.push_back({.name = "stats.ctl.connections",
+                     .value = static_cast<double>(ctl_server_->server().connection_count()),
+                     .metric = "ringcast_ctl_connections",
+                     .help = "open control-socket connections"});
+    }
+    if (metrics_server_ != nullptr) {
+      out.push_back({.name = "stats.metrics.requests",
+                     .value = static_cast<double>(metrics_server_->requests()),
+                     .metric = "ringcast_http_requests_total",
+                     .labels = {{"server", "metrics"}},
+                     .help = "HTTP requests handled",
+                     .counter = true});
+    }
+  });
+}
+
+void Daemon::Shutdown(int signo) {
+  LOG_INFO("core: %s: shutting down", signo == SIGINT ? "SIGINT" : "SIGTERM");
+  // Servers hand their in-flight operations to the ring, which cancels and drains them when
+  // Run() returns.
+  metrics_server_.reset();
+  ctl_server_.reset();
+  ring_->Stop();
+}
+
+int Daemon::Run() {
+  DefineCoreTunables(registry_);
+  DefinePathTunables(registry_);
+  registry_.Watch("core.log_level", [](std::string_view, std::string_view value, Registry::Change) {
+    if (std::optional<LogLevel> level = ParseLogLevel(value)) SetLogLevel(*level);
+  });
+
+  absl::Status loaded = LoadConfig(/*startup=*/true);
+  if (!loaded.ok()) {
+    LogMultiline(LogLevel::kError, "config: ", ToStd(loaded.message()));
+    LOG_ERROR("ringcastd: not starting: fix the config above (ringcastd --check-config tests it)");
+    return 1;
+  }
+  if (options_.check_only) {
+    std::printf("ringcastd: configuration OK (%s, %s/*.conf)\n", options_.config_file.c_str(),
+                options_.config_dir.c_str());
+    return 0;
+  }
+  absl::Status blocked = BlockSignals({SIGTERM, SIGINT, SIGHUP});
+  if (!blocked.ok()) {
+    LOG_ERROR("core: %s", blocked.ToString());
+    return 1;
+  }
+  ::signal(SIGPIPE, SIG_IGN);
+  LOG_INFO("ringcastd %s starting (crypto: %s)", RINGCAST_VERSION, RINGCAST_CRYPTO_LIBRARY);
+
+  absl::Status started = StartWorkers();
+  if (started.ok()) started = StartControlPlane();
+  if (!started.ok()) {
+    LOG_ERROR("ringcastd: cannot start: %s", ToStd(started.message()));
+    metrics_server_.reset();
+    ctl_server_.reset();
+    if (ring_ != nullptr) ring_->CancelAllAndDrain();
+    signals_.reset();
+    buffers_.reset();
+    ring_.reset();
+    workers_.clear();
+    return 1;
+  }
+  AddStatSources();
+  LOG_INFO("ringcastd: ready");
+  ring_->Run();  // until SIGTERM/SIGINT; returns with nothing left in flight
+  signals_.reset();
+  buffers_.reset();
+  ring_.reset();
+  workers_.clear();  // each worker cancels, drains and joins
+  LOG_INFO("ringcastd: stopped");
+  return 0;
+}
+
+}  // namespace
+
+int RunDaemon(const DaemonOptions& options) {
+  Daemon daemon(options);
+  return daemon.Run();
+}
+
+}  // namespace ringcast::core

@@ -1,0 +1,67 @@
+// Sockets and addresses: parsing "HOST:PORT" tunables, opening listeners, naming peers in logs.
+// Set-up code (StatusOr); any thread.
+#ifndef RINGCAST_NET_SOCKET_H_
+#define RINGCAST_NET_SOCKET_H_
+
+#include <sys/socket.h>
+
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace ringcast::net {
+
+// An owned file descriptor.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() { Reset(); }
+  Fd(Fd&& other) noexcept : fd_(other.Release()) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) {
+      Reset();
+      fd_ = other.Release();
+    }
+    return *this;
+  }
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  int Release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  void Reset();
+
+ private:
+  int fd_ = -1;
+};
+
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+  int family() const { return storage.ss_family; }
+  int port() const;
+};
+
+// "1.2.3.4:80", "[::1]:80", ":80" (all IPv6 and IPv4 addresses), "0.0.0.0:80".
+absl::StatusOr<SocketAddress> ParseSocketAddress(std::string_view text);
+// "1.2.3.4:80", "[::1]:80", "unix" — for log lines.
+std::string FormatSocketAddress(const sockaddr* address, socklen_t length);
+
+// A listening TCP socket (SO_REUSEADDR; dual-stack for ":port").
+absl::StatusOr<Fd> ListenTcp(const SocketAddress& address, int backlog = 512);
+// A bound UDP socket.
+absl::StatusOr<Fd> BindUdp(const SocketAddress& address);
+// A listening Unix stream socket at `path` with file mode `mode`; a stale socket file left by a
+// dead daemon is replaced, a live one is an error (AlreadyExists).
+absl::StatusOr<Fd> ListenUnix(const std::string& path, unsigned mode, int backlog = 64);
+// The port a socket is bound to (for tests that bind port 0).
+absl::StatusOr<int> LocalPort(int fd);
+
+}  // namespace ringcast::net
+
+#endif  // RINGCAST_NET_SOCKET_H_

@@ -1,0 +1,174 @@
+#include "net/stream_server.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/counters.h"
+#include "core/log.h"
+#include "core/strings.h"
+
+namespace ringcast::net {
+
+using core::StrCat;
+
+StreamServer::StreamServer(core::Ring& ring, core::BufferRing& buffers, Fd listener,
+                           StreamServerOptions options, SessionFactory factory)
+    : ring_(ring),
+      buffers_(buffers),
+      listener_(std::move(listener)),
+      options_(std::move(options)),
+      factory_(std::move(factory)) {}
+
+StreamServer::~StreamServer() {
+  stopped_ = true;
+  // Each Close() removes the connection from the map and hands it to the ring to drain.
+  while (!connections_.empty()) connections_.begin()->first->Close();
+  // Our own accept must not be in flight any more: the owner drains the ring (or retires us)
+  // first. The listening socket closes with listener_.
+}
+
+void StreamServer::Start() { ArmAccept(); }
+
+void StreamServer::ArmAccept() {
+  io_uring_sqe* sqe = ring_.GetSqe(this);
+  io_uring_prep_multishot_accept(sqe, listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);
+}
+
+void StreamServer::OnCompletion(const io_uring_cqe& cqe) {
+  if (cqe.res >= 0) {
+    Fd fd(cqe.res);
+    if (stopped_) return;
+    ++accepted_;
+    sockaddr_storage peer{};
+    socklen_t peer_length = sizeof(peer);
+    getpeername(fd.get(), reinterpret_cast<sockaddr*>(&peer), &peer_length);
+    std::string peer_name = FormatSocketAddress(reinterpret_cast<sockaddr*>(&peer), peer_length);
+    if (peer.ss_family == AF_UNIX) {
+      // Name a local client by its process and user, for the audit lines of ringcastctl -w.
+      ucred credentials{};
+      socklen_t length = sizeof(credentials);
+      if (getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0) {
+        peer_name = StrCat("pid ", credentials.pid, " uid ", credentials.uid);
+      }
+    }
+    if (connections_.size() >= options_.max_connections) {
+      core::CountDrop(core::DropReason::kHttpTooManyConnections);
+      LOG_EVERY_SEC(Warn, "%s: refused connection from %s: %zu connections open (the limit)",
+                    options_.name, peer_name, connections_.size());
+      return;  // fd closes
+    }
+    auto connection = std::make_unique<StreamConnection>(*this, std::move(fd), peer_name);
+    StreamConnection* raw = connection.get();
+    connections_.emplace(raw, std::move(connection));
+    raw->Start(factory_(*raw));
+  } else if (cqe.res != -ECANCELED && !stopped_) {
+    LOG_EVERY_SEC(Warn, "%s: accept failed: %s", options_.name, strerror(-cqe.res));
+  }
+  if (!(cqe.flags & IORING_CQE_F_MORE) && !stopped_ && cqe.res != -ECANCELED) ArmAccept();
+}
+
+void StreamServer::Remove(StreamConnection* connection) {
+  auto it = connections_.find(connection);
+  if (it == connections_.end()) return;
+  std::unique_ptr<StreamConnection> owned = std::move(it->second);
+  connections_.erase(it);
+  ring_.Retire(std::move(owned));
+}
+
+StreamConnection::StreamConnection(StreamServer& server, Fd fd, std::string peer)
+    : server_(server), fd_(std::move(fd)), peer_(std::move(peer)) {}
+
+StreamConnection::~StreamConnection() = default;
+
+void StreamConnection::Start(std::unique_ptr<StreamSession> session) {
+  session_ = std::move(session);
+  receiver_ = std::make_unique<core::Receiver>(server_.ring_, server_.buffers_, fd_.get(),
+                                               core::Receiver::Mode::kStream,
+                                               static_cast<core::ReceiveHandler&>(*this));
+  receiver_->Start();
+  if (server_.options_.idle_timeout_ns > 0) {
+    idle_timer_ = std::make_unique<core::Timer>(server_.ring_, [this] {
+      LOG_DEBUG("%s: closing idle connection from %s", server_.options_.name, peer_);
+      Close();
+    });
+    idle_timer_->ArmAfter(server_.options_.idle_timeout_ns);
+  }
+}
+
+void StreamConnection::OnReceive(std::span<uint8_t> bytes, const sockaddr*, socklen_t,
+                                 uint16_t bid) {
+  if (idle_timer_ != nullptr) idle_timer_->ArmAfter(server_.options_.idle_timeout_ns);
+  // The session copies what it keeps (parsers accumulate into their message), so the buffer
+  // goes back to the kernel as soon as the call returns. A session that asked to close after
+  // its last reply gets no more input.
+  if (!closing_ && !close_after_send_ && session_ != nullptr) session_->OnBytes(bytes);
+  server_.buffers_.Recycle(bid);
+}
+
+void StreamConnection::OnReceiveEnd(int error) {
+  if (error != 0 && error != -ECONNRESET) {
+    LOG_DEBUG("%s: receive from %s ended: %s", server_.options_.name, peer_, strerror(-error));
+  }
+  Close();
+}
+
+void StreamConnection::Send(std::string bytes) {
+  if (closing_ || bytes.empty()) return;
+  if (queued_.size() + bytes.size() > server_.options_.max_queued_bytes) {
+    LOG_EVERY_SEC(Warn, "%s: %s is not reading; closing its connection", server_.options_.name,
+                  peer_);
+    Close();
+    return;
+  }
+  queued_ += bytes;
+  if (!send_in_flight_) SendNext();
+}
+
+void StreamConnection::SendNext() {
+  if (sent_ == sending_.size()) {
+    sending_.clear();
+    sent_ = 0;
+    if (queued_.empty()) {
+      if (close_after_send_) Close();
+      return;
+    }
+    sending_.swap(queued_);
+  }
+  io_uring_sqe* sqe = server_.ring_.GetSqe(this);
+  io_uring_prep_send(sqe, fd_.get(), sending_.data() + sent_, sending_.size() - sent_, MSG_NOSIGNAL);
+  send_in_flight_ = true;
+}
+
+void StreamConnection::OnCompletion(const io_uring_cqe& cqe) {
+  send_in_flight_ = false;
+  if (closing_) return;
+  if (cqe.res < 0) {
+    if (cqe.res != -EPIPE && cqe.res != -ECONNRESET) {
+      LOG_DEBUG("%s: send to %s failed: %s", server_.options_.name, peer_, strerror(-cqe.res));
+    }
+    Close();
+    return;
+  }
+  sent_ += static_cast<size_t>(cqe.res);
+  SendNext();
+}
+
+void StreamConnection::CloseAfterSend() {
+  close_after_send_ = true;
+  if (!send_in_flight_ && queued_.empty()) Close();
+}
+
+void StreamConnection::Close() {
+  if (closing_) return;
+  closing_ = true;
+  session_.reset();
+  idle_timer_.reset();
+  if (receiver_ != nullptr) {
+    receiver_->Detach();
+    server_.ring_.Retire(std::move(receiver_));
+  }
+  ::shutdown(fd_.get(), SHUT_RDWR);
+  server_.Remove(this);  // retires us: deleted (closing the fd) once our send has drained
+}
+
+}  // namespace ringcast::net

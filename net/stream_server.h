@@ -1,0 +1,118 @@
+// StreamServer: accepts stream connections (TCP or Unix) on a Ring and runs a protocol session
+// on each — the shared transport of the HTTP server, the control socket and (later) RTSP.
+//
+//   listener fd ─multishot accept─▶ StreamConnection ─multishot recv (BufferRing)─▶ session
+//   session ─Send()─▶ one IORING_OP_SEND at a time, queued bytes behind it
+//
+// The server owns its connections; a connection owns its session. A closed connection is
+// cancelled, drained and deleted through Ring::Retire, so no CQE ever reaches freed memory.
+// Ring thread only.
+#ifndef RINGCAST_NET_STREAM_SERVER_H_
+#define RINGCAST_NET_STREAM_SERVER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+
+#include "core/buffer_ring.h"
+#include "core/receiver.h"
+#include "core/ring.h"
+#include "net/socket.h"
+
+namespace ringcast::net {
+
+class StreamConnection;
+
+// The protocol side of one connection.
+class StreamSession {
+ public:
+  virtual ~StreamSession() = default;
+  // Bytes received; valid only during this call.
+  virtual void OnBytes(std::span<const uint8_t> bytes) = 0;
+};
+
+struct StreamServerOptions {
+  std::string name = "stream";  // for log lines: "http", "ctl"
+  size_t max_connections = 256;
+  int64_t idle_timeout_ns = 0;  // close connections idle this long; 0: never
+  size_t max_queued_bytes = 8 << 20;  // a peer that doesn't read is cut off past this
+};
+
+class StreamServer final : public core::Completion {
+ public:
+  using SessionFactory = std::function<std::unique_ptr<StreamSession>(StreamConnection&)>;
+
+  StreamServer(core::Ring& ring, core::BufferRing& buffers, Fd listener, StreamServerOptions options,
+               SessionFactory factory);
+  // Closes every connection. Operations still in flight are cancelled and drained by the ring.
+  ~StreamServer() override;
+
+  void Start();
+  size_t connection_count() const { return connections_.size(); }
+  uint64_t accepted() const { return accepted_; }
+  const std::string& name() const { return options_.name; }
+
+  void OnCompletion(const io_uring_cqe& cqe) override;
+
+ private:
+  friend class StreamConnection;
+  void ArmAccept();
+  void Remove(StreamConnection* connection);
+
+  core::Ring& ring_;
+  core::BufferRing& buffers_;
+  Fd listener_;
+  StreamServerOptions options_;
+  SessionFactory factory_;
+  std::unordered_map<StreamConnection*, std::unique_ptr<StreamConnection>> connections_;
+  uint64_t accepted_ = 0;
+  bool stopped_ = false;
+};
+
+class StreamConnection final : public core::Completion, private core::ReceiveHandler {
+ public:
+  StreamConnection(StreamServer& server, Fd fd, std::string peer);
+  ~StreamConnection() override;
+
+  // Queues bytes to send, in order.
+  void Send(std::string bytes);
+  // Closes once everything queued has been sent; input arriving meanwhile is discarded.
+  void CloseAfterSend();
+  // Closes now; queued bytes are dropped. The session is destroyed before this returns, so a
+  // session may call it and must not touch its members afterwards.
+  void Close();
+
+  const std::string& peer() const { return peer_; }
+  int fd() const { return fd_.get(); }
+  bool closing() const { return closing_; }
+
+  void OnCompletion(const io_uring_cqe& cqe) override;
+
+ private:
+  friend class StreamServer;
+  void Start(std::unique_ptr<StreamSession> session);
+  void OnReceive(std::span<uint8_t> bytes, const sockaddr* from, socklen_t from_len,
+                 uint16_t bid) override;
+  void OnReceiveEnd(int error) override;
+  void SendNext();
+
+  StreamServer& server_;
+  Fd fd_;
+  std::string peer_;
+  std::unique_ptr<StreamSession> session_;
+  std::unique_ptr<core::Receiver> receiver_;
+  std::unique_ptr<core::Timer> idle_timer_;
+  std::string queued_;   // waiting for the send in flight
+  std::string sending_;  // owned by the send in flight
+  size_t sent_ = 0;      // bytes of sending_ already sent
+  bool send_in_flight_ = false;
+  bool close_after_send_ = false;
+  bool closing_ = false;
+};
+
+}  // namespace ringcast::net
+
+#endif  // RINGCAST_NET_STREAM_SERVER_H_
