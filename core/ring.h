@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/check.h"
 #include "core/status.h"
 
 namespace ringcast::core {
@@ -38,7 +39,9 @@ class Completion {
   Completion() = default;
   Completion(const Completion&) = delete;
   Completion& operator=(const Completion&) = delete;
-  virtual ~Completion() = default;
+  // Debug builds check the rule above: destroying an object the kernel may still complete into
+  // is a use-after-free waiting to happen.
+  virtual ~Completion() { DCHECK(inflight_ == 0); }
 
   // Runs on the ring's thread for each CQE of this object's operations. The in-flight count
   // has already been decremented when the CQE ends its operation (no IORING_CQE_F_MORE).

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Installs every Debian package ringcast's build, tests and tools need. Idempotent: packages
+# already present are left alone and apt-get runs only when something is missing.
+#
+#   tools/setup-deps.sh          build + tests
+#   tools/setup-deps.sh build    build only (what `tools/dev.sh run` needs)
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build pkg-config git
+  liburing-dev android-libboringssl-dev libsrtp2-dev libabsl-dev
+  libgtest-dev libgmock-dev
+)
+test_packages=(
+  clang libclang-rt-14-dev  # ASan/UBSan build and libFuzzer targets
+  python3 curl util-linux iproute2 nftables
+  ffmpeg                    # RTSP publisher/reader peers and test media
+)
+
+wanted=("${build_packages[@]}")
+if [[ "${1:-all}" != "build" ]]; then
+  wanted+=("${test_packages[@]}")
+fi
+
+missing=()
+for package in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if (( ${#missing[@]} > 0 )); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup-deps: missing packages: ${missing[*]} (run as root to install them)" >&2
+    exit 1
+  fi
+  echo "setup-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
