@@ -16,14 +16,15 @@ absl::StatusOr<std::unique_ptr<BufferRing>> BufferRing::Create(Ring& ring, uint1
     return absl::InvalidArgumentError(absl::StrFormat("buffer ring: %u buffers (1..32768)", count));
   }
   if (buffer_size < 64) {
-    return absl::InvalidArgumentError(absl::StrFormat("buffer ring: %u-byte buffers (>= 64)", buffer_size));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("buffer ring: %u-byte buffers (>= 64)", buffer_size));
   }
   count = std::bit_ceil(count);
   std::unique_ptr<BufferRing> buffers(new BufferRing(ring, group_id, count, buffer_size));
 
   buffers->br_bytes_ = sizeof(io_uring_buf) * count;
-  void* br = mmap(nullptr, buffers->br_bytes_, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE,
-                  -1, 0);
+  void* br =
+      mmap(nullptr, buffers->br_bytes_, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
   if (br == MAP_FAILED) return ErrnoStatus(errno, "buffer ring: mmap ring");
   buffers->br_ = static_cast<io_uring_buf_ring*>(br);
 
@@ -39,8 +40,8 @@ absl::StatusOr<std::unique_ptr<BufferRing>> BufferRing::Create(Ring& ring, uint1
   reg.bgid = group_id;
   int ret = io_uring_register_buf_ring(ring.raw(), &reg, 0);
   if (ret < 0) {
-    return ErrnoStatus(-ret, absl::StrFormat("io_uring_register_buf_ring(group %u, %u buffers)",
-                                             group_id, count));
+    return ErrnoStatus(
+        -ret, absl::StrFormat("io_uring_register_buf_ring(group %u, %u buffers)", group_id, count));
   }
   buffers->registered_ = true;
 

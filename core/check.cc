@@ -12,9 +12,9 @@ void CheckFailed(const char* file, int line, const char* condition, const char* 
   int n = std::snprintf(message, sizeof(message), "<2>CHECK failed at %s:%d: %s%s%s\n", file, line,
                         condition, detail != nullptr ? ": " : "", detail != nullptr ? detail : "");
   if (n > 0) {
-    ssize_t ignored = ::write(STDERR_FILENO, message, static_cast<size_t>(n) < sizeof(message)
-                                                         ? static_cast<size_t>(n)
-                                                         : sizeof(message) - 1);
+    ssize_t ignored = ::write(
+        STDERR_FILENO, message,
+        static_cast<size_t>(n) < sizeof(message) ? static_cast<size_t>(n) : sizeof(message) - 1);
     (void)ignored;
   }
   std::abort();

@@ -12,17 +12,17 @@ namespace ringcast::core {
                               const char* detail);
 }  // namespace ringcast::core
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) [[unlikely]]                                                  \
-      ::ringcast::core::CheckFailed(__FILE__, __LINE__, #cond, nullptr);       \
+#define CHECK(cond)                                                      \
+  do {                                                                   \
+    if (!(cond)) [[unlikely]]                                            \
+      ::ringcast::core::CheckFailed(__FILE__, __LINE__, #cond, nullptr); \
   } while (false)
 
 // CHECK_MSG(cond, "text") adds a fixed explanation to the failure line.
-#define CHECK_MSG(cond, msg)                                                   \
-  do {                                                                         \
-    if (!(cond)) [[unlikely]]                                                  \
-      ::ringcast::core::CheckFailed(__FILE__, __LINE__, #cond, msg);           \
+#define CHECK_MSG(cond, msg)                                         \
+  do {                                                               \
+    if (!(cond)) [[unlikely]]                                        \
+      ::ringcast::core::CheckFailed(__FILE__, __LINE__, #cond, msg); \
   } while (false)
 
 #ifdef NDEBUG

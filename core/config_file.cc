@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
-#include "core/strings.h"
 #include "absl/strings/str_join.h"
+#include "core/strings.h"
 
 namespace ringcast::core {
 namespace {
@@ -15,8 +15,10 @@ namespace {
 constexpr size_t kMaxConfigBytes = 4 << 20;
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -64,7 +66,7 @@ absl::StatusOr<std::vector<ConfigLine>> ParseConfigText(std::string_view text,
     std::string_view key = Trim(line.substr(0, eq));
     if (!ValidKey(key)) {
       error(StrCat("invalid key \"", key.substr(0, 80),
-                         "\" (dotted name of letters, digits, '_' and '-')"));
+                   "\" (dotted name of letters, digits, '_' and '-')"));
       continue;
     }
     parsed.key = std::string(key);
@@ -88,14 +90,16 @@ absl::StatusOr<std::vector<ConfigLine>> ReadConfigFile(const std::string& file) 
 }
 
 absl::StatusOr<std::vector<std::string>> ConfigFileList(const std::string& main_file,
-                                                        const std::string& dir, bool main_required) {
+                                                        const std::string& dir,
+                                                        bool main_required) {
   std::vector<std::string> files;
   std::error_code ec;
   if (main_required || std::filesystem::exists(main_file, ec)) files.push_back(main_file);
   if (!dir.empty() && std::filesystem::is_directory(dir, ec)) {
     std::vector<std::string> extra;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-      if (entry.path().extension() == ".conf" && !entry.is_directory()) extra.push_back(entry.path());
+      if (entry.path().extension() == ".conf" && !entry.is_directory())
+        extra.push_back(entry.path());
     }
     if (ec) return ErrnoStatus(ec.value(), StrCat("cannot list ", dir));
     std::sort(extra.begin(), extra.end());
@@ -105,7 +109,8 @@ absl::StatusOr<std::vector<std::string>> ConfigFileList(const std::string& main_
 }
 
 absl::StatusOr<std::vector<ConfigLine>> LoadConfigFiles(const std::string& main_file,
-                                                        const std::string& dir, bool main_required) {
+                                                        const std::string& dir,
+                                                        bool main_required) {
   ASSIGN_OR_RETURN(std::vector<std::string> files, ConfigFileList(main_file, dir, main_required));
   std::vector<ConfigLine> all;
   std::vector<std::string> errors;

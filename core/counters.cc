@@ -9,7 +9,7 @@ constexpr size_t kReasons = static_cast<size_t>(DropReason::kCount);
 std::array<std::atomic<uint64_t>, kReasons> g_drops{};
 
 constexpr std::array<std::string_view, kReasons> kNames = {
-    "rx_no_buffers", "rx_truncated",    "ctl_bad_request",
+    "rx_no_buffers",     "rx_truncated",     "ctl_bad_request",
     "ctl_line_too_long", "http_bad_request", "http_too_many_connections",
 };
 

@@ -13,11 +13,11 @@ namespace ringcast::core {
 
 // Add a reason here and a name in counters.cc; names are the stats key suffixes.
 enum class DropReason : uint16_t {
-  kRxNoBuffers,      // a multishot receive ran out of ring buffers (re-armed; not data loss)
-  kRxTruncated,      // a datagram larger than a ring buffer
-  kCtlBadRequest,    // malformed control-socket request
-  kCtlLineTooLong,   // control-socket request line over the limit
-  kHttpBadRequest,   // malformed HTTP request (answered 4xx, connection closed)
+  kRxNoBuffers,             // a multishot receive ran out of ring buffers (re-armed; not data loss)
+  kRxTruncated,             // a datagram larger than a ring buffer
+  kCtlBadRequest,           // malformed control-socket request
+  kCtlLineTooLong,          // control-socket request line over the limit
+  kHttpBadRequest,          // malformed HTTP request (answered 4xx, connection closed)
   kHttpTooManyConnections,  // connection refused: over the per-listener limit
   kCount,
 };

@@ -125,6 +125,7 @@ std::string FormatCtlRequest(const CtlRequest& request) {
 
 std::optional<CtlReply> ParseCtlReply(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (HasControlChars(line)) return std::nullopt;
   if (line.size() < 2 || line[1] != ' ') return std::nullopt;
   std::string_view rest = line.substr(2);
   CtlReply reply;
@@ -159,7 +160,7 @@ std::string FormatCtlReply(const CtlReply& reply) {
       return StrCat("D ", reply.name, " ", reply.text, "\n");
     case CtlReply::Kind::kError:
       return StrCat("E ", CtlErrorName(reply.error), " ", reply.name.empty() ? "-" : reply.name,
-                          " ", reply.text, "\n");
+                    " ", reply.text, "\n");
   }
   return "\n";
 }

@@ -1,8 +1,8 @@
 #include "core/ctl_service.h"
 
-#include "core/strings.h"
 #include "core/counters.h"
 #include "core/log.h"
+#include "core/strings.h"
 
 namespace ringcast::core {
 namespace {

@@ -40,6 +40,11 @@ class Daemon {
 
  private:
   absl::Status LoadConfig(bool startup);
+  std::string ConfigFilesText() const {
+    return options_.config_dir.empty()
+               ? options_.config_file
+               : StrCat(options_.config_file, ", ", options_.config_dir, "/*.conf");
+  }
   absl::Status Reload();
   absl::Status StartWorkers();
   absl::Status StartControlPlane();
@@ -61,9 +66,9 @@ class Daemon {
 };
 
 absl::Status Daemon::LoadConfig(bool startup) {
-  ASSIGN_OR_RETURN(std::vector<ConfigLine> lines,
-                   LoadConfigFiles(options_.config_file, options_.config_dir,
-                                   options_.config_required));
+  ASSIGN_OR_RETURN(
+      std::vector<ConfigLine> lines,
+      LoadConfigFiles(options_.config_file, options_.config_dir, options_.config_required));
   return registry_.ApplyConfig(lines, startup);
 }
 
@@ -71,12 +76,12 @@ absl::Status Daemon::Reload() {
   absl::Status status = LoadConfig(/*startup=*/false);
   if (!status.ok()) {
     ++reload_failures_;
-    LogMultiline(LogLevel::kError, "config: reload refused, running config kept: ",
-                 ToStd(status.message()));
+    LogMultiline(LogLevel::kError,
+                 "config: reload refused, running config kept: ", ToStd(status.message()));
     return status;
   }
   ++reloads_;
-  LOG_INFO("config: reloaded %s and %s/*.conf", options_.config_file, options_.config_dir);
+  LOG_INFO("config: reloaded %s", ConfigFilesText());
   return absl::OkStatus();
 }
 
@@ -109,7 +114,8 @@ absl::Status Daemon::StartControlPlane() {
   ASSIGN_OR_RETURN(ring_, Ring::Create(ring_options));
   ASSIGN_OR_RETURN(buffers_, BufferRing::Create(*ring_, kRxBufferGroup, 256, 4096));
 
-  ASSIGN_OR_RETURN(signals_, SignalWatcher::Create(*ring_, {SIGTERM, SIGINT, SIGHUP}, [this](int signo) {
+  ASSIGN_OR_RETURN(signals_,
+                   SignalWatcher::Create(*ring_, {SIGTERM, SIGINT, SIGHUP}, [this](int signo) {
                      if (signo == SIGHUP) {
                        LOG_INFO("config: SIGHUP: reloading");
                        (void)Reload();
@@ -125,15 +131,16 @@ absl::Status Daemon::StartControlPlane() {
   ASSIGN_OR_RETURN(std::string metrics_listen, registry_.Get("metrics.listen"));
   ASSIGN_OR_RETURN(metrics_server_,
                    net::http::HttpServer::Start(*ring_, *buffers_, metrics_listen, "metrics"));
-  metrics_server_->Handle("/metrics", [this](const net::http::Message& request, const std::string&) {
-    if (request.method != "GET" && request.method != "HEAD") {
-      net::http::HttpResponse response = net::http::TextResponse(405, "use GET\n");
-      response.headers.push_back({"Allow", "GET, HEAD"});
-      return response;
-    }
-    return net::http::TextResponse(200, FormatPrometheus(registry_.CollectStats()),
-                                   "text/plain; version=0.0.4; charset=utf-8");
-  });
+  metrics_server_->Handle(
+      "/metrics", [this](const net::http::Message& request, const std::string&) {
+        if (request.method != "GET" && request.method != "HEAD") {
+          net::http::HttpResponse response = net::http::TextResponse(405, "use GET\n");
+          response.headers.push_back({"Allow", "GET, HEAD"});
+          return response;
+        }
+        return net::http::TextResponse(200, FormatPrometheus(registry_.CollectStats()),
+                                       "text/plain; version=0.0.4; charset=utf-8");
+      });
   return absl::OkStatus();
 }
 
@@ -232,8 +239,7 @@ int Daemon::Run() {
     return 1;
   }
   if (options_.check_only) {
-    std::printf("ringcastd: configuration OK (%s, %s/*.conf)\n", options_.config_file.c_str(),
-                options_.config_dir.c_str());
+    std::printf("ringcastd: configuration OK (%s)\n", ConfigFilesText().c_str());
     return 0;
   }
   absl::Status blocked = BlockSignals({SIGTERM, SIGINT, SIGHUP});

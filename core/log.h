@@ -56,10 +56,10 @@ class LogRateLimiter {
 
 }  // namespace ringcast::core
 
-#define RC_LOG_AT_(level, ...)                                                     \
-  do {                                                                             \
-    if (::ringcast::core::LogEnabled(level))                                       \
-      ::ringcast::core::LogLine(level, ::absl::StrFormat(__VA_ARGS__));            \
+#define RC_LOG_AT_(level, ...)                                          \
+  do {                                                                  \
+    if (::ringcast::core::LogEnabled(level))                            \
+      ::ringcast::core::LogLine(level, ::absl::StrFormat(__VA_ARGS__)); \
   } while (false)
 
 #define LOG_ERROR(...) RC_LOG_AT_(::ringcast::core::LogLevel::kError, __VA_ARGS__)
@@ -68,19 +68,19 @@ class LogRateLimiter {
 #define LOG_DEBUG(...) RC_LOG_AT_(::ringcast::core::LogLevel::kDebug, __VA_ARGS__)
 
 // At most one line per second from this call site; the next line says how many were held back.
-#define LOG_EVERY_SEC(LEVEL, ...)                                                          \
-  do {                                                                                     \
-    constexpr auto rc_level_ = ::ringcast::core::LogLevel::k##LEVEL;                       \
-    if (::ringcast::core::LogEnabled(rc_level_)) {                                         \
-      static ::ringcast::core::LogRateLimiter rc_limiter_;                                 \
-      uint64_t rc_suppressed_ = 0;                                                         \
-      if (rc_limiter_.Allow(1'000'000'000, rc_suppressed_)) {                              \
-        std::string rc_line_ = ::absl::StrFormat(__VA_ARGS__);                             \
-        if (rc_suppressed_ > 0)                                                            \
+#define LOG_EVERY_SEC(LEVEL, ...)                                                               \
+  do {                                                                                          \
+    constexpr auto rc_level_ = ::ringcast::core::LogLevel::k##LEVEL;                            \
+    if (::ringcast::core::LogEnabled(rc_level_)) {                                              \
+      static ::ringcast::core::LogRateLimiter rc_limiter_;                                      \
+      uint64_t rc_suppressed_ = 0;                                                              \
+      if (rc_limiter_.Allow(1'000'000'000, rc_suppressed_)) {                                   \
+        std::string rc_line_ = ::absl::StrFormat(__VA_ARGS__);                                  \
+        if (rc_suppressed_ > 0)                                                                 \
           ::absl::StrAppendFormat(&rc_line_, " (%d similar lines suppressed)", rc_suppressed_); \
-        ::ringcast::core::LogLine(rc_level_, rc_line_);                                    \
-      }                                                                                    \
-    }                                                                                      \
+        ::ringcast::core::LogLine(rc_level_, rc_line_);                                         \
+      }                                                                                         \
+    }                                                                                           \
   } while (false)
 
 #endif  // RINGCAST_CORE_LOG_H_

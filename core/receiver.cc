@@ -74,8 +74,9 @@ void Receiver::OnCompletion(const io_uring_cqe& cqe) {
       } else {
         auto* payload = static_cast<uint8_t*>(io_uring_recvmsg_payload(out, &msghdr_));
         unsigned length = io_uring_recvmsg_payload_length(out, cqe.res, &msghdr_);
-        handler_->OnReceive({payload, length}, static_cast<const sockaddr*>(io_uring_recvmsg_name(out)),
-                            out->namelen, bid);
+        handler_->OnReceive({payload, length},
+                            static_cast<const sockaddr*>(io_uring_recvmsg_name(out)), out->namelen,
+                            bid);
       }
     }
   }

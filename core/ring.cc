@@ -34,13 +34,15 @@ absl::Status Ring::Init(const RingOptions& options) {
   io_uring_params params{};
   params.flags = IORING_SETUP_CQSIZE;
   params.cq_entries = options.entries * 4;
-  if (options.single_issuer) params.flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+  if (options.single_issuer)
+    params.flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
   int ret = io_uring_queue_init_params(options.entries, &ring_, &params);
   if (ret == -EINVAL && options.single_issuer) {
     static std::atomic<bool> warned{false};
     if (!warned.exchange(true)) {
-      LOG_WARN("io_uring: kernel lacks IORING_SETUP_SINGLE_ISSUER/DEFER_TASKRUN (Linux 6.1+); "
-               "running without them");
+      LOG_WARN(
+          "io_uring: kernel lacks IORING_SETUP_SINGLE_ISSUER/DEFER_TASKRUN (Linux 6.1+); "
+          "running without them");
     }
     params = io_uring_params{};
     params.flags = IORING_SETUP_CQSIZE;
@@ -66,8 +68,9 @@ absl::Status Ring::Init(const RingOptions& options) {
   if (!has_msg_ring_) {
     static std::atomic<bool> warned{false};
     if (!warned.exchange(true)) {
-      LOG_WARN("io_uring: kernel lacks IORING_OP_MSG_RING (Linux 5.18+); cross-thread wake-ups "
-               "use an eventfd");
+      LOG_WARN(
+          "io_uring: kernel lacks IORING_OP_MSG_RING (Linux 5.18+); cross-thread wake-ups "
+          "use an eventfd");
     }
   }
   event_fd_ = eventfd(0, EFD_CLOEXEC);
@@ -157,8 +160,9 @@ void Ring::Retire(std::unique_ptr<Completion> object) {
 
 void Ring::DeleteDrainedRetirees() {
   if (retired_.empty()) return;
-  auto drained = std::partition(retired_.begin(), retired_.end(),
-                                [](const std::unique_ptr<Completion>& c) { return c->inflight_ > 0; });
+  auto drained =
+      std::partition(retired_.begin(), retired_.end(),
+                     [](const std::unique_ptr<Completion>& c) { return c->inflight_ > 0; });
   // Destructors may retire further objects: move the drained ones out first.
   std::vector<std::unique_ptr<Completion>> dead(std::make_move_iterator(drained),
                                                 std::make_move_iterator(retired_.end()));
@@ -368,7 +372,8 @@ void Ring::TimerSiftDown(size_t i) {
   }
 }
 
-Timer::Timer(Ring& ring, std::function<void()> on_fire) : ring_(ring), on_fire_(std::move(on_fire)) {}
+Timer::Timer(Ring& ring, std::function<void()> on_fire)
+    : ring_(ring), on_fire_(std::move(on_fire)) {}
 
 Timer::~Timer() { Disarm(); }
 

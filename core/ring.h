@@ -71,7 +71,7 @@ struct RingOptions {
 struct RingStats {
   std::atomic<uint64_t> submits{0};
   std::atomic<uint64_t> cqes{0};
-  std::atomic<uint64_t> sq_full{0};      // GetSqe found the SQ full and had to submit first
+  std::atomic<uint64_t> sq_full{0};  // GetSqe found the SQ full and had to submit first
   // The two doorbell counts are written by the posting threads (fetch_add).
   std::atomic<uint64_t> wakeups_msg_ring{0};  // Post() doorbells rung with IORING_OP_MSG_RING
   std::atomic<uint64_t> wakeups_eventfd{0};   // Post() doorbells rung through the eventfd
@@ -180,7 +180,7 @@ class Ring {
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_;
   std::atomic<bool> wake_pending_{false};  // a doorbell is on its way; skip ringing again
-  std::atomic<int> msg_ring_fd_{-1};  // -1 once closed: late posters fall back to the eventfd
+  std::atomic<int> msg_ring_fd_{-1};       // -1 once closed: late posters fall back to the eventfd
   int event_fd_ = -1;
   uint64_t eventfd_value_ = 0;  // read target of the armed eventfd read
   bool eventfd_armed_ = false;

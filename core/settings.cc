@@ -3,13 +3,14 @@
 namespace ringcast::core {
 
 void DefineCoreTunables(Registry& registry) {
-  registry.Define({.name = "core.workers",
-                   .type = TunableType::kInt,
-                   .default_value = "0",
-                   .min = 0,
-                   .max = 256,
-                   .description = "worker threads, each with its own io_uring (0: one per online CPU)",
-                   .apply = Apply::kRestart});
+  registry.Define(
+      {.name = "core.workers",
+       .type = TunableType::kInt,
+       .default_value = "0",
+       .min = 0,
+       .max = 256,
+       .description = "worker threads, each with its own io_uring (0: one per online CPU)",
+       .apply = Apply::kRestart});
   registry.Define({.name = "core.rx_buffers",
                    .type = TunableType::kInt,
                    .default_value = "1024",
@@ -45,8 +46,9 @@ void DefinePathTunables(Registry& registry) {
   registry.DefinePathKey({.name = "source",
                           .type = TunableType::kString,
                           .default_value = "publisher",
-                          .description = "where the stream comes from: publisher (RTSP ANNOUNCE/RECORD) "
-                                         "or rtsp://[user:pass@]host[:port]/path to pull"});
+                          .description =
+                              "where the stream comes from: publisher (RTSP ANNOUNCE/RECORD) "
+                              "or rtsp://[user:pass@]host[:port]/path to pull"});
   registry.DefinePathKey({.name = "source_transport",
                           .type = TunableType::kEnum,
                           .default_value = "tcp",
@@ -63,9 +65,10 @@ void DefinePathTunables(Registry& registry) {
                           .type = TunableType::kString,
                           .description = "password readers must give",
                           .secret = true});
-  registry.DefinePathKey({.name = "publish_user",
-                          .type = TunableType::kString,
-                          .description = "user name a publisher must give (empty: no authentication)"});
+  registry.DefinePathKey(
+      {.name = "publish_user",
+       .type = TunableType::kString,
+       .description = "user name a publisher must give (empty: no authentication)"});
   registry.DefinePathKey({.name = "publish_pass",
                           .type = TunableType::kString,
                           .description = "password a publisher must give",
@@ -76,10 +79,11 @@ void DefinePathTunables(Registry& registry) {
                           .min = 0,
                           .max = 1000000,
                           .description = "most simultaneous readers (0: no limit)"});
-  registry.DefinePathKey({.name = "override_publisher",
-                          .type = TunableType::kBool,
-                          .default_value = "0",
-                          .description = "a new publisher replaces the current one instead of being refused"});
+  registry.DefinePathKey(
+      {.name = "override_publisher",
+       .type = TunableType::kBool,
+       .default_value = "0",
+       .description = "a new publisher replaces the current one instead of being refused"});
 }
 
 }  // namespace ringcast::core

@@ -17,10 +17,10 @@
 #define RC_STATUS_CONCAT_(a, b) RC_STATUS_CONCAT_INNER_(a, b)
 
 // Evaluates `expr` (an absl::Status) and returns it from the calling function if it is not OK.
-#define RETURN_IF_ERROR(expr)                                          \
-  do {                                                                 \
-    ::absl::Status rc_status_ = (expr);                                \
-    if (!rc_status_.ok()) return rc_status_;                           \
+#define RETURN_IF_ERROR(expr)                \
+  do {                                       \
+    ::absl::Status rc_status_ = (expr);      \
+    if (!rc_status_.ok()) return rc_status_; \
   } while (false)
 
 // `ASSIGN_OR_RETURN(auto x, Foo());` evaluates Foo() (an absl::StatusOr<T>); on error returns
@@ -28,8 +28,8 @@
 #define ASSIGN_OR_RETURN(lhs, expr) \
   RC_ASSIGN_OR_RETURN_IMPL_(RC_STATUS_CONCAT_(rc_statusor_, __LINE__), lhs, expr)
 
-#define RC_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                              \
+#define RC_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)     \
+  auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
 

@@ -16,8 +16,7 @@ inline void Append(std::string& out, std::string_view piece) { out.append(piece)
 inline void Append(std::string& out, const char* piece) { out.append(piece); }
 inline void Append(std::string& out, char piece) { out.push_back(piece); }
 template <std::integral T>
-  requires(!std::same_as<T, char> && !std::same_as<T, bool>)
-void Append(std::string& out, T value) {
+requires(!std::same_as<T, char> && !std::same_as<T, bool>) void Append(std::string& out, T value) {
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
   out.append(buf, end);

@@ -7,12 +7,12 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
-#include "core/strings.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "core/check.h"
 #include "core/log.h"
+#include "core/strings.h"
 
 namespace ringcast::core {
 namespace {
@@ -95,7 +95,9 @@ bool HasControlChars(std::string_view s) {
   return false;
 }
 
-std::string ChoicesText(const std::vector<std::string>& choices) { return absl::StrJoin(choices, "|"); }
+std::string ChoicesText(const std::vector<std::string>& choices) {
+  return absl::StrJoin(choices, "|");
+}
 
 }  // namespace
 
@@ -128,10 +130,11 @@ std::string_view TypeName(TunableType type) {
 absl::StatusOr<std::string> NormalizeValue(const TunableSpec& spec, std::string_view raw) {
   std::string_view value = Trim(raw);
   if (value.size() > kMaxValueBytes) {
-    return absl::InvalidArgumentError(absl::StrFormat("value is %d bytes (at most %d)", value.size(),
-                                                      kMaxValueBytes));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("value is %d bytes (at most %d)", value.size(), kMaxValueBytes));
   }
-  if (HasControlChars(value)) return absl::InvalidArgumentError("value contains control characters");
+  if (HasControlChars(value))
+    return absl::InvalidArgumentError("value contains control characters");
   switch (spec.type) {
     case TunableType::kBool: {
       std::string v = Lower(value);
@@ -163,7 +166,8 @@ absl::StatusOr<std::string> NormalizeValue(const TunableSpec& spec, std::string_
       return std::string(value);
     case TunableType::kList: {
       std::vector<std::string> items;
-      for (absl::string_view item : absl::StrSplit(absl::string_view(value.data(), value.size()), ',')) {
+      for (absl::string_view item :
+           absl::StrSplit(absl::string_view(value.data(), value.size()), ',')) {
         std::string_view trimmed = Trim(ToStd(item));
         if (trimmed.empty()) continue;
         if (!spec.choices.empty() &&
@@ -204,14 +208,14 @@ std::string DescribeSpec(const TunableSpec& spec) {
   std::string default_text = spec.default_value.empty() ? "\"\"" : spec.default_value;
   if (spec.secret) default_text = "(secret)";
   return StrCat(kind, ", default ", default_text, ", ",
-                      spec.apply == Apply::kLive ? "live" : "at restart");
+                spec.apply == Apply::kLive ? "live" : "at restart");
 }
 
 std::string FormatStatValue(double value) {
   if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 9e15) {
     return StrCat(static_cast<int64_t>(value));
   }
-  return absl::StrFormat("%.6g", value);
+  return absl::StrFormat("%.10g", value);
 }
 
 // --- Registry ---------------------------------------------------------------------------------
@@ -333,16 +337,16 @@ absl::StatusOr<std::string> Registry::Assign(Values& values, std::string_view na
   std::string path_name;
   const TunableSpec* spec = Resolve(name, &path_name);
   if (spec == nullptr) return absl::NotFoundError(StrCat("unknown key \"", name, "\""));
-  if (!path_name.empty() && !IsValidPathName(path_name)) {
-    return absl::InvalidArgumentError(StrCat(
-        "invalid path name \"", path_name, "\": use 1-64 letters, digits, '_' or '-'"));
+  bool is_path = name.substr(0, kPathPrefix.size()) == kPathPrefix;
+  if (is_path && !IsValidPathName(path_name)) {
+    return absl::InvalidArgumentError(
+        StrCat("invalid path name \"", path_name, "\": use 1-64 letters, digits, '_' or '-'"));
   }
   absl::StatusOr<std::string> canonical = NormalizeValue(*spec, raw);
   if (!canonical.ok()) {
-    return absl::InvalidArgumentError(
-        StrCat(name, ": ", ToStd(canonical.status().message())));
+    return absl::InvalidArgumentError(StrCat(name, ": ", ToStd(canonical.status().message())));
   }
-  if (!path_name.empty() && values.find(name) == values.end()) AddPathEntries(values, path_name);
+  if (is_path && values.find(name) == values.end()) AddPathEntries(values, path_name);
   values[std::string(name)].value = *canonical;
   return canonical;
 }
@@ -365,7 +369,8 @@ absl::StatusOr<std::string> Registry::Set(std::string_view name, std::string_vie
   if (new_path) {
     LOG_INFO("config: path %s added", path_name);
     for (const auto& [key, entry] : values_) {
-      if (MatchesPrefix(key, StrCat(kPathPrefix, path_name))) Notify(key, entry.value, Change::kSet);
+      if (MatchesPrefix(key, StrCat(kPathPrefix, path_name)))
+        Notify(key, entry.value, Change::kSet);
     }
   } else {
     Notify(name, canonical, Change::kSet);
@@ -374,6 +379,10 @@ absl::StatusOr<std::string> Registry::Set(std::string_view name, std::string_vie
 }
 
 absl::Status Registry::RemovePath(std::string_view path_name) {
+  if (!IsValidPathName(path_name)) {
+    return absl::InvalidArgumentError(
+        StrCat("invalid path name \"", path_name, "\": use 1-64 letters, digits, '_' or '-'"));
+  }
   std::string prefix = StrCat(kPathPrefix, path_name);
   bool found = false;
   for (auto it = values_.begin(); it != values_.end();) {

@@ -123,7 +123,8 @@ class Registry {
   // Finds the spec for `name`; for path.NAME.KEY also returns NAME.
   const TunableSpec* Resolve(std::string_view name, std::string* path_name) const;
   // Validates and stores one assignment into `values` (creating a path's entries as needed).
-  absl::StatusOr<std::string> Assign(Values& values, std::string_view name, std::string_view raw) const;
+  absl::StatusOr<std::string> Assign(Values& values, std::string_view name,
+                                     std::string_view raw) const;
   void AddPathEntries(Values& values, std::string_view path_name) const;
   void Notify(std::string_view name, std::string_view value, Change change);
 

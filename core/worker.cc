@@ -39,8 +39,8 @@ void Worker::ThreadMain(std::promise<absl::Status>* ready) {
     return;
   }
   ring_ = std::move(ring).value();
-  auto buffers = BufferRing::Create(*ring_, kRxBufferGroup, options_.rx_buffers,
-                                    options_.rx_buffer_bytes);
+  auto buffers =
+      BufferRing::Create(*ring_, kRxBufferGroup, options_.rx_buffers, options_.rx_buffer_bytes);
   if (!buffers.ok()) {
     ring_.reset();
     ready->set_value(buffers.status());

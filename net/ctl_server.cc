@@ -55,7 +55,9 @@ absl::StatusOr<std::unique_ptr<CtlServer>> CtlServer::Start(core::Ring& ring,
   std::error_code ec;
   if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
     std::filesystem::create_directories(dir, ec);
-    if (ec) return core::ErrnoStatus(ec.value(), core::StrCat("ctl.socket: cannot create ", dir.string()));
+    if (ec)
+      return core::ErrnoStatus(ec.value(),
+                               core::StrCat("ctl.socket: cannot create ", dir.string()));
     ::chmod(dir.c_str(), 0755);
   }
   ASSIGN_OR_RETURN(Fd fd, ListenUnix(path, 0660));

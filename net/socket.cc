@@ -9,8 +9,8 @@
 #include <charconv>
 #include <cstring>
 
-#include "core/strings.h"
 #include "absl/strings/str_format.h"
+#include "core/strings.h"
 
 namespace ringcast::net {
 
@@ -25,7 +25,8 @@ void Fd::Reset() {
 
 int SocketAddress::port() const {
   if (family() == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
-  if (family() == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
+  if (family() == AF_INET6)
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
   return 0;
 }
 
@@ -100,8 +101,8 @@ absl::StatusOr<Fd> OpenBound(const SocketAddress& address, int type, std::string
     setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
   }
   if (::bind(fd.get(), address.get(), address.length) != 0) {
-    return ErrnoStatus(errno, StrCat(what, ": bind ",
-                                           FormatSocketAddress(address.get(), address.length)));
+    return ErrnoStatus(errno,
+                       StrCat(what, ": bind ", FormatSocketAddress(address.get(), address.length)));
   }
   return fd;
 }
@@ -130,8 +131,7 @@ absl::StatusOr<Fd> ListenUnix(const std::string& path, unsigned mode, int backlo
   // A socket file may be left by a daemon that died. Replace it only if nobody answers on it.
   Fd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (::connect(probe.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
-    return absl::AlreadyExistsError(
-        StrCat(path, ": another ringcastd is already listening there"));
+    return absl::AlreadyExistsError(StrCat(path, ": another ringcastd is already listening there"));
   }
   ::unlink(path.c_str());
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {

@@ -135,7 +135,8 @@ void StreamConnection::SendNext() {
     sending_.swap(queued_);
   }
   io_uring_sqe* sqe = server_.ring_.GetSqe(this);
-  io_uring_prep_send(sqe, fd_.get(), sending_.data() + sent_, sending_.size() - sent_, MSG_NOSIGNAL);
+  io_uring_prep_send(sqe, fd_.get(), sending_.data() + sent_, sending_.size() - sent_,
+                     MSG_NOSIGNAL);
   send_in_flight_ = true;
 }
 

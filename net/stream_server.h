@@ -37,7 +37,7 @@ class StreamSession {
 struct StreamServerOptions {
   std::string name = "stream";  // for log lines: "http", "ctl"
   size_t max_connections = 256;
-  int64_t idle_timeout_ns = 0;  // close connections idle this long; 0: never
+  int64_t idle_timeout_ns = 0;        // close connections idle this long; 0: never
   size_t max_queued_bytes = 8 << 20;  // a peer that doesn't read is cut off past this
 };
 
@@ -45,8 +45,8 @@ class StreamServer final : public core::Completion {
  public:
   using SessionFactory = std::function<std::unique_ptr<StreamSession>(StreamConnection&)>;
 
-  StreamServer(core::Ring& ring, core::BufferRing& buffers, Fd listener, StreamServerOptions options,
-               SessionFactory factory);
+  StreamServer(core::Ring& ring, core::BufferRing& buffers, Fd listener,
+               StreamServerOptions options, SessionFactory factory);
   // Closes every connection. Operations still in flight are cancelled and drained by the ring.
   ~StreamServer() override;
 

@@ -13,7 +13,9 @@ using core::StrCat;
 class HttpSession final : public StreamSession {
  public:
   HttpSession(StreamConnection& connection, HttpServer& server)
-      : connection_(connection), server_(server), parser_(Protocol::kHttp, Parser::Kind::kRequest) {}
+      : connection_(connection),
+        server_(server),
+        parser_(Protocol::kHttp, Parser::Kind::kRequest) {}
 
   void OnBytes(std::span<const uint8_t> bytes) override {
     std::string_view data(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -26,11 +28,11 @@ class HttpSession final : public StreamSession {
         core::CountDrop(core::DropReason::kHttpBadRequest);
         LOG_EVERY_SEC(Warn, "http: bad request from %s: %s", connection_.peer(),
                       parser_.error_reason());
-        HttpResponse response = TextResponse(parser_.error_status(),
-                                             StrCat(parser_.error_reason(), "\n"));
+        HttpResponse response =
+            TextResponse(parser_.error_status(), StrCat(parser_.error_reason(), "\n"));
         response.headers.push_back({"Connection", "close"});
-        connection_.Send(FormatResponse(Protocol::kHttp, response.status, "", response.headers,
-                                        response.body));
+        connection_.Send(
+            FormatResponse(Protocol::kHttp, response.status, "", response.headers, response.body));
         connection_.CloseAfterSend();
         return;
       }
@@ -74,9 +76,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(core::Ring& ring,
   ASSIGN_OR_RETURN(SocketAddress address, ParseSocketAddress(listen_address));
   absl::StatusOr<Fd> fd = ListenTcp(address);
   if (!fd.ok()) {
-    return absl::Status(fd.status().code(),
-                        StrCat(name, ": cannot listen on ", listen_address, ": ",
-                               core::ToStd(fd.status().message())));
+    return absl::Status(fd.status().code(), StrCat(name, ": cannot listen on ", listen_address,
+                                                   ": ", core::ToStd(fd.status().message())));
   }
   std::unique_ptr<HttpServer> http(new HttpServer(ring));
   http->name_ = std::move(name);
@@ -87,8 +88,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(core::Ring& ring,
   options.idle_timeout_ns = 60 * core::kNsPerSec;
   HttpServer* raw = http.get();
   http->server_ = std::make_unique<StreamServer>(
-      ring, buffers, std::move(fd).value(), options,
-      [raw](StreamConnection& connection) { return std::make_unique<HttpSession>(connection, *raw); });
+      ring, buffers, std::move(fd).value(), options, [raw](StreamConnection& connection) {
+        return std::make_unique<HttpSession>(connection, *raw);
+      });
   http->server_->Start();
   LOG_INFO("%s: HTTP on %s (port %d)", http->name_, listen_address, http->port_);
   return http;
@@ -106,9 +108,8 @@ HttpResponse HttpServer::Dispatch(const Message& request, const std::string& pee
   const HttpHandler* best = nullptr;
   size_t best_length = 0;
   for (const auto& [prefix, handler] : routes_) {
-    bool matches = prefix == "/" ||
-                   (path.substr(0, prefix.size()) == prefix &&
-                    (path.size() == prefix.size() || path[prefix.size()] == '/'));
+    bool matches = prefix == "/" || (path.substr(0, prefix.size()) == prefix &&
+                                     (path.size() == prefix.size() || path[prefix.size()] == '/'));
     if (matches && (best == nullptr || prefix.size() > best_length)) {
       best = &handler;
       best_length = prefix.size();

@@ -28,8 +28,8 @@ absl::StatusOr<CtlClient> CtlClient::Connect(const std::string& socket_path) {
     int err = errno;
     ::close(fd);
     if (err == EACCES || err == EPERM) {
-      return absl::PermissionDeniedError(
-          StrCat("permission denied on ", socket_path, " (run as root or a member of group ringcast)"));
+      return absl::PermissionDeniedError(StrCat("permission denied on ", socket_path,
+                                                " (run as root or a member of group ringcast)"));
     }
     if (err == ENOENT || err == ECONNREFUSED || err == ENOTDIR) {
       return absl::UnavailableError(

@@ -33,24 +33,25 @@ constexpr const char* kDefaultSocket = "/run/ringcast/ctl.sock";
 
 void Usage(FILE* out) {
   std::fprintf(out,
-      "usage: ringcastctl [options] [NAME...] [NAME=VALUE...]\n"
-      "\n"
-      "Read and tune a running ringcastd, like sysctl(8).\n"
-      "\n"
-      "  -a, -A, -X        show every tunable and stats.* figure\n"
-      "  -n                print values only\n"
-      "  -N                print names only\n"
-      "  -w                write NAME=VALUE arguments (live)\n"
-      "  -p [FILE]         apply FILE (default %s)\n"
-      "      --system      apply %s, then %s/*.conf\n"
-      "  -d                print descriptions (type, range, default, live or at restart)\n"
-      "  -e, --ignore      ignore unknown keys\n"
-      "  -q, --quiet       do not print values that were written\n"
-      "      --remove-path NAME   remove path NAME live\n"
-      "      --reload      re-read the daemon's config files (same as SIGHUP)\n"
-      "  -S, --socket PATH control socket (default $RINGCAST_CTL_SOCKET or %s)\n"
-      "  -V, --version     print version\n",
-      core::kDefaultConfigFile, core::kDefaultConfigFile, core::kDefaultConfigDir, kDefaultSocket);
+               "usage: ringcastctl [options] [NAME...] [NAME=VALUE...]\n"
+               "\n"
+               "Read and tune a running ringcastd, like sysctl(8).\n"
+               "\n"
+               "  -a, -A, -X        show every tunable and stats.* figure\n"
+               "  -n                print values only\n"
+               "  -N                print names only\n"
+               "  -w                write NAME=VALUE arguments (live)\n"
+               "  -p [FILE]         apply FILE (default %s)\n"
+               "      --system      apply %s, then %s/*.conf\n"
+               "  -d                print descriptions (type, range, default, live or at restart)\n"
+               "  -e, --ignore      ignore unknown keys\n"
+               "  -q, --quiet       do not print values that were written\n"
+               "      --remove-path NAME   remove path NAME live\n"
+               "      --reload      re-read the daemon's config files (same as SIGHUP)\n"
+               "  -S, --socket PATH control socket (default $RINGCAST_CTL_SOCKET or %s)\n"
+               "  -V, --version     print version\n",
+               core::kDefaultConfigFile, core::kDefaultConfigFile, core::kDefaultConfigDir,
+               kDefaultSocket);
 }
 
 struct Options {
@@ -92,8 +93,11 @@ bool Ctl::EnsureConnected(std::string_view key, bool writing) {
   if (client_) return true;
   absl::StatusOr<CtlClient> client = CtlClient::Connect(options_.socket);
   if (!client.ok()) {
-    std::string what = key.empty() ? std::string() : StrCat(writing ? "setting" : "reading", " key \"", key, "\": ");
-    std::fprintf(stderr, "ringcastctl: %s%s\n", what.c_str(), std::string(client.status().message()).c_str());
+    std::string what = key.empty()
+                           ? std::string()
+                           : StrCat(writing ? "setting" : "reading", " key \"", key, "\": ");
+    std::fprintf(stderr, "ringcastctl: %s%s\n", what.c_str(),
+                 std::string(client.status().message()).c_str());
     return false;
   }
   client_.emplace(std::move(client).value());
@@ -101,7 +105,8 @@ bool Ctl::EnsureConnected(std::string_view key, bool writing) {
 }
 
 bool Ctl::ReportError(const CtlReply& reply, bool writing, std::string_view where) {
-  std::string prefix = where.empty() ? std::string("ringcastctl: ") : StrCat("ringcastctl: ", where, ": ");
+  std::string prefix =
+      where.empty() ? std::string("ringcastctl: ") : StrCat("ringcastctl: ", where, ": ");
   std::string message = reply.text;
   // The daemon's message may start with the key itself ("webrtc.nack: invalid value …").
   std::string key_prefix = StrCat(reply.name, ": ");
@@ -211,8 +216,8 @@ bool Ctl::LoadFile(const std::string& file) {
     if (quiet_errors) {
       // "-key = value": failures on this line are ignored (sysctl.conf(5)).
       if (!EnsureConnected(line.key, true)) return false;
-      absl::StatusOr<std::vector<CtlReply>> replies =
-          client_->Call(CtlRequest{.verb = CtlRequest::Verb::kSet, .name = line.key, .value = line.value});
+      absl::StatusOr<std::vector<CtlReply>> replies = client_->Call(
+          CtlRequest{.verb = CtlRequest::Verb::kSet, .name = line.key, .value = line.value});
       if (replies.ok() && !options_.quiet) {
         for (const CtlReply& reply : *replies) {
           if (reply.kind == CtlReply::Kind::kValue) PrintValue(reply);
@@ -234,7 +239,8 @@ int Ctl::Run() {
     absl::StatusOr<std::vector<CtlReply>> replies =
         client_->Call(CtlRequest{.verb = CtlRequest::Verb::kReload});
     if (!replies.ok()) {
-      std::fprintf(stderr, "ringcastctl: reload: %s\n", std::string(replies.status().message()).c_str());
+      std::fprintf(stderr, "ringcastctl: reload: %s\n",
+                   std::string(replies.status().message()).c_str());
       return 1;
     }
     for (const CtlReply& reply : *replies) {
@@ -255,7 +261,8 @@ int Ctl::Run() {
     if (!replies.ok()) return 1;
     for (const CtlReply& reply : *replies) {
       if (reply.kind == CtlReply::Kind::kError) {
-        std::fprintf(stderr, "ringcastctl: removing path \"%s\": %s\n", path.c_str(), reply.text.c_str());
+        std::fprintf(stderr, "ringcastctl: removing path \"%s\": %s\n", path.c_str(),
+                     reply.text.c_str());
         ok = false;
       } else if (!options_.quiet) {
         std::printf("%s removed\n", reply.name.c_str());
@@ -309,7 +316,8 @@ int main(int argc, char** argv) {
   using ringcast::tools::Options;
   Options options;
   const char* env_socket = std::getenv("RINGCAST_CTL_SOCKET");
-  options.socket = env_socket != nullptr && *env_socket != '\0' ? env_socket : ringcast::tools::kDefaultSocket;
+  options.socket =
+      env_socket != nullptr && *env_socket != '\0' ? env_socket : ringcast::tools::kDefaultSocket;
   bool options_done = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];

@@ -116,8 +116,8 @@ TEST_F(ReceiverTest, TcpStreamArrivesWholeAndInOrderThroughFewBuffers) {
   ASSERT_GE(connection, 0);
 
   HoardingHandler handler(*buffers_);
-  auto receiver = std::make_unique<Receiver>(*ring_, *buffers_, connection, Receiver::Mode::kStream,
-                                             handler);
+  auto receiver =
+      std::make_unique<Receiver>(*ring_, *buffers_, connection, Receiver::Mode::kStream, handler);
   receiver->Start();
   RunUntil(*ring_, [&] { return handler.ended; });
   sender.join();
@@ -214,8 +214,8 @@ TEST_F(ReceiverTest, DetachedReceiverNeverCallsItsHandlerAgain) {
   int fds[2];
   ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
   auto handler = std::make_unique<HoardingHandler>(*buffers_);
-  auto receiver = std::make_unique<Receiver>(*ring_, *buffers_, fds[0], Receiver::Mode::kStream,
-                                             *handler);
+  auto receiver =
+      std::make_unique<Receiver>(*ring_, *buffers_, fds[0], Receiver::Mode::kStream, *handler);
   receiver->Start();
   ring_->RunOnce(0);
   receiver->Detach();

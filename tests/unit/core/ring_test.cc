@@ -47,7 +47,9 @@ class CountingCompletion final : public Completion {
 
 class RecordingOpHandler final : public OpHandler {
  public:
-  void OnOpCompletion(uint32_t index, const io_uring_cqe& cqe) override { indices.push_back(index); }
+  void OnOpCompletion(uint32_t index, const io_uring_cqe& cqe) override {
+    indices.push_back(index);
+  }
   std::vector<uint32_t> indices;
 };
 

@@ -101,8 +101,8 @@ TEST(WorkerTest, StopsCleanlyWithReceivesInFlight) {
     std::promise<void> armed;
     worker->Post([&] {
       for (auto& pair : fds) {
-        receivers.push_back(std::make_unique<Receiver>(worker->ring(), worker->rx_buffers(), pair[0],
-                                                       Receiver::Mode::kStream, handler));
+        receivers.push_back(std::make_unique<Receiver>(worker->ring(), worker->rx_buffers(),
+                                                       pair[0], Receiver::Mode::kStream, handler));
         receivers.back()->Start();
       }
       armed.set_value();
