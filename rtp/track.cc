@@ -1,0 +1,150 @@
+#include "rtp/track.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "rtp/byte_io.h"
+#include "rtp/codec/h264.h"
+#include "rtp/codec/h265.h"
+
+namespace ringcast::rtp {
+namespace {
+
+// A sequence jump this large is a new source numbering (a publisher that reconnected without
+// telling us), not loss.
+constexpr int64_t kRestartSeqJump = 3000;
+
+}  // namespace
+
+Track::Track(const TrackOptions& options) : options_(options), history_(options.history) {
+  scratch_.reserve(65536);
+  parameter_sets_.resize(options_.codec == KeyframeCodec::kH265 ? 3 : 2);
+}
+
+void Track::AddReader(TrackReader* reader) { readers_.push_back(reader); }
+
+void Track::RemoveReader(TrackReader* reader) {
+  if (notifying_) {
+    // Inside the loop below: blank the slot, compact afterwards, so nobody is skipped.
+    std::replace(readers_.begin(), readers_.end(), reader, static_cast<TrackReader*>(nullptr));
+    return;
+  }
+  std::erase(readers_, reader);
+}
+
+void Track::OnSourceRestart() {
+  if (mapped_) ++stats_.restarts;
+  mapped_ = false;
+  candidate_seq_.reset();
+}
+
+void Track::MapInput(const RtpView& packet, int64_t now_ns) {
+  input_seq_.Reset();
+  int64_t input = input_seq_.Unwrap(packet.sequence_number());
+  if (last_output_seq_ < 0) {
+    // The very first packet: keep the source's own numbering.
+    seq_offset_ = 0;
+    ts_offset_ = 0;
+  } else {
+    seq_offset_ = last_output_seq_ + 1 - input;
+    int64_t elapsed_ns = std::max<int64_t>(now_ns - last_arrival_ns_, 0);
+    uint32_t elapsed_ticks = static_cast<uint32_t>(static_cast<unsigned __int128>(elapsed_ns) *
+                                                   options_.clock_rate / 1'000'000'000);
+    ts_offset_ = last_output_ts_ + std::max<uint32_t>(elapsed_ticks, 1) - packet.timestamp();
+  }
+  input_ssrc_ = packet.ssrc();
+  mapped_ = true;
+}
+
+bool Track::Ingest(const RtpView& packet, int64_t now_ns) {
+  if (mapped_ && packet.ssrc() != input_ssrc_) OnSourceRestart();
+  if (mapped_) {
+    int64_t input = input_seq_.PeekUnwrap(packet.sequence_number());
+    int64_t distance = input - input_seq_.highest();
+    if (distance > kRestartSeqJump || distance < -kRestartSeqJump) OnSourceRestart();
+  }
+  if (!mapped_) MapInput(packet, now_ns);
+
+  int64_t output_seq = input_seq_.Unwrap(packet.sequence_number()) + seq_offset_;
+  if (output_seq <= last_output_seq_ || output_seq < 0) {
+    ++stats_.late;
+    return false;
+  }
+  if (last_output_seq_ >= 0)
+    stats_.lost += static_cast<uint64_t>(output_seq - last_output_seq_ - 1);
+  uint32_t output_ts = packet.timestamp() + ts_offset_;
+
+  // The stored copy carries the track's numbering, so every reader can send it as it is.
+  std::span<const uint8_t> bytes = packet.packet();
+  scratch_.assign(bytes.begin(), bytes.end());
+  StoreBe16(scratch_.data() + 2, static_cast<uint16_t>(output_seq));
+  StoreBe32(scratch_.data() + 4, output_ts);
+  StoreBe32(scratch_.data() + 8, options_.ssrc);
+
+  auto seq = static_cast<uint64_t>(output_seq);
+  if (!history_.Append(scratch_, seq, output_ts, now_ns, false, packet.marker())) {
+    ++stats_.too_large;
+    return false;
+  }
+  last_output_seq_ = output_seq;
+  last_output_ts_ = output_ts;
+  last_arrival_ns_ = now_ns;
+  ++stats_.packets;
+  stats_.bytes += bytes.size();
+  InspectPayload(packet.payload(), seq, output_ts);
+
+  std::optional<HistoryPacket> stored = history_.Find(seq);
+  notifying_ = true;
+  for (size_t i = 0; i < readers_.size(); ++i) {  // readers may be added meanwhile: index
+    if (readers_[i] != nullptr) readers_[i]->OnTrackPacket(*this, *stored);
+  }
+  notifying_ = false;
+  std::erase(readers_, nullptr);
+  return true;
+}
+
+void Track::CacheParameterSet(std::span<const uint8_t> nal, size_t slot) {
+  std::vector<uint8_t>& cached = parameter_sets_[slot];
+  if (cached.size() == nal.size() && std::equal(nal.begin(), nal.end(), cached.begin())) return;
+  cached.assign(nal.begin(), nal.end());  // rare: parameter sets seldom change
+}
+
+void Track::InspectPayload(std::span<const uint8_t> payload, uint64_t seq, uint32_t timestamp) {
+  bool starts = false;
+  bool keyframe = false;
+  if (options_.codec == KeyframeCodec::kH264) {
+    starts = h264::StartsKeyframe(payload);
+    keyframe = h264::IsKeyframe(payload);
+    h264::ForEachNalUnit(payload, [&](std::span<const uint8_t> nal) {
+      uint8_t type = h264::NalType(nal[0]);
+      if (type == h264::kNalSps) CacheParameterSet(nal, 0);
+      if (type == h264::kNalPps) CacheParameterSet(nal, 1);
+    });
+  } else if (options_.codec == KeyframeCodec::kH265) {
+    starts = h265::StartsKeyframe(payload);
+    keyframe = h265::IsKeyframe(payload);
+    h265::ForEachNalUnit(payload, [&](std::span<const uint8_t> nal) {
+      if (nal.size() < 2) return;
+      uint8_t type = h265::NalType(nal[0]);
+      if (type == h265::kNalVps) CacheParameterSet(nal, 0);
+      if (type == h265::kNalSps) CacheParameterSet(nal, 1);
+      if (type == h265::kNalPps) CacheParameterSet(nal, 2);
+    });
+  } else {
+    return;
+  }
+  // The keyframe starts at the first packet of its access unit (one RTP timestamp) that a
+  // decoder can start at, and is certain once a packet of that unit carries the IDR/IRAP.
+  if ((starts || keyframe) && (!candidate_seq_ || candidate_ts_ != timestamp)) {
+    candidate_seq_ = seq;
+    candidate_ts_ = timestamp;
+    candidate_confirmed_ = false;
+  }
+  if (keyframe && candidate_seq_ && candidate_ts_ == timestamp && !candidate_confirmed_) {
+    candidate_confirmed_ = true;
+    history_.MarkKeyframe(*candidate_seq_);
+    ++stats_.keyframes;
+  }
+}
+
+}  // namespace ringcast::rtp

@@ -1,0 +1,112 @@
+// Track: one media track of a path — where a source's RTP packets come in (Ingest) and
+// every reader's packets come from (the History).
+//
+//   source packet ─Ingest─▶ validate, map to the track's own numbering (SSRC, sequence,
+//   timestamp), detect keyframes, cache parameter sets ─▶ History::Append ─▶ readers
+//
+// The output numbering never jumps: when the source restarts (a publisher reconnects, a camera
+// is re-pulled, its SSRC or sequence jumps), the next packet continues the old sequence and
+// advances the timestamp by the wall-clock time that passed, so readers see a pause, not a new
+// stream.
+//
+// Ownership and threads: a Track belongs to the worker of its path. Readers are not owned; a
+// reader removes itself before it goes away. Packet spans are valid during the call only.
+#ifndef RINGCAST_RTP_TRACK_H_
+#define RINGCAST_RTP_TRACK_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "rtp/history.h"
+#include "rtp/rtp_packet.h"
+#include "rtp/seq_num.h"
+
+namespace ringcast::rtp {
+
+// Codecs whose keyframes the track understands; everything else is forwarded as it comes.
+enum class KeyframeCodec { kNone, kH264, kH265 };
+
+struct TrackOptions {
+  KeyframeCodec codec = KeyframeCodec::kNone;
+  uint32_t clock_rate = 90000;
+  uint32_t ssrc = 0;  // the track's own SSRC, kept across source restarts
+  HistoryOptions history;
+};
+
+struct TrackStats {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;
+  uint64_t lost = 0;  // sequence numbers the source skipped
+  uint64_t late = 0;  // duplicates and packets older than the newest (dropped)
+  uint64_t keyframes = 0;
+  uint64_t restarts = 0;   // source restarts bridged
+  uint64_t too_large = 0;  // packets the History refused
+};
+
+class Track;
+
+class TrackReader {
+ public:
+  virtual ~TrackReader() = default;
+  // A packet was appended to the track's History (and is its newest).
+  virtual void OnTrackPacket(Track& track, const HistoryPacket& packet) = 0;
+};
+
+class Track {
+ public:
+  explicit Track(const TrackOptions& options);
+
+  // One packet from the source. Returns false when it was dropped (late or duplicate).
+  bool Ingest(const RtpView& packet, int64_t now_ns);
+  // The source is gone; its next packet starts a new input numbering.
+  void OnSourceRestart();
+
+  void AddReader(TrackReader* reader);
+  void RemoveReader(TrackReader* reader);
+  size_t reader_count() const {
+    return readers_.size() -
+           static_cast<size_t>(std::count(readers_.begin(), readers_.end(), nullptr));
+  }
+
+  const History& history() const { return history_; }
+  const TrackStats& stats() const { return stats_; }
+  const TrackOptions& options() const { return options_; }
+  // The newest parameter sets seen in-band (H.264: SPS, PPS; H.265: VPS, SPS, PPS), as NAL
+  // units; empty until seen.
+  const std::vector<std::vector<uint8_t>>& parameter_sets() const { return parameter_sets_; }
+
+ private:
+  void MapInput(const RtpView& packet, int64_t now_ns);
+  void InspectPayload(std::span<const uint8_t> payload, uint64_t seq, uint32_t timestamp);
+  void CacheParameterSet(std::span<const uint8_t> nal, size_t slot);
+
+  TrackOptions options_;
+  History history_;
+  TrackStats stats_;
+  std::vector<TrackReader*> readers_;  // nullptr: removed while being notified
+  bool notifying_ = false;
+  std::vector<std::vector<uint8_t>> parameter_sets_;
+  std::vector<uint8_t> scratch_;  // the packet rewritten in the track's numbering
+
+  // Input → output mapping.
+  bool mapped_ = false;
+  uint32_t input_ssrc_ = 0;
+  SeqUnwrapper input_seq_;
+  int64_t seq_offset_ = 0;  // output = unwrapped input + offset
+  uint32_t ts_offset_ = 0;  // output = input + offset (mod 2^32)
+  int64_t last_output_seq_ = -1;
+  uint32_t last_output_ts_ = 0;
+  int64_t last_arrival_ns_ = 0;
+
+  // Keyframe detection within one access unit (RTP timestamp).
+  std::optional<uint64_t> candidate_seq_;
+  uint32_t candidate_ts_ = 0;
+  bool candidate_confirmed_ = false;
+};
+
+}  // namespace ringcast::rtp
+
+#endif  // RINGCAST_RTP_TRACK_H_
