@@ -19,6 +19,8 @@ enum class DropReason : uint16_t {
   kCtlLineTooLong,          // control-socket request line over the limit
   kHttpBadRequest,          // malformed HTTP request (answered 4xx, connection closed)
   kHttpTooManyConnections,  // connection refused: over the per-listener limit
+  kRtspBadRequest,          // malformed RTSP message (answered 4xx, connection closed)
+  kRtpInvalid,              // an RTP packet that fails RFC 3550 validation
   kCount,
 };
 

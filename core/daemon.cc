@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <future>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -21,6 +23,8 @@
 #include "core/worker.h"
 #include "net/ctl_server.h"
 #include "net/http/server.h"
+#include "net/rtsp/path_hub.h"
+#include "net/rtsp/server.h"
 
 namespace ringcast::core {
 namespace {
@@ -48,6 +52,12 @@ class Daemon {
   absl::Status Reload();
   absl::Status StartWorkers();
   absl::Status StartControlPlane();
+  absl::Status StartRtsp();
+  void StopRtsp();
+  // Sends path.NAME.* (as the registry has it now) to the worker that owns the path.
+  void ForwardPath(const std::string& name);
+  // Runs `task` on worker `worker` and waits for it.
+  void RunOn(Worker& worker, std::function<void()> task);
   void AddStatSources();
   void Shutdown(int signo);
 
@@ -63,7 +73,88 @@ class Daemon {
   std::unique_ptr<net::CtlServer> ctl_server_;
   std::unique_ptr<net::http::HttpServer> metrics_server_;
   std::unique_ptr<SignalWatcher> signals_;
+  // Owned by worker 0's thread: created, used and destroyed there.
+  std::unique_ptr<net::rtsp::PathHub> hub_;
+  std::unique_ptr<net::rtsp::RtspServer> rtsp_server_;
 };
+
+void Daemon::RunOn(Worker& worker, std::function<void()> task) {
+  std::promise<void> done;
+  worker.Post([&] {
+    task();
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+void Daemon::ForwardPath(const std::string& name) {
+  std::vector<std::string> keys = registry_.List(StrCat("path.", name), false);
+  if (keys.empty()) {
+    workers_[0]->Post([this, name] {
+      if (hub_ != nullptr) hub_->Remove(name);
+    });
+    return;
+  }
+  auto get = [&](std::string_view key) {
+    absl::StatusOr<std::string> value = registry_.Get(StrCat("path.", name, ".", key));
+    return value.ok() ? *value : std::string();
+  };
+  net::rtsp::PathConfig config;
+  config.source = get("source");
+  config.read_user = get("read_user");
+  config.read_pass = get("read_pass");
+  config.publish_user = get("publish_user");
+  config.publish_pass = get("publish_pass");
+  config.max_readers = std::atoll(get("max_readers").c_str());
+  config.override_publisher = get("override_publisher") == "1";
+  workers_[0]->Post([this, name, config = std::move(config)]() mutable {
+    if (hub_ != nullptr) hub_->Configure(name, std::move(config));
+  });
+}
+
+absl::Status Daemon::StartRtsp() {
+  ASSIGN_OR_RETURN(std::string listen, registry_.Get("rtsp.listen"));
+  ASSIGN_OR_RETURN(std::string timeout_ms, registry_.Get("rtsp.read_timeout_ms"));
+  net::rtsp::RtspSettings settings;
+  settings.session_timeout_s = std::max<int64_t>(1, std::atoll(timeout_ms.c_str()) / 1000);
+  bool publish_any = *registry_.Get("rtsp.publish_any") == "1";
+  absl::Status started;
+  Worker& worker = *workers_[0];
+  RunOn(worker, [&] {
+    hub_ = std::make_unique<net::rtsp::PathHub>(worker.ring());
+    hub_->SetPublishAny(publish_any);
+    absl::StatusOr<std::unique_ptr<net::rtsp::RtspServer>> server =
+        net::rtsp::RtspServer::Start(worker.ring(), worker.rx_buffers(), listen, *hub_, settings);
+    if (server.ok()) {
+      rtsp_server_ = std::move(server).value();
+    } else {
+      started = server.status();
+      hub_.reset();
+    }
+  });
+  RETURN_IF_ERROR(started);
+  for (const std::string& name : registry_.PathNames()) ForwardPath(name);
+  registry_.Watch("path", [this](std::string_view name, std::string_view, Registry::Change) {
+    std::string_view rest = name.substr(5);  // after "path."
+    ForwardPath(std::string(rest.substr(0, rest.find('.'))));
+  });
+  registry_.Watch("rtsp.publish_any",
+                  [this](std::string_view, std::string_view value, Registry::Change) {
+                    bool any = value == "1";
+                    workers_[0]->Post([this, any] {
+                      if (hub_ != nullptr) hub_->SetPublishAny(any);
+                    });
+                  });
+  return absl::OkStatus();
+}
+
+void Daemon::StopRtsp() {
+  if (workers_.empty()) return;
+  RunOn(*workers_[0], [this] {
+    rtsp_server_.reset();  // sessions leave their paths first
+    hub_.reset();
+  });
+}
 
 absl::Status Daemon::LoadConfig(bool startup) {
   ASSIGN_OR_RETURN(
@@ -205,6 +296,11 @@ void Daemon::AddStatSources() {
                      .metric = "ringcast_ctl_connections",
                      .help = "open control-socket connections"});
     }
+    if (hub_ != nullptr) {
+      std::vector<StatSample> paths = hub_->Snapshot();  // thread-safe copy
+      out.insert(out.end(), std::make_move_iterator(paths.begin()),
+                 std::make_move_iterator(paths.end()));
+    }
     if (metrics_server_ != nullptr) {
       out.push_back({.name = "stats.metrics.requests",
                      .value = static_cast<double>(metrics_server_->requests()),
@@ -228,6 +324,7 @@ void Daemon::Shutdown(int signo) {
 int Daemon::Run() {
   DefineCoreTunables(registry_);
   DefinePathTunables(registry_);
+  DefineRtspTunables(registry_);
   registry_.Watch("core.log_level", [](std::string_view, std::string_view value, Registry::Change) {
     if (std::optional<LogLevel> level = ParseLogLevel(value)) SetLogLevel(*level);
   });
@@ -250,8 +347,10 @@ int Daemon::Run() {
   ::signal(SIGPIPE, SIG_IGN);
   LOG_INFO("ringcastd %s starting (crypto: %s)", RINGCAST_VERSION, RINGCAST_CRYPTO_LIBRARY);
 
+  // The control socket first: a second ringcastd on the same socket is told so plainly.
   absl::Status started = StartWorkers();
   if (started.ok()) started = StartControlPlane();
+  if (started.ok()) started = StartRtsp();
   if (!started.ok()) {
     LOG_ERROR("ringcastd: cannot start: %s", ToStd(started.message()));
     metrics_server_.reset();
@@ -260,6 +359,7 @@ int Daemon::Run() {
     signals_.reset();
     buffers_.reset();
     ring_.reset();
+    StopRtsp();
     workers_.clear();
     return 1;
   }
@@ -269,6 +369,7 @@ int Daemon::Run() {
   signals_.reset();
   buffers_.reset();
   ring_.reset();
+  StopRtsp();
   workers_.clear();  // each worker cancels, drains and joins
   LOG_INFO("ringcastd: stopped");
   return 0;

@@ -67,20 +67,28 @@ class LogRateLimiter {
 #define LOG_INFO(...) RC_LOG_AT_(::ringcast::core::LogLevel::kInfo, __VA_ARGS__)
 #define LOG_DEBUG(...) RC_LOG_AT_(::ringcast::core::LogLevel::kDebug, __VA_ARGS__)
 
-// At most one line per second from this call site; the next line says how many were held back.
-#define LOG_EVERY_SEC(LEVEL, ...)                                                               \
+// At most one line per second from `limiter` (a LogRateLimiter the caller keeps, e.g. one per
+// connection, so one noisy peer cannot silence the lines about others); the next line written
+// says how many were held back.
+#define LOG_RATE_LIMITED(limiter, LEVEL, ...)                                                   \
   do {                                                                                          \
     constexpr auto rc_level_ = ::ringcast::core::LogLevel::k##LEVEL;                            \
     if (::ringcast::core::LogEnabled(rc_level_)) {                                              \
-      static ::ringcast::core::LogRateLimiter rc_limiter_;                                      \
       uint64_t rc_suppressed_ = 0;                                                              \
-      if (rc_limiter_.Allow(1'000'000'000, rc_suppressed_)) {                                   \
+      if ((limiter).Allow(1'000'000'000, rc_suppressed_)) {                                     \
         std::string rc_line_ = ::absl::StrFormat(__VA_ARGS__);                                  \
         if (rc_suppressed_ > 0)                                                                 \
           ::absl::StrAppendFormat(&rc_line_, " (%d similar lines suppressed)", rc_suppressed_); \
         ::ringcast::core::LogLine(rc_level_, rc_line_);                                         \
       }                                                                                         \
     }                                                                                           \
+  } while (false)
+
+// At most one line per second from this call site.
+#define LOG_EVERY_SEC(LEVEL, ...)                             \
+  do {                                                        \
+    static ::ringcast::core::LogRateLimiter rc_site_limiter_; \
+    LOG_RATE_LIMITED(rc_site_limiter_, LEVEL, __VA_ARGS__);   \
   } while (false)
 
 #endif  // RINGCAST_CORE_LOG_H_

@@ -42,6 +42,26 @@ void DefineCoreTunables(Registry& registry) {
                    .apply = Apply::kRestart});
 }
 
+void DefineRtspTunables(Registry& registry) {
+  registry.Define({.name = "rtsp.listen",
+                   .type = TunableType::kAddress,
+                   .default_value = ":8554",
+                   .description = "HOST:PORT of the RTSP server (publishers and readers)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "rtsp.publish_any",
+                   .type = TunableType::kBool,
+                   .default_value = "0",
+                   .description = "let publishers push any path, not only configured ones"});
+  registry.Define({.name = "rtsp.read_timeout_ms",
+                   .type = TunableType::kDuration,
+                   .default_value = "10000",
+                   .min = 1000,
+                   .max = 3600000,
+                   .description = "an RTSP connection silent this long is closed (players get "
+                                  "half of it as their keep-alive period)",
+                   .apply = Apply::kRestart});
+}
+
 void DefinePathTunables(Registry& registry) {
   registry.DefinePathKey({.name = "source",
                           .type = TunableType::kString,

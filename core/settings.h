@@ -9,6 +9,7 @@ namespace ringcast::core {
 
 void DefineCoreTunables(Registry& registry);
 void DefinePathTunables(Registry& registry);
+void DefineRtspTunables(Registry& registry);
 
 }  // namespace ringcast::core
 

@@ -112,15 +112,27 @@ void StreamConnection::OnReceiveEnd(int error) {
   Close();
 }
 
-void StreamConnection::Send(std::string bytes) {
-  if (closing_ || bytes.empty()) return;
-  if (queued_.size() + bytes.size() > server_.options_.max_queued_bytes) {
+bool StreamConnection::Admit(size_t bytes) {
+  if (closing_) return false;
+  if (queued_.size() + bytes > server_.options_.max_queued_bytes) {
     LOG_EVERY_SEC(Warn, "%s: %s is not reading; closing its connection", server_.options_.name,
                   peer_);
     Close();
-    return;
+    return false;
   }
+  return true;
+}
+
+void StreamConnection::Send(std::string bytes) {
+  if (bytes.empty() || !Admit(bytes.size())) return;
   queued_ += bytes;
+  if (!send_in_flight_) SendNext();
+}
+
+void StreamConnection::SendParts(std::span<const uint8_t> head, std::span<const uint8_t> body) {
+  if (!Admit(head.size() + body.size())) return;
+  queued_.append(reinterpret_cast<const char*>(head.data()), head.size());
+  queued_.append(reinterpret_cast<const char*>(body.data()), body.size());
   if (!send_in_flight_) SendNext();
 }
 

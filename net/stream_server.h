@@ -79,6 +79,9 @@ class StreamConnection final : public core::Completion, private core::ReceiveHan
 
   // Queues bytes to send, in order.
   void Send(std::string bytes);
+  // Queues `head` then `body` without building a temporary (per-packet sends).
+  void SendParts(std::span<const uint8_t> head, std::span<const uint8_t> body);
+  size_t queued_bytes() const { return queued_.size() + sending_.size() - sent_; }
   // Closes once everything queued has been sent; input arriving meanwhile is discarded.
   void CloseAfterSend();
   // Closes now; queued bytes are dropped. The session is destroyed before this returns, so a
@@ -98,6 +101,8 @@ class StreamConnection final : public core::Completion, private core::ReceiveHan
                  uint16_t bid) override;
   void OnReceiveEnd(int error) override;
   void SendNext();
+  // False (and the connection closed) when `bytes` more would exceed max_queued_bytes.
+  bool Admit(size_t bytes);
 
   StreamServer& server_;
   Fd fd_;

@@ -49,6 +49,7 @@ class Daemon:
         with open(self.conf, "w") as f:
             f.write(f"ctl.socket = {self.socket}\n")
             f.write(f"metrics.listen = 127.0.0.1:{self.metrics_port}\n")
+            f.write(f"rtsp.listen = 127.0.0.1:{free_port()}\n")  # tests may override: later wins
             f.write("\n".join(config_lines) + "\n")
         for name, text in (extra_conf or {}).items():
             with open(os.path.join(self.conf_d, name), "w") as f:
@@ -316,7 +317,7 @@ class StartupTest(unittest.TestCase):
             d.start(expect_ready=False)
             self.assertEqual(d.proc.wait(timeout=10), 1)
             log = d.log_text()
-            self.assertIn(f'config: {d.conf}:4: core.log_level: invalid value "chatty": '
+            self.assertIn(f'config: {d.conf}:5: core.log_level: invalid value "chatty": '
                           f'expected one of error|warn|info|debug', log)
             self.assertIn(f'config: {d.conf_d}/50-x.conf:1: unknown key "nope"', log)
             self.assertFalse(os.path.exists(d.socket))

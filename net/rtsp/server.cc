@@ -1,0 +1,41 @@
+#include "net/rtsp/server.h"
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/strings.h"
+
+namespace ringcast::net::rtsp {
+
+absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(core::Ring& ring,
+                                                              core::BufferRing& buffers,
+                                                              const std::string& listen_address,
+                                                              PathHub& hub, RtspSettings settings) {
+  ASSIGN_OR_RETURN(SocketAddress address, ParseSocketAddress(listen_address));
+  absl::StatusOr<Fd> fd = ListenTcp(address);
+  if (!fd.ok()) {
+    return absl::Status(fd.status().code(), core::StrCat("rtsp: cannot listen on ", listen_address,
+                                                         ": ", core::ToStd(fd.status().message())));
+  }
+  std::unique_ptr<RtspServer> rtsp(new RtspServer(ring));
+  ASSIGN_OR_RETURN(rtsp->port_, LocalPort(fd->get()));
+  rtsp->settings_ = settings;
+  StreamServerOptions options;
+  options.name = "rtsp";
+  options.max_connections = 4096;
+  // Players send a keep-alive every timeout/2 (the Session header says the timeout); a
+  // connection silent for the whole timeout is gone.
+  options.idle_timeout_ns = settings.session_timeout_s * core::kNsPerSec;
+  options.max_queued_bytes = 16 << 20;
+  RtspServer* raw = rtsp.get();
+  rtsp->server_ = std::make_unique<StreamServer>(
+      ring, buffers, std::move(fd).value(), options, [raw, &hub](StreamConnection& connection) {
+        return std::make_unique<RtspSession>(connection, hub, raw->settings_);
+      });
+  rtsp->server_->Start();
+  LOG_INFO("rtsp: listening on %s (port %d)", listen_address, rtsp->port_);
+  return rtsp;
+}
+
+RtspServer::~RtspServer() { ring_.Retire(std::move(server_)); }
+
+}  // namespace ringcast::net::rtsp

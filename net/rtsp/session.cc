@@ -1,0 +1,528 @@
+#include "net/rtsp/session.h"
+
+#include <random>
+
+#include "core/clock.h"
+#include "core/counters.h"
+#include "core/log.h"
+#include "core/strings.h"
+#include "net/rtsp/transport.h"
+#include "net/rtsp/url.h"
+#include "net/sdp/parser.h"
+
+namespace ringcast::net::rtsp {
+namespace {
+
+using core::StrCat;
+using http::Header;
+using http::Message;
+
+constexpr std::string_view kPublic =
+    "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, "
+    "SET_PARAMETER";
+
+std::string NewSessionId() {
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  return StrCat(random() % 900000000000 + 100000000000);
+}
+
+rtp::KeyframeCodec KeyframeCodecFor(std::string_view encoding) {
+  std::string upper(encoding);
+  for (char& c : upper) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+  if (upper == "H264") return rtp::KeyframeCodec::kH264;
+  if (upper == "H265") return rtp::KeyframeCodec::kH265;
+  return rtp::KeyframeCodec::kNone;
+}
+
+}  // namespace
+
+RtspSession::RtspSession(StreamConnection& connection, PathHub& hub, const RtspSettings& settings)
+    : connection_(connection),
+      hub_(hub),
+      settings_(settings),
+      parser_(http::Protocol::kRtsp, http::Parser::Kind::kRequest) {
+  channel_track_.fill(-1);
+}
+
+RtspSession::~RtspSession() { Leave(); }
+
+void RtspSession::Leave() {
+  StopReading();
+  if (path_ != nullptr) {
+    if (role_ == Role::kPublisher) {
+      LOG_INFO("rtsp: %s stopped publishing %s (%d packets)", connection_.peer(), path_->name,
+               packets_in_);
+      hub_.Unpublish(*path_, this);
+    } else if (registered_reader_) {
+      LOG_INFO("rtsp: %s stopped reading %s (%d packets)", connection_.peer(), path_->name,
+               packets_out_);
+      hub_.RemoveReader(*path_, this);
+    }
+  }
+  registered_reader_ = false;
+  path_ = nullptr;
+  role_ = Role::kNone;
+}
+
+void RtspSession::OnPathGone(std::string_view reason) {
+  LOG_INFO("rtsp: closing %s's session on %s: %s", connection_.peer(),
+           path_ != nullptr ? path_->name : "?", reason);
+  Leave();              // the path may be going away: forget it before the connection closes
+  connection_.Close();  // destroys this session
+}
+
+void RtspSession::OnBytes(std::span<const uint8_t> bytes) {
+  if (!demuxer_.Feed(bytes, *this) && !connection_.closing()) connection_.CloseAfterSend();
+}
+
+size_t RtspSession::OnInterleavedText(std::string_view text) {
+  size_t used_total = 0;
+  while (used_total < text.size()) {
+    size_t used = 0;
+    http::Parser::State state = parser_.Feed(text.substr(used_total), used);
+    used_total += used;
+    if (state == http::Parser::State::kError) {
+      core::CountDrop(core::DropReason::kRtspBadRequest);
+      LOG_EVERY_SEC(Warn, "rtsp: bad request from %s: %s", connection_.peer(),
+                    parser_.error_reason());
+      connection_.Send(
+          http::FormatResponse(http::Protocol::kRtsp, parser_.error_status(), "", {}, ""));
+      return kStopFeeding;
+    }
+    if (state == http::Parser::State::kNeedMore) {
+      return parser_.at_interleaved_frame() ? used_total : text.size();
+    }
+    Handle(parser_.Take());
+    if (connection_.closing()) return kStopFeeding;
+  }
+  return used_total;
+}
+
+void RtspSession::OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) {
+  if (role_ != Role::kPublisher || !recording_ || path_ == nullptr || path_->stream == nullptr) {
+    return;  // a reader's RTCP receiver reports, or media before RECORD: nothing to do yet
+  }
+  int16_t track = channel_track_[channel];
+  if (track < 0) return;  // RTCP (odd channels) or a channel nobody set up
+  std::optional<rtp::RtpView> packet = rtp::RtpView::Parse(payload);
+  if (!packet) {
+    core::CountDrop(core::DropReason::kRtpInvalid);
+    LOG_RATE_LIMITED(log_limiter_, Warn, "rtsp: %s sent an invalid RTP packet on channel %d for %s",
+                     connection_.peer(), channel, path_->name);
+    return;
+  }
+  ++packets_in_;
+  path_->stream->track(static_cast<size_t>(track)).Ingest(*packet, core::NowNs());
+}
+
+void RtspSession::Reply(const Message& request, int status, std::vector<Header> headers,
+                        std::string body, std::string_view reason) {
+  std::vector<Header> all;
+  if (const std::string* cseq = request.FindHeader("CSeq")) all.push_back({"CSeq", *cseq});
+  all.push_back({"Server", "ringcast"});
+  if (!session_id_.empty()) {
+    all.push_back({"Session", StrCat(session_id_, ";timeout=", settings_.session_timeout_s)});
+  }
+  for (Header& header : headers) all.push_back(std::move(header));
+  connection_.Send(http::FormatResponse(http::Protocol::kRtsp, status, reason, all, body));
+}
+
+void RtspSession::Refuse(const Message& request, int status, std::string_view why) {
+  LOG_RATE_LIMITED(log_limiter_, Warn, "rtsp: %s %s from %s refused (%d): %s", request.method,
+                   RedactUrl(request.target), connection_.peer(), status, why);
+  Reply(request, status);
+}
+
+PathEntry* RtspSession::PathFor(const Message& request, bool publish, std::string* control) {
+  absl::StatusOr<PathName> name = SplitPathName(request.target);
+  if (!name.ok()) {
+    Refuse(request, 400, StrCat("bad URL: ", core::ToStd(name.status().message())));
+    return nullptr;
+  }
+  if (control != nullptr) *control = name->control;
+  PathEntry* path = hub_.Find(name->name, publish);
+  if (path == nullptr) {
+    Refuse(request, 404,
+           publish ? StrCat("no path ", name->name, " (set path.", name->name,
+                            ".source = publisher, or rtsp.publish_any = 1)")
+                   : StrCat("no path ", name->name));
+    return nullptr;
+  }
+  return path;
+}
+
+bool RtspSession::Authorize(const Message& request, const PathEntry& path, bool publish) {
+  const std::string& user = publish ? path.config.publish_user : path.config.read_user;
+  const std::string& pass = publish ? path.config.publish_pass : path.config.read_pass;
+  if (user.empty()) return true;
+  const std::string* header = request.FindHeader("Authorization");
+  AuthVerdict verdict = hub_.auth().Verify(header != nullptr ? *header : std::string_view(),
+                                           request.method, request.target, Credentials{user, pass});
+  if (verdict == AuthVerdict::kOk) return true;
+  if (verdict != AuthVerdict::kMissing) {
+    LOG_RATE_LIMITED(log_limiter_, Warn, "rtsp: %s denied %s of %s: %s", connection_.peer(),
+                     publish ? "publishing" : "reading", path.name, AuthVerdictReason(verdict));
+  }
+  std::vector<Header> headers;
+  for (std::string& challenge : hub_.auth().MakeChallenges(VerdictWantsStale(verdict))) {
+    headers.push_back({"WWW-Authenticate", std::move(challenge)});
+  }
+  Reply(request, 401, std::move(headers));
+  return false;
+}
+
+void RtspSession::Handle(const Message& request) {
+  if (request.FindHeader("CSeq") == nullptr) {
+    Refuse(request, 400, "no CSeq header");
+    return;
+  }
+  const std::string& method = request.method;
+  if (method == "OPTIONS") {
+    OnOptions(request);
+  } else if (method == "ANNOUNCE") {
+    OnAnnounce(request);
+  } else if (method == "DESCRIBE") {
+    OnDescribe(request);
+  } else if (method == "SETUP") {
+    OnSetup(request);
+  } else if (method == "RECORD") {
+    OnRecord(request);
+  } else if (method == "PLAY") {
+    OnPlay(request);
+  } else if (method == "PAUSE") {
+    OnPause(request);
+  } else if (method == "TEARDOWN") {
+    Reply(request, 200);
+    Leave();
+    connection_.CloseAfterSend();
+  } else if (method == "GET_PARAMETER" || method == "SET_PARAMETER") {
+    Reply(request, 200);
+  } else {
+    Refuse(request, 501, StrCat("method ", method.substr(0, 32), " not implemented"));
+  }
+}
+
+void RtspSession::OnOptions(const Message& request) {
+  Reply(request, 200, {{"Public", std::string(kPublic)}});
+}
+
+void RtspSession::OnAnnounce(const Message& request) {
+  if (role_ != Role::kNone) {
+    Refuse(request, 455, "ANNOUNCE on a session that already publishes or reads");
+    return;
+  }
+  PathEntry* path = PathFor(request, /*publish=*/true, nullptr);
+  if (path == nullptr) return;
+  if (path->config.source != "publisher") {
+    Refuse(request, 400,
+           StrCat("path ", path->name, " takes its stream from its source, not from publishers"));
+    return;
+  }
+  if (!Authorize(request, *path, /*publish=*/true)) return;
+  absl::StatusOr<sdp::Session> description = sdp::ParseSdp(request.body);
+  if (!description.ok()) {
+    Refuse(request, 400,
+           StrCat("SDP for ", path->name, ": ", core::ToStd(description.status().message())));
+    return;
+  }
+  std::vector<rtp::TrackInfo> tracks;
+  std::vector<std::string> controls;
+  for (const sdp::Media& media : description->media) {
+    std::vector<int> types = media.PayloadTypes();
+    if (types.empty()) continue;
+    rtp::TrackInfo info;
+    info.media = media.type;
+    info.payload_type = types.front();
+    std::optional<sdp::RtpMap> map = media.RtpMapFor(info.payload_type);
+    if (map) {
+      info.encoding_name = std::string(map->encoding);
+      info.clock_rate = map->clock_rate;
+      info.channels = map->channels;
+    } else if (info.payload_type == 0 || info.payload_type == 8) {
+      info.encoding_name = info.payload_type == 0 ? "PCMU" : "PCMA";
+      info.clock_rate = 8000;
+      info.channels = 1;
+    } else {
+      Refuse(
+          request, 400,
+          StrCat("SDP for ", path->name, ": payload type ", info.payload_type, " has no a=rtpmap"));
+      return;
+    }
+    if (std::optional<sdp::Fmtp> fmtp = media.Fmtp(info.payload_type))
+      info.fmtp = std::string(fmtp->raw);
+    info.keyframe_codec = KeyframeCodecFor(info.encoding_name);
+    tracks.push_back(std::move(info));
+    controls.emplace_back(media.Control().value_or(""));
+  }
+  if (tracks.empty()) {
+    Refuse(request, 400, StrCat("SDP for ", path->name, " has no RTP media"));
+    return;
+  }
+  announced_ = tracks;
+  announced_controls_ = std::move(controls);
+  if (!hub_.Publish(*path, this, connection_.peer(), std::move(tracks))) {
+    Refuse(request, 400,
+           StrCat("path ", path->name, " already has a publisher (", path->publisher_peer,
+                  "); set path.", path->name, ".override_publisher = 1 to replace it"));
+    return;
+  }
+  path_ = path;
+  role_ = Role::kPublisher;
+  LOG_INFO("rtsp: %s is publishing %s (%d tracks)", connection_.peer(), path->name,
+           announced_.size());
+  Reply(request, 200);
+}
+
+std::string RtspSession::DescribeStream(const rtp::Stream& stream) const {
+  std::string sdp = StrCat("v=0\r\no=- ", session_id_.empty() ? "0" : session_id_,
+                           " 1 IN IP4 127.0.0.1\r\ns=ringcast ", stream.path(),
+                           "\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\na=control:*\r\n");
+  const auto& infos = stream.track_infos();
+  for (size_t i = 0; i < infos.size(); ++i) {
+    const rtp::TrackInfo& info = infos[i];
+    core::StrAppend(sdp, "m=", info.media, " 0 RTP/AVP ", info.payload_type,
+                    "\r\na=rtpmap:", info.payload_type, " ", info.encoding_name, "/",
+                    info.clock_rate);
+    if (info.channels > 0) core::StrAppend(sdp, "/", info.channels);
+    sdp += "\r\n";
+    if (!info.fmtp.empty())
+      core::StrAppend(sdp, "a=fmtp:", info.payload_type, " ", info.fmtp, "\r\n");
+    core::StrAppend(sdp, "a=control:trackID=", i, "\r\n");
+  }
+  return sdp;
+}
+
+void RtspSession::OnDescribe(const Message& request) {
+  PathEntry* path = PathFor(request, /*publish=*/false, nullptr);
+  if (path == nullptr) return;
+  if (!Authorize(request, *path, /*publish=*/false)) return;
+  if (path->stream == nullptr || !path->stream->has_source()) {
+    Refuse(request, 404, StrCat("path ", path->name, " has no source right now"));
+    return;
+  }
+  std::string base = request.target;
+  if (base.empty() || base.back() != '/') base += '/';
+  Reply(request, 200, {{"Content-Type", "application/sdp"}, {"Content-Base", base}},
+        DescribeStream(*path->stream));
+}
+
+void RtspSession::OnSetup(const Message& request) {
+  const std::string* transport_header = request.FindHeader("Transport");
+  if (transport_header == nullptr) {
+    Refuse(request, 400, "SETUP without a Transport header");
+    return;
+  }
+  absl::StatusOr<TransportSpec> transport =
+      ChooseTransport(*transport_header, TransportPolicy{.allow_udp = false, .allow_tcp = true});
+  if (!transport.ok()) {
+    Refuse(request, 461,
+           StrCat("Transport \"", transport_header->substr(0, 200),
+                  "\": ", core::ToStd(transport.status().message())));
+    return;
+  }
+  std::string control;
+  bool publishing = role_ == Role::kPublisher;
+  PathEntry* path = publishing ? path_ : PathFor(request, /*publish=*/false, &control);
+  if (path == nullptr) return;
+  if (publishing) {
+    absl::StatusOr<PathName> name = SplitPathName(request.target);
+    control = name.ok() ? name->control : "";
+  } else {
+    if (role_ == Role::kReader && path != path_) {
+      Refuse(request, 455, "one session reads one path");
+      return;
+    }
+    if (!Authorize(request, *path, /*publish=*/false)) return;
+    if (path->stream == nullptr || !path->stream->has_source()) {
+      Refuse(request, 404, StrCat("path ", path->name, " has no source right now"));
+      return;
+    }
+  }
+
+  // Which track: the control suffix of the URL (our trackID=N, or the publisher's own a=control).
+  size_t track_count = publishing ? announced_.size() : path->stream->track_count();
+  std::optional<size_t> index;
+  if (publishing) {
+    for (size_t i = 0; i < announced_controls_.size(); ++i) {
+      const std::string& announced = announced_controls_[i];
+      if (!announced.empty() &&
+          (announced == control || request.target.ends_with("/" + announced) ||
+           request.target == announced)) {
+        index = i;
+      }
+    }
+  } else if (control.starts_with("trackID=")) {
+    size_t n = 0;
+    std::string_view digits = std::string_view(control).substr(8);
+    if (!digits.empty() && std::all_of(digits.begin(), digits.end(), ::isdigit) &&
+        digits.size() < 6) {
+      n = std::stoul(std::string(digits));
+      index = n;
+    }
+  }
+  if (!index && track_count == 1) index = 0;
+  if (!index || *index >= track_count) {
+    Refuse(request, 404, StrCat("no track \"", control, "\" in ", path->name));
+    return;
+  }
+
+  TransportSpec reply = *transport;
+  uint8_t rtp_channel = static_cast<uint8_t>(2 * *index);
+  if (reply.interleaved) {
+    rtp_channel = reply.interleaved->rtp;
+  } else {
+    reply.interleaved = ChannelPair{rtp_channel, static_cast<uint8_t>(rtp_channel + 1)};
+  }
+  if (session_id_.empty()) session_id_ = NewSessionId();
+  if (publishing) {
+    if (transport->EffectiveMode() != TransportMode::kRecord) {
+      Refuse(request, 461, "a publisher's SETUP must have mode=record");
+      return;
+    }
+    channel_track_[rtp_channel] = static_cast<int16_t>(*index);
+  } else {
+    path_ = path;
+    role_ = Role::kReader;
+    for (const ReaderTrack& existing : reader_tracks_) {
+      if (existing.index == *index) {
+        Refuse(request, 459, "track already set up");
+        return;
+      }
+    }
+    reader_tracks_.push_back({*index, rtp_channel});
+  }
+  Reply(request, 200, {{"Transport", FormatTransportSpec(reply)}});
+}
+
+void RtspSession::OnRecord(const Message& request) {
+  if (role_ != Role::kPublisher || path_ == nullptr) {
+    Refuse(request, 455, "RECORD before ANNOUNCE");
+    return;
+  }
+  if (std::all_of(channel_track_.begin(), channel_track_.end(), [](int16_t t) { return t < 0; })) {
+    Refuse(request, 455, "RECORD before SETUP");
+    return;
+  }
+  recording_ = true;
+  Reply(request, 200);
+}
+
+void RtspSession::OnPlay(const Message& request) {
+  if (role_ != Role::kReader || path_ == nullptr || reader_tracks_.empty()) {
+    Refuse(request, 455, "PLAY before SETUP");
+    return;
+  }
+  if (path_->stream == nullptr || path_->stream->track_count() == 0) {
+    Refuse(request, 404, StrCat("path ", path_->name, " has no source right now"));
+    return;
+  }
+  if (!registered_reader_) {
+    if (!hub_.AddReader(*path_, this)) {
+      Refuse(request, 453, StrCat("path ", path_->name, " has its maximum of readers"));
+      return;
+    }
+    registered_reader_ = true;
+    LOG_INFO("rtsp: %s is reading %s", connection_.peer(), path_->name);
+  }
+  Reply(request, 200);
+  StartReading();
+}
+
+void RtspSession::OnPause(const Message& request) {
+  StopReading();
+  Reply(request, 200);
+}
+
+void RtspSession::StartReading() {
+  if (playing_) return;
+  playing_ = true;
+  rtp::Stream& stream = *path_->stream;
+  for (const ReaderTrack& reader_track : reader_tracks_)
+    stream.track(reader_track.index).AddReader(this);
+  // Start at the newest keyframe of the first video track that has keyframes, and send each
+  // other track from the same moment, so the first frame decodes and audio lines up.
+  waiting_for_keyframe_ = false;
+  for (const ReaderTrack& reader_track : reader_tracks_) {
+    const rtp::Track& track = stream.track(reader_track.index);
+    if (track.options().codec == rtp::KeyframeCodec::kNone) continue;
+    std::optional<uint64_t> keyframe = track.history().last_keyframe_seq();
+    if (!keyframe) {
+      waiting_for_keyframe_ = true;
+      return;
+    }
+    int64_t since_ns = track.history().Find(*keyframe)->arrival_ns;
+    for (const ReaderTrack& other : reader_tracks_) {
+      const rtp::History& history = stream.track(other.index).history();
+      uint64_t from = history.end_seq();
+      if (other.index == reader_track.index) {
+        from = *keyframe;
+      } else {
+        for (uint64_t seq = history.begin_seq(); seq < history.end_seq(); ++seq) {
+          std::optional<rtp::HistoryPacket> packet = history.Find(seq);
+          if (packet && packet->arrival_ns >= since_ns) {
+            from = seq;
+            break;
+          }
+        }
+      }
+      SendBacklog(other.index, from);
+    }
+    return;
+  }
+}
+
+void RtspSession::StopReading() {
+  if (!playing_) return;
+  playing_ = false;
+  if (path_ != nullptr && path_->stream != nullptr) {
+    for (const ReaderTrack& reader_track : reader_tracks_) {
+      if (reader_track.index < path_->stream->track_count()) {
+        path_->stream->track(reader_track.index).RemoveReader(this);
+      }
+    }
+  }
+}
+
+void RtspSession::SendBacklog(size_t track_index, uint64_t from_seq) {
+  const rtp::History& history = path_->stream->track(track_index).history();
+  uint8_t channel = 0;
+  for (const ReaderTrack& reader_track : reader_tracks_) {
+    if (reader_track.index == track_index) channel = reader_track.channel;
+  }
+  for (uint64_t seq = from_seq; seq < history.end_seq(); ++seq) {
+    if (std::optional<rtp::HistoryPacket> packet = history.Find(seq))
+      SendPacket(channel, packet->bytes);
+  }
+}
+
+void RtspSession::OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket& packet) {
+  size_t index = 0;
+  uint8_t channel = 0;
+  bool found = false;
+  for (const ReaderTrack& reader_track : reader_tracks_) {
+    if (&path_->stream->track(reader_track.index) == &track) {
+      index = reader_track.index;
+      channel = reader_track.channel;
+      found = true;
+    }
+  }
+  if (!found) return;
+  if (waiting_for_keyframe_) {
+    if (track.options().codec == rtp::KeyframeCodec::kNone) return;  // audio waits for video
+    std::optional<uint64_t> keyframe = track.history().last_keyframe_seq();
+    if (!keyframe) return;
+    waiting_for_keyframe_ = false;
+    SendBacklog(index, *keyframe);  // includes this packet
+    return;
+  }
+  SendPacket(channel, packet.bytes);
+}
+
+void RtspSession::SendPacket(uint8_t channel, std::span<const uint8_t> packet) {
+  uint8_t header[4] = {'$', channel, static_cast<uint8_t>(packet.size() >> 8),
+                       static_cast<uint8_t>(packet.size())};
+  connection_.SendParts(header, packet);
+  ++packets_out_;
+}
+
+}  // namespace ringcast::net::rtsp

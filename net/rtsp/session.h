@@ -1,0 +1,113 @@
+// RtspSession: one RTSP connection on ringcast's server (rtsp.listen) — a publisher pushing a
+// path (OPTIONS, ANNOUNCE, SETUP, RECORD) or a reader watching one (OPTIONS, DESCRIBE, SETUP,
+// PLAY, PAUSE), with GET_PARAMETER/SET_PARAMETER keep-alives and TEARDOWN (RFC 2326).
+//
+// Media travels interleaved on the same TCP connection ('$' frames, RFC 2326 §10.12):
+//   publisher: connection bytes ─Demuxer─▶ OnInterleavedFrame ─RtpView─▶ Track::Ingest
+//   reader:    Track ─OnTrackPacket─▶ '$' frame queued on the connection
+// A reader starts at the newest keyframe of the video track (the whole run since it, from the
+// History), so its first frame decodes, then follows live.
+//
+// Bad requests get an RTSP error status and one rate-limited log line naming the peer; a
+// malformed message closes the connection. Credentials never reach a log line.
+//
+// Ownership: the StreamConnection owns the session; the session registers with the PathHub
+// and its tracks and unregisters in its destructor. Worker thread only.
+#ifndef RINGCAST_NET_RTSP_SESSION_H_
+#define RINGCAST_NET_RTSP_SESSION_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/log.h"
+#include "net/http/parser.h"
+#include "net/rtsp/interleaved.h"
+#include "net/rtsp/path_hub.h"
+#include "net/stream_server.h"
+#include "rtp/track.h"
+
+namespace ringcast::net::rtsp {
+
+struct RtspSettings {
+  int64_t session_timeout_s = 60;  // advertised in the Session header (keep-alive period x2)
+};
+
+class RtspSession final : public StreamSession,
+                          public PathClient,
+                          private InterleavedSink,
+                          private rtp::TrackReader {
+ public:
+  RtspSession(StreamConnection& connection, PathHub& hub, const RtspSettings& settings);
+  ~RtspSession() override;
+
+  void OnBytes(std::span<const uint8_t> bytes) override;
+  void OnPathGone(std::string_view reason) override;
+
+ private:
+  enum class Role { kNone, kPublisher, kReader };
+  struct ReaderTrack {
+    size_t index;
+    uint8_t channel;
+  };
+
+  // InterleavedSink
+  void OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) override;
+  size_t OnInterleavedText(std::string_view text) override;
+  // rtp::TrackReader
+  void OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket& packet) override;
+
+  void Handle(const http::Message& request);
+  void Reply(const http::Message& request, int status, std::vector<http::Header> headers = {},
+             std::string body = {}, std::string_view reason = {});
+  // Replies with an error and logs why, naming the peer and the path.
+  void Refuse(const http::Message& request, int status, std::string_view why);
+  // Checks the request's credentials for the path; replies 401 when they don't pass.
+  bool Authorize(const http::Message& request, const PathEntry& path, bool publish);
+  PathEntry* PathFor(const http::Message& request, bool publish, std::string* control);
+
+  void OnOptions(const http::Message& request);
+  void OnAnnounce(const http::Message& request);
+  void OnDescribe(const http::Message& request);
+  void OnSetup(const http::Message& request);
+  void OnRecord(const http::Message& request);
+  void OnPlay(const http::Message& request);
+  void OnPause(const http::Message& request);
+
+  std::string DescribeStream(const rtp::Stream& stream) const;
+  void StartReading();
+  void StopReading();
+  void SendBacklog(size_t track_index, uint64_t from_seq);
+  void SendPacket(uint8_t channel, std::span<const uint8_t> packet);
+  void Leave();
+
+  StreamConnection& connection_;
+  PathHub& hub_;
+  RtspSettings settings_;
+  http::Parser parser_;
+  Demuxer demuxer_;
+
+  Role role_ = Role::kNone;
+  PathEntry* path_ = nullptr;
+  std::string session_id_;
+
+  // Publisher: the announced tracks, their a=control values, and channel → track.
+  std::vector<rtp::TrackInfo> announced_;
+  std::vector<std::string> announced_controls_;
+  std::array<int16_t, 256> channel_track_;  // -1: not set up
+  bool recording_ = false;
+
+  // Reader.
+  std::vector<ReaderTrack> reader_tracks_;
+  bool registered_reader_ = false;
+  bool playing_ = false;
+  bool waiting_for_keyframe_ = false;
+  core::LogRateLimiter log_limiter_;  // this connection's share of warning lines
+  uint64_t packets_in_ = 0;
+  uint64_t packets_out_ = 0;
+};
+
+}  // namespace ringcast::net::rtsp
+
+#endif  // RINGCAST_NET_RTSP_SESSION_H_
