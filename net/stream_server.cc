@@ -57,7 +57,9 @@ void StreamServer::OnCompletion(const io_uring_cqe& cqe) {
                     options_.name, peer_name, connections_.size());
       return;  // fd closes
     }
-    auto connection = std::make_unique<StreamConnection>(*this, std::move(fd), peer_name);
+    auto connection = std::make_unique<StreamConnection>(
+        ring_, buffers_, std::move(fd), peer_name, options_,
+        [this](StreamConnection* closed) { Remove(closed); });
     StreamConnection* raw = connection.get();
     connections_.emplace(raw, std::move(connection));
     raw->Start(factory_(*raw));
@@ -75,47 +77,54 @@ void StreamServer::Remove(StreamConnection* connection) {
   ring_.Retire(std::move(owned));
 }
 
-StreamConnection::StreamConnection(StreamServer& server, Fd fd, std::string peer)
-    : server_(server), fd_(std::move(fd)), peer_(std::move(peer)) {}
+StreamConnection::StreamConnection(core::Ring& ring, core::BufferRing& buffers, Fd fd,
+                                   std::string peer, const StreamServerOptions& options,
+                                   std::function<void(StreamConnection*)> on_closed)
+    : ring_(ring),
+      buffers_(buffers),
+      options_(options),
+      on_closed_(std::move(on_closed)),
+      fd_(std::move(fd)),
+      peer_(std::move(peer)) {}
 
 StreamConnection::~StreamConnection() = default;
 
 void StreamConnection::Start(std::unique_ptr<StreamSession> session) {
   session_ = std::move(session);
-  receiver_ = std::make_unique<core::Receiver>(server_.ring_, server_.buffers_, fd_.get(),
+  receiver_ = std::make_unique<core::Receiver>(ring_, buffers_, fd_.get(),
                                                core::Receiver::Mode::kStream,
                                                static_cast<core::ReceiveHandler&>(*this));
   receiver_->Start();
-  if (server_.options_.idle_timeout_ns > 0) {
-    idle_timer_ = std::make_unique<core::Timer>(server_.ring_, [this] {
-      LOG_DEBUG("%s: closing idle connection from %s", server_.options_.name, peer_);
+  if (options_.idle_timeout_ns > 0) {
+    idle_timer_ = std::make_unique<core::Timer>(ring_, [this] {
+      LOG_DEBUG("%s: closing idle connection from %s", options_.name, peer_);
       Close();
     });
-    idle_timer_->ArmAfter(server_.options_.idle_timeout_ns);
+    idle_timer_->ArmAfter(options_.idle_timeout_ns);
   }
 }
 
 void StreamConnection::OnReceive(std::span<uint8_t> bytes, const sockaddr*, socklen_t,
                                  uint16_t bid) {
-  if (idle_timer_ != nullptr) idle_timer_->ArmAfter(server_.options_.idle_timeout_ns);
+  if (idle_timer_ != nullptr) idle_timer_->ArmAfter(options_.idle_timeout_ns);
   // The session copies what it keeps (parsers accumulate into their message), so the buffer
   // goes back to the kernel as soon as the call returns. A session that asked to close after
   // its last reply gets no more input.
   if (!closing_ && !close_after_send_ && session_ != nullptr) session_->OnBytes(bytes);
-  server_.buffers_.Recycle(bid);
+  buffers_.Recycle(bid);
 }
 
 void StreamConnection::OnReceiveEnd(int error) {
   if (error != 0 && error != -ECONNRESET) {
-    LOG_DEBUG("%s: receive from %s ended: %s", server_.options_.name, peer_, strerror(-error));
+    LOG_DEBUG("%s: receive from %s ended: %s", options_.name, peer_, strerror(-error));
   }
   Close();
 }
 
 bool StreamConnection::Admit(size_t bytes) {
   if (closing_) return false;
-  if (queued_.size() + bytes > server_.options_.max_queued_bytes) {
-    LOG_EVERY_SEC(Warn, "%s: %s is not reading; closing its connection", server_.options_.name,
+  if (queued_.size() + bytes > options_.max_queued_bytes) {
+    LOG_EVERY_SEC(Warn, "%s: %s is not reading; closing its connection", options_.name,
                   peer_);
     Close();
     return false;
@@ -146,7 +155,7 @@ void StreamConnection::SendNext() {
     }
     sending_.swap(queued_);
   }
-  io_uring_sqe* sqe = server_.ring_.GetSqe(this);
+  io_uring_sqe* sqe = ring_.GetSqe(this);
   io_uring_prep_send(sqe, fd_.get(), sending_.data() + sent_, sending_.size() - sent_,
                      MSG_NOSIGNAL);
   send_in_flight_ = true;
@@ -157,7 +166,7 @@ void StreamConnection::OnCompletion(const io_uring_cqe& cqe) {
   if (closing_) return;
   if (cqe.res < 0) {
     if (cqe.res != -EPIPE && cqe.res != -ECONNRESET) {
-      LOG_DEBUG("%s: send to %s failed: %s", server_.options_.name, peer_, strerror(-cqe.res));
+      LOG_DEBUG("%s: send to %s failed: %s", options_.name, peer_, strerror(-cqe.res));
     }
     Close();
     return;
@@ -178,10 +187,10 @@ void StreamConnection::Close() {
   idle_timer_.reset();
   if (receiver_ != nullptr) {
     receiver_->Detach();
-    server_.ring_.Retire(std::move(receiver_));
+    ring_.Retire(std::move(receiver_));
   }
   ::shutdown(fd_.get(), SHUT_RDWR);
-  server_.Remove(this);  // retires us: deleted (closing the fd) once our send has drained
+  on_closed_(this);  // the owner retires us: deleted (closing the fd) once our send has drained
 }
 
 }  // namespace ringcast::net

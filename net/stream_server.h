@@ -58,7 +58,6 @@ class StreamServer final : public core::Completion {
   void OnCompletion(const io_uring_cqe& cqe) override;
 
  private:
-  friend class StreamConnection;
   void ArmAccept();
   void Remove(StreamConnection* connection);
 
@@ -72,10 +71,19 @@ class StreamServer final : public core::Completion {
   bool stopped_ = false;
 };
 
+// One connected stream socket: receives into the ring's BufferRing and feeds its session,
+// sends what the session queues. Accepted ones belong to a StreamServer; an outgoing one (an
+// RTSP client) to whoever connected it. `on_closed` runs once when the connection closes and
+// must hand the object to Ring::Retire (its send may still be in flight).
 class StreamConnection final : public core::Completion, private core::ReceiveHandler {
  public:
-  StreamConnection(StreamServer& server, Fd fd, std::string peer);
+  StreamConnection(core::Ring& ring, core::BufferRing& buffers, Fd fd, std::string peer,
+                   const StreamServerOptions& options,
+                   std::function<void(StreamConnection*)> on_closed);
   ~StreamConnection() override;
+
+  // Starts receiving; `session` gets the bytes from now on.
+  void Start(std::unique_ptr<StreamSession> session);
 
   // Queues bytes to send, in order.
   void Send(std::string bytes);
@@ -95,8 +103,6 @@ class StreamConnection final : public core::Completion, private core::ReceiveHan
   void OnCompletion(const io_uring_cqe& cqe) override;
 
  private:
-  friend class StreamServer;
-  void Start(std::unique_ptr<StreamSession> session);
   void OnReceive(std::span<uint8_t> bytes, const sockaddr* from, socklen_t from_len,
                  uint16_t bid) override;
   void OnReceiveEnd(int error) override;
@@ -104,7 +110,10 @@ class StreamConnection final : public core::Completion, private core::ReceiveHan
   // False (and the connection closed) when `bytes` more would exceed max_queued_bytes.
   bool Admit(size_t bytes);
 
-  StreamServer& server_;
+  core::Ring& ring_;
+  core::BufferRing& buffers_;
+  StreamServerOptions options_;
+  std::function<void(StreamConnection*)> on_closed_;
   Fd fd_;
   std::string peer_;
   std::unique_ptr<StreamSession> session_;

@@ -111,7 +111,8 @@ void PathHub::RemoveReader(PathEntry& path, PathClient* client) {
 
 void PathHub::TakeSnapshot() {
   std::vector<core::StatSample> samples;
-  for (const auto& [name, path] : paths_) {
+  for (const auto& [key_name, path] : paths_) {
+    const std::string& name = key_name;  // clang 14 cannot capture structured bindings
     auto add = [&](std::string_view key, double value, std::string_view help, bool counter) {
       samples.push_back({.name = StrCat("stats.path.", name, ".", key),
                          .value = value,

@@ -6,6 +6,7 @@
 #include "core/counters.h"
 #include "core/log.h"
 #include "core/strings.h"
+#include "net/rtsp/describe.h"
 #include "net/rtsp/transport.h"
 #include "net/rtsp/url.h"
 #include "net/sdp/parser.h"
@@ -24,14 +25,6 @@ constexpr std::string_view kPublic =
 std::string NewSessionId() {
   static thread_local std::mt19937_64 random{std::random_device{}()};
   return StrCat(random() % 900000000000 + 100000000000);
-}
-
-rtp::KeyframeCodec KeyframeCodecFor(std::string_view encoding) {
-  std::string upper(encoding);
-  for (char& c : upper) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
-  if (upper == "H264") return rtp::KeyframeCodec::kH264;
-  if (upper == "H265") return rtp::KeyframeCodec::kH265;
-  return rtp::KeyframeCodec::kNone;
 }
 
 }  // namespace
@@ -225,42 +218,14 @@ void RtspSession::OnAnnounce(const Message& request) {
            StrCat("SDP for ", path->name, ": ", core::ToStd(description.status().message())));
     return;
   }
-  std::vector<rtp::TrackInfo> tracks;
-  std::vector<std::string> controls;
-  for (const sdp::Media& media : description->media) {
-    std::vector<int> types = media.PayloadTypes();
-    if (types.empty()) continue;
-    rtp::TrackInfo info;
-    info.media = media.type;
-    info.payload_type = types.front();
-    std::optional<sdp::RtpMap> map = media.RtpMapFor(info.payload_type);
-    if (map) {
-      info.encoding_name = std::string(map->encoding);
-      info.clock_rate = map->clock_rate;
-      info.channels = map->channels;
-    } else if (info.payload_type == 0 || info.payload_type == 8) {
-      info.encoding_name = info.payload_type == 0 ? "PCMU" : "PCMA";
-      info.clock_rate = 8000;
-      info.channels = 1;
-    } else {
-      Refuse(
-          request, 400,
-          StrCat("SDP for ", path->name, ": payload type ", info.payload_type, " has no a=rtpmap"));
-      return;
-    }
-    if (std::optional<sdp::Fmtp> fmtp = media.Fmtp(info.payload_type))
-      info.fmtp = std::string(fmtp->raw);
-    info.keyframe_codec = KeyframeCodecFor(info.encoding_name);
-    tracks.push_back(std::move(info));
-    controls.emplace_back(media.Control().value_or(""));
-  }
-  if (tracks.empty()) {
-    Refuse(request, 400, StrCat("SDP for ", path->name, " has no RTP media"));
+  absl::StatusOr<SourceTracks> tracks = TracksFromSdp(*description);
+  if (!tracks.ok()) {
+    Refuse(request, 400, StrCat("SDP for ", path->name, ": ", core::ToStd(tracks.status().message())));
     return;
   }
-  announced_ = tracks;
-  announced_controls_ = std::move(controls);
-  if (!hub_.Publish(*path, this, connection_.peer(), std::move(tracks))) {
+  announced_ = tracks->tracks;
+  announced_controls_ = std::move(tracks->controls);
+  if (!hub_.Publish(*path, this, connection_.peer(), std::move(tracks->tracks))) {
     Refuse(request, 400,
            StrCat("path ", path->name, " already has a publisher (", path->publisher_peer,
                   "); set path.", path->name, ".override_publisher = 1 to replace it"));
@@ -271,25 +236,6 @@ void RtspSession::OnAnnounce(const Message& request) {
   LOG_INFO("rtsp: %s is publishing %s (%d tracks)", connection_.peer(), path->name,
            announced_.size());
   Reply(request, 200);
-}
-
-std::string RtspSession::DescribeStream(const rtp::Stream& stream) const {
-  std::string sdp = StrCat("v=0\r\no=- ", session_id_.empty() ? "0" : session_id_,
-                           " 1 IN IP4 127.0.0.1\r\ns=ringcast ", stream.path(),
-                           "\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\na=control:*\r\n");
-  const auto& infos = stream.track_infos();
-  for (size_t i = 0; i < infos.size(); ++i) {
-    const rtp::TrackInfo& info = infos[i];
-    core::StrAppend(sdp, "m=", info.media, " 0 RTP/AVP ", info.payload_type,
-                    "\r\na=rtpmap:", info.payload_type, " ", info.encoding_name, "/",
-                    info.clock_rate);
-    if (info.channels > 0) core::StrAppend(sdp, "/", info.channels);
-    sdp += "\r\n";
-    if (!info.fmtp.empty())
-      core::StrAppend(sdp, "a=fmtp:", info.payload_type, " ", info.fmtp, "\r\n");
-    core::StrAppend(sdp, "a=control:trackID=", i, "\r\n");
-  }
-  return sdp;
 }
 
 void RtspSession::OnDescribe(const Message& request) {

@@ -75,7 +75,6 @@ class RtspSession final : public StreamSession,
   void OnPlay(const http::Message& request);
   void OnPause(const http::Message& request);
 
-  std::string DescribeStream(const rtp::Stream& stream) const;
   void StartReading();
   void StopReading();
   void SendBacklog(size_t track_index, uint64_t from_seq);
