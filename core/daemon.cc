@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "core/build_info.h"
 #include "core/clock.h"
 #include "core/counters.h"
@@ -113,10 +114,13 @@ void Daemon::ForwardPath(const std::string& name) {
 }
 
 absl::Status Daemon::StartRtsp() {
-  ASSIGN_OR_RETURN(std::string listen, registry_.Get("rtsp.listen"));
+  net::rtsp::RtspServerOptions options;
+  ASSIGN_OR_RETURN(options.listen, registry_.Get("rtsp.listen"));
   ASSIGN_OR_RETURN(std::string timeout_ms, registry_.Get("rtsp.read_timeout_ms"));
-  net::rtsp::RtspSettings settings;
-  settings.session_timeout_s = std::max<int64_t>(1, std::atoll(timeout_ms.c_str()) / 1000);
+  options.session.session_timeout_s = std::max<int64_t>(1, std::atoll(timeout_ms.c_str()) / 1000);
+  options.udp = absl::StrContains(*registry_.Get("rtsp.transports"), "udp");
+  options.rtp_port = std::atoi(registry_.Get("rtsp.rtp_port")->c_str());
+  options.rtcp_port = std::atoi(registry_.Get("rtsp.rtcp_port")->c_str());
   bool publish_any = *registry_.Get("rtsp.publish_any") == "1";
   absl::Status started;
   Worker& worker = *workers_[0];
@@ -124,7 +128,7 @@ absl::Status Daemon::StartRtsp() {
     hub_ = std::make_unique<net::rtsp::PathHub>(worker.ring());
     hub_->SetPublishAny(publish_any);
     absl::StatusOr<std::unique_ptr<net::rtsp::RtspServer>> server =
-        net::rtsp::RtspServer::Start(worker.ring(), worker.rx_buffers(), listen, *hub_, settings);
+        net::rtsp::RtspServer::Start(worker.ring(), worker.rx_buffers(), options, *hub_);
     if (server.ok()) {
       rtsp_server_ = std::move(server).value();
     } else {

@@ -48,6 +48,28 @@ void DefineRtspTunables(Registry& registry) {
                    .default_value = ":8554",
                    .description = "HOST:PORT of the RTSP server (publishers and readers)",
                    .apply = Apply::kRestart});
+  registry.Define({.name = "rtsp.transports",
+                   .type = TunableType::kList,
+                   .default_value = "tcp,udp",
+                   .choices = {"tcp", "udp"},
+                   .description =
+                       "RTP transports RTSP clients may choose (TCP interleaved is always "
+                       "offered)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "rtsp.rtp_port",
+                   .type = TunableType::kInt,
+                   .default_value = "8000",
+                   .min = 0,
+                   .max = 65535,
+                   .description = "UDP port RTP over UDP uses (0: any free port)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "rtsp.rtcp_port",
+                   .type = TunableType::kInt,
+                   .default_value = "8001",
+                   .min = 0,
+                   .max = 65535,
+                   .description = "UDP port RTCP over UDP uses (0: any free port)",
+                   .apply = Apply::kRestart});
   registry.Define({.name = "rtsp.publish_any",
                    .type = TunableType::kBool,
                    .default_value = "0",

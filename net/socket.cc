@@ -30,6 +30,14 @@ int SocketAddress::port() const {
   return 0;
 }
 
+void SocketAddress::set_port(int port) {
+  if (family() == AF_INET) {
+    reinterpret_cast<sockaddr_in*>(&storage)->sin_port = htons(static_cast<uint16_t>(port));
+  } else if (family() == AF_INET6) {
+    reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port = htons(static_cast<uint16_t>(port));
+  }
+}
+
 absl::StatusOr<SocketAddress> ParseSocketAddress(std::string_view text) {
   auto invalid = [&] {
     return absl::InvalidArgumentError(

@@ -45,6 +45,7 @@ struct SocketAddress {
   const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
   int family() const { return storage.ss_family; }
   int port() const;
+  void set_port(int port);
 };
 
 // "1.2.3.4:80", "[::1]:80", ":80" (all IPv6 and IPv4 addresses), "0.0.0.0:80".

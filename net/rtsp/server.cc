@@ -6,10 +6,11 @@
 
 namespace ringcast::net::rtsp {
 
-absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(core::Ring& ring,
-                                                              core::BufferRing& buffers,
-                                                              const std::string& listen_address,
-                                                              PathHub& hub, RtspSettings settings) {
+absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(
+    core::Ring& ring, core::BufferRing& buffers, const RtspServerOptions& server_options,
+    PathHub& hub) {
+  const std::string& listen_address = server_options.listen;
+  const RtspSettings& settings = server_options.session;
   ASSIGN_OR_RETURN(SocketAddress address, ParseSocketAddress(listen_address));
   absl::StatusOr<Fd> fd = ListenTcp(address);
   if (!fd.ok()) {
@@ -19,6 +20,11 @@ absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(core::Ring& ring,
   std::unique_ptr<RtspServer> rtsp(new RtspServer(ring));
   ASSIGN_OR_RETURN(rtsp->port_, LocalPort(fd->get()));
   rtsp->settings_ = settings;
+  if (server_options.udp) {
+    std::string host = listen_address.substr(0, listen_address.rfind(':'));
+    ASSIGN_OR_RETURN(rtsp->udp_, UdpMediaPorts::Open(ring, buffers, host, server_options.rtp_port,
+                                                     server_options.rtcp_port));
+  }
   StreamServerOptions options;
   options.name = "rtsp";
   options.max_connections = 4096;
@@ -29,13 +35,16 @@ absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(core::Ring& ring,
   RtspServer* raw = rtsp.get();
   rtsp->server_ = std::make_unique<StreamServer>(
       ring, buffers, std::move(fd).value(), options, [raw, &hub](StreamConnection& connection) {
-        return std::make_unique<RtspSession>(connection, hub, raw->settings_);
+        return std::make_unique<RtspSession>(connection, hub, raw->settings_, raw->udp_.get());
       });
   rtsp->server_->Start();
   LOG_INFO("rtsp: listening on %s (port %d)", listen_address, rtsp->port_);
   return rtsp;
 }
 
-RtspServer::~RtspServer() { ring_.Retire(std::move(server_)); }
+RtspServer::~RtspServer() {
+  ring_.Retire(std::move(server_));  // closes the sessions, which unregister from udp_
+  udp_.reset();
+}
 
 }  // namespace ringcast::net::rtsp

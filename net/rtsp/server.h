@@ -8,20 +8,30 @@
 
 #include "net/rtsp/path_hub.h"
 #include "net/rtsp/session.h"
+#include "net/rtsp/udp_ports.h"
 #include "net/stream_server.h"
 
 namespace ringcast::net::rtsp {
+
+struct RtspServerOptions {
+  std::string listen = ":8554";  // rtsp.listen
+  bool udp = true;               // rtsp.transports has udp
+  int rtp_port = 8000;           // rtsp.rtp_port
+  int rtcp_port = 8001;          // rtsp.rtcp_port
+  RtspSettings session;
+};
 
 class RtspServer {
  public:
   static absl::StatusOr<std::unique_ptr<RtspServer>> Start(core::Ring& ring,
                                                            core::BufferRing& buffers,
-                                                           const std::string& listen_address,
-                                                           PathHub& hub, RtspSettings settings);
+                                                           const RtspServerOptions& options,
+                                                           PathHub& hub);
   // Closes every connection (their sessions leave their paths) and retires the listener.
   ~RtspServer();
 
   int port() const { return port_; }
+  UdpMediaPorts* udp() { return udp_.get(); }
   size_t connection_count() const { return server_->connection_count(); }
 
  private:
@@ -30,6 +40,7 @@ class RtspServer {
   core::Ring& ring_;
   int port_ = 0;
   RtspSettings settings_;
+  std::unique_ptr<UdpMediaPorts> udp_;
   std::unique_ptr<StreamServer> server_;
 };
 

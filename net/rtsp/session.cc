@@ -29,15 +29,20 @@ std::string NewSessionId() {
 
 }  // namespace
 
-RtspSession::RtspSession(StreamConnection& connection, PathHub& hub, const RtspSettings& settings)
+RtspSession::RtspSession(StreamConnection& connection, PathHub& hub, const RtspSettings& settings,
+                         UdpMediaPorts* udp)
     : connection_(connection),
       hub_(hub),
       settings_(settings),
+      udp_(udp),
       parser_(http::Protocol::kRtsp, http::Parser::Kind::kRequest) {
   channel_track_.fill(-1);
 }
 
-RtspSession::~RtspSession() { Leave(); }
+RtspSession::~RtspSession() {
+  if (udp_ != nullptr) udp_->Unregister(this);
+  Leave();
+}
 
 void RtspSession::Leave() {
   StopReading();
@@ -92,20 +97,29 @@ size_t RtspSession::OnInterleavedText(std::string_view text) {
 }
 
 void RtspSession::OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) {
-  if (role_ != Role::kPublisher || !recording_ || path_ == nullptr || path_->stream == nullptr) {
-    return;  // a reader's RTCP receiver reports, or media before RECORD: nothing to do yet
-  }
   int16_t track = channel_track_[channel];
-  if (track < 0) return;  // RTCP (odd channels) or a channel nobody set up
-  std::optional<rtp::RtpView> packet = rtp::RtpView::Parse(payload);
+  if (track < 0) return;  // RTCP (odd channels), a reader's receiver reports, unknown channels
+  IngestRtp(static_cast<size_t>(track), payload, "TCP");
+}
+
+void RtspSession::OnUdpRtp(size_t track, std::span<const uint8_t> packet) {
+  IngestRtp(track, packet, "UDP");
+}
+
+void RtspSession::IngestRtp(size_t track, std::span<const uint8_t> bytes, std::string_view how) {
+  if (role_ != Role::kPublisher || !recording_ || path_ == nullptr || path_->stream == nullptr ||
+      track >= path_->stream->track_count()) {
+    return;  // media before RECORD: nothing to do yet
+  }
+  std::optional<rtp::RtpView> packet = rtp::RtpView::Parse(bytes);
   if (!packet) {
     core::CountDrop(core::DropReason::kRtpInvalid);
-    LOG_RATE_LIMITED(log_limiter_, Warn, "rtsp: %s sent an invalid RTP packet on channel %d for %s",
-                     connection_.peer(), channel, path_->name);
+    LOG_RATE_LIMITED(log_limiter_, Warn, "rtsp: %s sent an invalid RTP packet (%s) for %s",
+                     connection_.peer(), how, path_->name);
     return;
   }
   ++packets_in_;
-  path_->stream->track(static_cast<size_t>(track)).Ingest(*packet, core::NowNs());
+  path_->stream->track(track).Ingest(*packet, core::NowNs());
 }
 
 void RtspSession::Reply(const Message& request, int status, std::vector<Header> headers,
@@ -220,7 +234,8 @@ void RtspSession::OnAnnounce(const Message& request) {
   }
   absl::StatusOr<SourceTracks> tracks = TracksFromSdp(*description);
   if (!tracks.ok()) {
-    Refuse(request, 400, StrCat("SDP for ", path->name, ": ", core::ToStd(tracks.status().message())));
+    Refuse(request, 400,
+           StrCat("SDP for ", path->name, ": ", core::ToStd(tracks.status().message())));
     return;
   }
   announced_ = tracks->tracks;
@@ -258,8 +273,8 @@ void RtspSession::OnSetup(const Message& request) {
     Refuse(request, 400, "SETUP without a Transport header");
     return;
   }
-  absl::StatusOr<TransportSpec> transport =
-      ChooseTransport(*transport_header, TransportPolicy{.allow_udp = false, .allow_tcp = true});
+  absl::StatusOr<TransportSpec> transport = ChooseTransport(
+      *transport_header, TransportPolicy{.allow_udp = udp_ != nullptr, .allow_tcp = true});
   if (!transport.ok()) {
     Refuse(request, 461,
            StrCat("Transport \"", transport_header->substr(0, 200),
@@ -314,7 +329,19 @@ void RtspSession::OnSetup(const Message& request) {
 
   TransportSpec reply = *transport;
   uint8_t rtp_channel = static_cast<uint8_t>(2 * *index);
-  if (reply.interleaved) {
+  std::optional<SocketAddress> udp_peer;
+  if (reply.lower == LowerTransport::kUdp) {
+    // RTP goes to (from) the client's address on the connection, at its client_port.
+    absl::StatusOr<SocketAddress> peer = ParseSocketAddress(connection_.peer());
+    if (!peer.ok() || !reply.client_port) {
+      Refuse(request, 461, "UDP transport needs client_port and an IP peer");
+      return;
+    }
+    udp_peer = *peer;
+    udp_peer->set_port(reply.client_port->rtp);
+    reply.server_port =
+        PortPair{static_cast<uint16_t>(udp_->rtp_port()), static_cast<uint16_t>(udp_->rtcp_port())};
+  } else if (reply.interleaved) {
     rtp_channel = reply.interleaved->rtp;
   } else {
     reply.interleaved = ChannelPair{rtp_channel, static_cast<uint8_t>(rtp_channel + 1)};
@@ -325,7 +352,12 @@ void RtspSession::OnSetup(const Message& request) {
       Refuse(request, 461, "a publisher's SETUP must have mode=record");
       return;
     }
-    channel_track_[rtp_channel] = static_cast<int16_t>(*index);
+    if (udp_peer) {
+      udp_->Register(*udp_peer, this, *index);
+    } else {
+      channel_track_[rtp_channel] = static_cast<int16_t>(*index);
+    }
+    ++tracks_set_up_;
   } else {
     path_ = path;
     role_ = Role::kReader;
@@ -335,7 +367,7 @@ void RtspSession::OnSetup(const Message& request) {
         return;
       }
     }
-    reader_tracks_.push_back({*index, rtp_channel});
+    reader_tracks_.push_back({*index, rtp_channel, udp_peer});
   }
   Reply(request, 200, {{"Transport", FormatTransportSpec(reply)}});
 }
@@ -345,7 +377,7 @@ void RtspSession::OnRecord(const Message& request) {
     Refuse(request, 455, "RECORD before ANNOUNCE");
     return;
   }
-  if (std::all_of(channel_track_.begin(), channel_track_.end(), [](int16_t t) { return t < 0; })) {
+  if (tracks_set_up_ == 0) {
     Refuse(request, 455, "RECORD before SETUP");
     return;
   }
@@ -429,46 +461,49 @@ void RtspSession::StopReading() {
   }
 }
 
+const RtspSession::ReaderTrack* RtspSession::ReaderTrackFor(size_t index) const {
+  for (const ReaderTrack& reader_track : reader_tracks_) {
+    if (reader_track.index == index) return &reader_track;
+  }
+  return nullptr;
+}
+
 void RtspSession::SendBacklog(size_t track_index, uint64_t from_seq) {
   const rtp::History& history = path_->stream->track(track_index).history();
-  uint8_t channel = 0;
-  for (const ReaderTrack& reader_track : reader_tracks_) {
-    if (reader_track.index == track_index) channel = reader_track.channel;
-  }
+  const ReaderTrack* to = ReaderTrackFor(track_index);
+  if (to == nullptr) return;
   for (uint64_t seq = from_seq; seq < history.end_seq(); ++seq) {
     if (std::optional<rtp::HistoryPacket> packet = history.Find(seq))
-      SendPacket(channel, packet->bytes);
+      SendPacket(*to, packet->bytes);
   }
 }
 
 void RtspSession::OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket& packet) {
-  size_t index = 0;
-  uint8_t channel = 0;
-  bool found = false;
+  const ReaderTrack* to = nullptr;
   for (const ReaderTrack& reader_track : reader_tracks_) {
-    if (&path_->stream->track(reader_track.index) == &track) {
-      index = reader_track.index;
-      channel = reader_track.channel;
-      found = true;
-    }
+    if (&path_->stream->track(reader_track.index) == &track) to = &reader_track;
   }
-  if (!found) return;
+  if (to == nullptr) return;
   if (waiting_for_keyframe_) {
     if (track.options().codec == rtp::KeyframeCodec::kNone) return;  // audio waits for video
     std::optional<uint64_t> keyframe = track.history().last_keyframe_seq();
     if (!keyframe) return;
     waiting_for_keyframe_ = false;
-    SendBacklog(index, *keyframe);  // includes this packet
+    SendBacklog(to->index, *keyframe);  // includes this packet
     return;
   }
-  SendPacket(channel, packet.bytes);
+  SendPacket(*to, packet.bytes);
 }
 
-void RtspSession::SendPacket(uint8_t channel, std::span<const uint8_t> packet) {
-  uint8_t header[4] = {'$', channel, static_cast<uint8_t>(packet.size() >> 8),
+void RtspSession::SendPacket(const ReaderTrack& to, std::span<const uint8_t> packet) {
+  ++packets_out_;
+  if (to.udp_to) {
+    udp_->SendRtp(*to.udp_to, packet);
+    return;
+  }
+  uint8_t header[4] = {'$', to.channel, static_cast<uint8_t>(packet.size() >> 8),
                        static_cast<uint8_t>(packet.size())};
   connection_.SendParts(header, packet);
-  ++packets_out_;
 }
 
 }  // namespace ringcast::net::rtsp

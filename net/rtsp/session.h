@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@
 #include "net/http/parser.h"
 #include "net/rtsp/interleaved.h"
 #include "net/rtsp/path_hub.h"
+#include "net/rtsp/udp_ports.h"
 #include "net/stream_server.h"
 #include "rtp/track.h"
 
@@ -37,9 +39,12 @@ struct RtspSettings {
 class RtspSession final : public StreamSession,
                           public PathClient,
                           private InterleavedSink,
+                          private UdpRtpSink,
                           private rtp::TrackReader {
  public:
-  RtspSession(StreamConnection& connection, PathHub& hub, const RtspSettings& settings);
+  // `udp` is nullptr when RTP over UDP is off (rtsp.transports).
+  RtspSession(StreamConnection& connection, PathHub& hub, const RtspSettings& settings,
+              UdpMediaPorts* udp);
   ~RtspSession() override;
 
   void OnBytes(std::span<const uint8_t> bytes) override;
@@ -49,12 +54,16 @@ class RtspSession final : public StreamSession,
   enum class Role { kNone, kPublisher, kReader };
   struct ReaderTrack {
     size_t index;
-    uint8_t channel;
+    uint8_t channel;                      // TCP: the interleaved RTP channel
+    std::optional<SocketAddress> udp_to;  // UDP: the reader's RTP port
   };
 
   // InterleavedSink
   void OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) override;
   size_t OnInterleavedText(std::string_view text) override;
+  // UdpRtpSink
+  void OnUdpRtp(size_t track, std::span<const uint8_t> packet) override;
+  void IngestRtp(size_t track, std::span<const uint8_t> packet, std::string_view how);
   // rtp::TrackReader
   void OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket& packet) override;
 
@@ -78,12 +87,14 @@ class RtspSession final : public StreamSession,
   void StartReading();
   void StopReading();
   void SendBacklog(size_t track_index, uint64_t from_seq);
-  void SendPacket(uint8_t channel, std::span<const uint8_t> packet);
+  void SendPacket(const ReaderTrack& to, std::span<const uint8_t> packet);
+  const ReaderTrack* ReaderTrackFor(size_t index) const;
   void Leave();
 
   StreamConnection& connection_;
   PathHub& hub_;
   RtspSettings settings_;
+  UdpMediaPorts* udp_;
   http::Parser parser_;
   Demuxer demuxer_;
 
@@ -95,6 +106,7 @@ class RtspSession final : public StreamSession,
   std::vector<rtp::TrackInfo> announced_;
   std::vector<std::string> announced_controls_;
   std::array<int16_t, 256> channel_track_;  // -1: not set up
+  size_t tracks_set_up_ = 0;
   bool recording_ = false;
 
   // Reader.

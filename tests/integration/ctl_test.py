@@ -50,6 +50,7 @@ class Daemon:
             f.write(f"ctl.socket = {self.socket}\n")
             f.write(f"metrics.listen = 127.0.0.1:{self.metrics_port}\n")
             f.write(f"rtsp.listen = 127.0.0.1:{free_port()}\n")  # tests may override: later wins
+            f.write("rtsp.rtp_port = 0\nrtsp.rtcp_port = 0\n")  # any free ports
             f.write("\n".join(config_lines) + "\n")
         for name, text in (extra_conf or {}).items():
             with open(os.path.join(self.conf_d, name), "w") as f:
@@ -79,15 +80,26 @@ class Daemon:
             return f.read()
 
     def stop(self):
+        """SIGTERM; the daemon must exit 0 and no sanitizer may have complained meanwhile."""
+        problem = None
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=10)
+                code = self.proc.wait(timeout=20)
+                if code != 0:
+                    problem = f"ringcastd exited {code} after SIGTERM"
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                problem = "ringcastd did not stop within 20 s of SIGTERM"
+        log = self.log_text() if self.proc else ""
+        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:", "CHECK failed"):
+            if marker in log:
+                problem = f"{marker} in ringcastd's output"
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if problem:
+            raise AssertionError(problem + ":\n" + log[-6000:])
 
     def metrics(self, path="/metrics", method="GET"):
         request = urllib.request.Request(f"http://127.0.0.1:{self.metrics_port}{path}", method=method)
@@ -317,7 +329,7 @@ class StartupTest(unittest.TestCase):
             d.start(expect_ready=False)
             self.assertEqual(d.proc.wait(timeout=10), 1)
             log = d.log_text()
-            self.assertIn(f'config: {d.conf}:5: core.log_level: invalid value "chatty": '
+            self.assertIn(f'config: {d.conf}:7: core.log_level: invalid value "chatty": '
                           f'expected one of error|warn|info|debug', log)
             self.assertIn(f'config: {d.conf_d}/50-x.conf:1: unknown key "nope"', log)
             self.assertFalse(os.path.exists(d.socket))

@@ -102,6 +102,31 @@ class RtspTest(unittest.TestCase):
             self.assertEqual(err.strip(), "", f"join after {delay}s: {err}")
             self.assertGreaterEqual(frames, 20)
 
+    def test_reader_over_udp(self):
+        code, frames, err = self.read(f"{self.base}/cam1", 2, transport="udp")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(err.strip(), "")
+        self.assertGreaterEqual(frames, 30)
+        r = subprocess.run([FFPROBE, "-hide_banner", "-loglevel", "error", "-rtsp_transport", "udp",
+                            "-show_entries", "stream=codec_name", "-of", "csv=p=0",
+                            f"{self.base}/cam1"], capture_output=True, text=True, timeout=60)
+        self.assertEqual((r.returncode, sorted(r.stdout.split())), (0, ["h264", "opus"]), r.stderr)
+
+    def test_publisher_over_udp(self):
+        self.d.ctl("-q", "-w", "path.udpcam.source=publisher")
+        pub = publisher(f"{self.base}/udpcam", seconds=20, transport="udp")
+        try:
+            self.assertTrue(wait_for(
+                lambda: self.d.ctl("-n", "stats.path.udpcam.keyframes").stdout.strip() not in ("", "0"), 20),
+                self.d.log_text())
+            for transport in ("tcp", "udp"):
+                code, frames, err = self.read(f"{self.base}/udpcam", 2, transport=transport)
+                self.assertEqual((code, err.strip()), (0, ""), transport)
+                self.assertGreaterEqual(frames, 30, transport)
+        finally:
+            stop(pub)
+            self.d.ctl("-q", "--remove-path", "udpcam")
+
     def test_stats_follow_the_stream(self):
         before = int(self.d.ctl("-n", "stats.path.cam1.packets_in").stdout)
         time.sleep(1.5)

@@ -1,0 +1,94 @@
+#include "net/rtsp/udp_ports.h"
+
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "core/counters.h"
+#include "core/log.h"
+#include "core/strings.h"
+
+namespace ringcast::net::rtsp {
+
+absl::StatusOr<std::unique_ptr<UdpMediaPorts>> UdpMediaPorts::Open(core::Ring& ring,
+                                                                   core::BufferRing& buffers,
+                                                                   const std::string& host,
+                                                                   int rtp_port, int rtcp_port) {
+  std::unique_ptr<UdpMediaPorts> ports(new UdpMediaPorts(ring, buffers));
+  for (auto [port, fd, out_port] : {std::tuple{rtp_port, &ports->rtp_fd_, &ports->rtp_port_},
+                                    std::tuple{rtcp_port, &ports->rtcp_fd_, &ports->rtcp_port_}}) {
+    ASSIGN_OR_RETURN(SocketAddress address, ParseSocketAddress(core::StrCat(host, ":", port)));
+    absl::StatusOr<Fd> bound = BindUdp(address);
+    if (!bound.ok()) {
+      return absl::Status(
+          bound.status().code(),
+          core::StrCat("rtsp: UDP port ", port, ": ", core::ToStd(bound.status().message())));
+    }
+    int big = 4 << 20;  // a burst of a few cameras' keyframes must not overflow the socket
+    setsockopt(bound->get(), SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+    ASSIGN_OR_RETURN(*out_port, LocalPort(bound->get()));
+    *fd = std::move(bound).value();
+  }
+  ports->rtp_receiver_ = std::make_unique<core::Receiver>(
+      ring, buffers, ports->rtp_fd_.get(), core::Receiver::Mode::kDatagram,
+      static_cast<core::ReceiveHandler&>(*ports));
+  ports->rtcp_receiver_ = std::make_unique<core::Receiver>(
+      ring, buffers, ports->rtcp_fd_.get(), core::Receiver::Mode::kDatagram,
+      static_cast<core::ReceiveHandler&>(*ports));
+  ports->rtp_receiver_->Start();
+  ports->rtcp_receiver_->Start();
+  LOG_INFO("rtsp: RTP over UDP on ports %d (RTP) and %d (RTCP)", ports->rtp_port_,
+           ports->rtcp_port_);
+  return ports;
+}
+
+UdpMediaPorts::~UdpMediaPorts() {
+  for (auto* receiver : {&rtp_receiver_, &rtcp_receiver_}) {
+    if (*receiver == nullptr) continue;
+    (*receiver)->Detach();
+    ring_.Retire(std::move(*receiver));
+  }
+}
+
+void UdpMediaPorts::Register(const SocketAddress& from, UdpRtpSink* sink, size_t track) {
+  routes_[FormatSocketAddress(from.get(), from.length)] = {sink, track};
+}
+
+void UdpMediaPorts::Unregister(UdpRtpSink* sink) {
+  std::erase_if(routes_, [sink](const auto& route) { return route.second.first == sink; });
+}
+
+bool UdpMediaPorts::SendRtp(const SocketAddress& to, std::span<const uint8_t> packet) {
+  ssize_t sent =
+      ::sendto(rtp_fd_.get(), packet.data(), packet.size(), MSG_DONTWAIT, to.get(), to.length);
+  if (sent == static_cast<ssize_t>(packet.size())) return true;
+  ++send_errors_;
+  return false;
+}
+
+void UdpMediaPorts::OnReceive(std::span<uint8_t> bytes, const sockaddr* from, socklen_t from_len,
+                              uint16_t bid) {
+  // Both receivers share this handler; the RTCP one is told apart by nothing but routing, so
+  // look at the RTP/RTCP packet type (RFC 5761 §4) to count RTCP wherever it arrives.
+  bool rtcp = bytes.size() >= 2 && bytes[1] >= 192 && bytes[1] <= 223;
+  if (rtcp) {
+    ++rtcp_in_;
+  } else {
+    auto route = routes_.find(FormatSocketAddress(from, from_len));
+    if (route == routes_.end()) {
+      ++unrouted_;
+      core::CountDrop(core::DropReason::kRtpUnrouted);
+      LOG_EVERY_SEC(Warn, "rtsp: UDP datagram from %s, which set up no RTP session; dropped",
+                    FormatSocketAddress(from, from_len));
+    } else {
+      route->second.first->OnUdpRtp(route->second.second, bytes);
+    }
+  }
+  buffers_.Recycle(bid);
+}
+
+void UdpMediaPorts::OnReceiveEnd(int error) {
+  LOG_ERROR("rtsp: UDP receive ended: %s", strerror(-error));
+}
+
+}  // namespace ringcast::net::rtsp
