@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <memory>
 #include <thread>
@@ -26,9 +27,17 @@
 #include "net/http/server.h"
 #include "net/rtsp/path_hub.h"
 #include "net/rtsp/server.h"
+#include "rtp/demo_source.h"
 
 namespace ringcast::core {
 namespace {
+
+// The directory of the running binary: the build tree keeps the demo clip next to it.
+std::string ExecutableDir() {
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : exe.parent_path().string();
+}
 
 void LogMultiline(LogLevel level, std::string_view prefix, std::string_view text) {
   while (!text.empty()) {
@@ -107,6 +116,9 @@ void Daemon::ForwardPath(const std::string& name) {
   config.publish_user = get("publish_user");
   config.publish_pass = get("publish_pass");
   config.max_readers = std::atoll(get("max_readers").c_str());
+  config.source_transport = get("source_transport");
+  config.on_demand = get("on_demand") == "1";
+  config.on_demand_close_after_ns = std::atoll(get("on_demand_close_after_ms").c_str()) * kNsPerMs;
   config.override_publisher = get("override_publisher") == "1";
   workers_[0]->Post([this, name, config = std::move(config)]() mutable {
     if (hub_ != nullptr) hub_->Configure(name, std::move(config));
@@ -125,7 +137,8 @@ absl::Status Daemon::StartRtsp() {
   absl::Status started;
   Worker& worker = *workers_[0];
   RunOn(worker, [&] {
-    hub_ = std::make_unique<net::rtsp::PathHub>(worker.ring());
+    hub_ = std::make_unique<net::rtsp::PathHub>(worker.ring(), worker.rx_buffers(),
+                                                rtp::DefaultDemoClipPaths(ExecutableDir()));
     hub_->SetPublishAny(publish_any);
     absl::StatusOr<std::unique_ptr<net::rtsp::RtspServer>> server =
         net::rtsp::RtspServer::Start(worker.ring(), worker.rx_buffers(), options, *hub_);

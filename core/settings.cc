@@ -100,6 +100,13 @@ void DefinePathTunables(Registry& registry) {
                           .type = TunableType::kBool,
                           .default_value = "0",
                           .description = "pull the source only while someone watches"});
+  registry.DefinePathKey(
+      {.name = "on_demand_close_after_ms",
+       .type = TunableType::kDuration,
+       .default_value = "10000",
+       .min = 1000,
+       .max = 86400000,
+       .description = "an on-demand source closes after this long without readers"});
   registry.DefinePathKey({.name = "read_user",
                           .type = TunableType::kString,
                           .description = "user name readers must give (empty: no authentication)"});

@@ -10,11 +10,11 @@ build_packages=(
   build-essential cmake ninja-build pkg-config git
   liburing-dev android-libboringssl-dev libsrtp2-dev libabsl-dev
   libgtest-dev libgmock-dev
+  ffmpeg                    # makes the demo clip at build time; RTSP peer in tests
 )
 test_packages=(
   clang libclang-rt-14-dev  # ASan/UBSan build and libFuzzer targets
   python3 curl util-linux iproute2 nftables
-  ffmpeg                    # RTSP publisher/reader peers and test media
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools  # GStreamer RTSP server/client peers
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
   gstreamer1.0-plugins-bad gstreamer1.0-libav

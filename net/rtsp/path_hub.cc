@@ -3,13 +3,20 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/strings.h"
+#include "net/rtsp/path_source.h"
 
 namespace ringcast::net::rtsp {
 
 using core::StrCat;
 
-PathHub::PathHub(core::Ring& ring)
-    : ring_(ring), snapshot_timer_(ring, [this] {
+PathEntry::PathEntry() = default;
+PathEntry::~PathEntry() = default;
+
+PathHub::PathHub(core::Ring& ring, core::BufferRing& buffers, std::vector<std::string> demo_clips)
+    : ring_(ring),
+      buffers_(buffers),
+      demo_clips_(std::move(demo_clips)),
+      snapshot_timer_(ring, [this] {
         TakeSnapshot();
         snapshot_timer_.ArmAfter(core::kNsPerSec);
       }) {
@@ -17,7 +24,11 @@ PathHub::PathHub(core::Ring& ring)
 }
 
 PathHub::~PathHub() {
-  for (auto& [name, path] : paths_) Drop(*path, "ringcastd is stopping");
+  for (auto& [name, path] : paths_) {
+    Drop(*path, "ringcastd is stopping");
+    path->idle_timer.reset();
+    path->source.reset();
+  }
 }
 
 void PathHub::Configure(const std::string& name, PathConfig config) {
@@ -26,14 +37,81 @@ void PathHub::Configure(const std::string& name, PathConfig config) {
     slot = std::make_unique<PathEntry>();
     slot->name = name;
   }
+  bool source_changed = !slot->configured || slot->config.source != config.source ||
+                        slot->config.source_transport != config.source_transport ||
+                        slot->config.on_demand != config.on_demand;
   slot->config = std::move(config);
   slot->configured = true;
+  if (!source_changed) return;
+  StopSource(*slot, "its source setting changed");
+  if (slot->sourced()) {
+    if (slot->publisher != nullptr) {  // a publisher on a path that now has its own source
+      PathClient* publisher = slot->publisher;
+      slot->publisher = nullptr;
+      publisher->OnPathGone("the path now takes its stream from its source");
+    }
+    if (!slot->config.on_demand) StartSource(*slot);
+  }
+}
+
+void PathHub::StartSource(PathEntry& path) {
+  if (path.source != nullptr || !path.sourced()) return;
+  path.source = std::make_unique<PathSource>(*this, path, ring_, buffers_);
+  absl::Status started = path.source->Start(demo_clips_);
+  if (!started.ok()) path.source.reset();  // already logged
+}
+
+void PathHub::StopSource(PathEntry& path, std::string_view why) {
+  if (path.source == nullptr) return;
+  LOG_INFO("path %s: stopping its source: %s", path.name, why);
+  path.source.reset();
+  if (path.idle_timer != nullptr) path.idle_timer->Disarm();
+}
+
+void PathHub::WantSource(PathEntry& path) {
+  if (!path.sourced()) return;
+  StartSource(path);
+  UpdateIdleTimer(path);
+}
+
+void PathHub::RemoveWaiter(PathEntry& path, PathClient* client) {
+  path.waiters.erase(client);
+  UpdateIdleTimer(path);
+}
+
+void PathHub::OnSourceReady(PathEntry& path) {
+  std::set<PathClient*> waiters;
+  waiters.swap(path.waiters);
+  for (PathClient* waiter : waiters) waiter->OnPathReady();
+  UpdateIdleTimer(path);
+}
+
+void PathHub::UpdateIdleTimer(PathEntry& path) {
+  if (!path.config.on_demand || path.source == nullptr) {
+    if (path.idle_timer != nullptr) path.idle_timer->Disarm();
+    return;
+  }
+  if (!path.readers.empty() || !path.waiters.empty()) {
+    if (path.idle_timer != nullptr) path.idle_timer->Disarm();
+    return;
+  }
+  if (path.idle_timer == nullptr) {
+    PathEntry* entry = &path;
+    path.idle_timer = std::make_unique<core::Timer>(ring_, [entry] {
+      LOG_INFO("path %s: no readers for %d s; closing its on-demand source", entry->name,
+               entry->config.on_demand_close_after_ns / core::kNsPerSec);
+      entry->source.reset();
+    });
+  }
+  if (!path.idle_timer->armed()) path.idle_timer->ArmAfter(path.config.on_demand_close_after_ns);
 }
 
 void PathHub::Remove(const std::string& name) {
   auto it = paths_.find(name);
   if (it == paths_.end()) return;
   Drop(*it->second, "the path was removed");
+  it->second->idle_timer.reset();
+  it->second->source.reset();
   paths_.erase(it);
 }
 
@@ -41,9 +119,11 @@ void PathHub::Drop(PathEntry& path, std::string_view reason) {
   dropping_ = true;
   // Cutting a client off destroys it, and it unregisters itself: work on copies.
   std::set<PathClient*> readers = path.readers;
+  readers.insert(path.waiters.begin(), path.waiters.end());
   for (PathClient* reader : readers) reader->OnPathGone(reason);
   if (path.publisher != nullptr) path.publisher->OnPathGone(reason);
   path.readers.clear();
+  path.waiters.clear();
   path.publisher = nullptr;
   dropping_ = false;
 }
@@ -101,11 +181,13 @@ bool PathHub::AddReader(PathEntry& path, PathClient* client) {
   }
   path.readers.insert(client);
   ++path.readers_total;
+  UpdateIdleTimer(path);
   return true;
 }
 
 void PathHub::RemoveReader(PathEntry& path, PathClient* client) {
   path.readers.erase(client);
+  UpdateIdleTimer(path);
   MaybeForget(path.name);
 }
 
@@ -123,6 +205,13 @@ void PathHub::TakeSnapshot() {
     };
     add("publishing", path->publisher != nullptr ? 1 : 0, "1 while a source feeds the path", false);
     add("readers", static_cast<double>(path->readers.size()), "RTSP readers now", false);
+    if (path->sourced()) {
+      add("source_ready", path->source != nullptr && path->source->ready() ? 1 : 0,
+          "1 while the path's own source (rtsp:// pull or demo) delivers", false);
+      add("source_reconnects",
+          path->source != nullptr ? static_cast<double>(path->source->reconnects()) : 0,
+          "times the pull reconnected since it started", true);
+    }
     uint64_t packets = 0, bytes = 0, lost = 0, keyframes = 0;
     if (path->stream != nullptr) {
       for (size_t i = 0; i < path->stream->track_count(); ++i) {

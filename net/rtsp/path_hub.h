@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/buffer_ring.h"
 #include "core/ring.h"
 #include "core/tunables.h"
 #include "net/rtsp/auth.h"
@@ -26,7 +27,10 @@
 namespace ringcast::net::rtsp {
 
 struct PathConfig {
-  std::string source = "publisher";
+  std::string source = "publisher";  // "publisher", "demo" or an rtsp:// URL
+  std::string source_transport = "tcp";
+  bool on_demand = false;
+  int64_t on_demand_close_after_ns = 10'000'000'000;
   std::string read_user;
   std::string read_pass;
   std::string publish_user;
@@ -40,12 +44,18 @@ struct PathConfig {
 class PathClient {
  public:
   virtual void OnPathGone(std::string_view reason) = 0;
+  // The path's own source became ready (for clients that waited for it: AddWaiter).
+  virtual void OnPathReady() {}
 
  protected:
   ~PathClient() = default;
 };
 
+class PathSource;
+
 struct PathEntry {
+  PathEntry();
+  ~PathEntry();
   std::string name;
   PathConfig config;
   bool configured = false;  // from path.NAME.*; false: created by rtsp.publish_any
@@ -54,11 +64,19 @@ struct PathEntry {
   std::string publisher_peer;
   std::set<PathClient*> readers;
   uint64_t readers_total = 0;
+  // Sourced paths (source is rtsp://… or demo): the running source, if any, and clients
+  // waiting for it to become ready (an on-demand DESCRIBE).
+  std::unique_ptr<PathSource> source;
+  std::set<PathClient*> waiters;
+  std::unique_ptr<core::Timer> idle_timer;  // on-demand: closes the source when nobody reads
+
+  bool sourced() const { return config.source != "publisher"; }
 };
 
 class PathHub {
  public:
-  explicit PathHub(core::Ring& ring);
+  // `demo_clips`: where to look for the demo clip, in order.
+  PathHub(core::Ring& ring, core::BufferRing& buffers, std::vector<std::string> demo_clips = {});
   ~PathHub();
 
   // From the control thread's path.NAME.* settings.
@@ -79,6 +97,15 @@ class PathHub {
   bool AddReader(PathEntry& path, PathClient* client);
   void RemoveReader(PathEntry& path, PathClient* client);
 
+  // A client wants the path's source running (on-demand paths start it now). When the source is
+  // not ready yet, AddWaiter gets the client an OnPathReady call once it is.
+  void WantSource(PathEntry& path);
+  void AddWaiter(PathEntry& path, PathClient* client) { path.waiters.insert(client); }
+  void RemoveWaiter(PathEntry& path, PathClient* client);
+  // From PathSource.
+  void OnSourceReady(PathEntry& path);
+  core::Ring& ring() { return ring_; }
+
   ServerAuth& auth() { return auth_; }
 
   // stats.path.NAME.* figures, as of the last snapshot. Any thread.
@@ -88,8 +115,14 @@ class PathHub {
   void TakeSnapshot();
   void Drop(PathEntry& path, std::string_view reason);
   void MaybeForget(const std::string& name);
+  void StartSource(PathEntry& path);
+  void StopSource(PathEntry& path, std::string_view why);
+  // On-demand paths: close the source after on_demand_close_after_ns without readers.
+  void UpdateIdleTimer(PathEntry& path);
 
   core::Ring& ring_;
+  core::BufferRing& buffers_;
+  std::vector<std::string> demo_clips_;
   std::map<std::string, std::unique_ptr<PathEntry>, std::less<>> paths_;
   bool publish_any_ = false;
   bool dropping_ = false;

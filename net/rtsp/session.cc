@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "net/rtsp/describe.h"
+#include "net/rtsp/path_source.h"
 #include "net/rtsp/transport.h"
 #include "net/rtsp/url.h"
 #include "net/sdp/parser.h"
@@ -21,6 +22,9 @@ using http::Message;
 constexpr std::string_view kPublic =
     "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, "
     "SET_PARAMETER";
+
+// How long a DESCRIBE waits for a path's own source (an on-demand pull) to come up.
+constexpr int64_t kSourceWaitNs = 10 * core::kNsPerSec;
 
 std::string NewSessionId() {
   static thread_local std::mt19937_64 random{std::random_device{}()};
@@ -45,6 +49,11 @@ RtspSession::~RtspSession() {
 }
 
 void RtspSession::Leave() {
+  if (waiting_for_ != nullptr) {
+    hub_.RemoveWaiter(*waiting_for_, this);
+    waiting_for_ = nullptr;
+  }
+  wait_timer_.reset();
   StopReading();
   if (path_ != nullptr) {
     if (role_ == Role::kPublisher) {
@@ -253,10 +262,39 @@ void RtspSession::OnAnnounce(const Message& request) {
   Reply(request, 200);
 }
 
+void RtspSession::OnPathReady() {
+  waiting_for_ = nullptr;
+  wait_timer_.reset();
+  if (!pending_describe_) return;
+  Message request = std::move(*pending_describe_);
+  pending_describe_.reset();
+  OnDescribe(request);
+}
+
 void RtspSession::OnDescribe(const Message& request) {
   PathEntry* path = PathFor(request, /*publish=*/false, nullptr);
   if (path == nullptr) return;
   if (!Authorize(request, *path, /*publish=*/false)) return;
+  hub_.WantSource(*path);  // on-demand paths start pulling now
+  if ((path->stream == nullptr || !path->stream->has_source()) && path->source != nullptr &&
+      waiting_for_ == nullptr) {
+    // The path's own source is on its way (or reconnecting): answer once it is ready.
+    pending_describe_ = request;
+    waiting_for_ = path;
+    hub_.AddWaiter(*path, this);
+    wait_timer_ = std::make_unique<core::Timer>(hub_.ring(), [this] {
+      hub_.RemoveWaiter(*waiting_for_, this);
+      PathEntry* path = waiting_for_;
+      waiting_for_ = nullptr;
+      Message pending = std::move(*pending_describe_);
+      pending_describe_.reset();
+      Refuse(pending, 404,
+             core::StrCat("path ", path->name, ": its source is not ready after ",
+                          kSourceWaitNs / core::kNsPerSec, " s"));
+    });
+    wait_timer_->ArmAfter(kSourceWaitNs);
+    return;
+  }
   if (path->stream == nullptr || !path->stream->has_source()) {
     Refuse(request, 404, StrCat("path ", path->name, " has no source right now"));
     return;

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,7 @@ class RtspSession final : public StreamSession,
 
   void OnBytes(std::span<const uint8_t> bytes) override;
   void OnPathGone(std::string_view reason) override;
+  void OnPathReady() override;
 
  private:
   enum class Role { kNone, kPublisher, kReader };
@@ -108,6 +110,11 @@ class RtspSession final : public StreamSession,
   std::array<int16_t, 256> channel_track_;  // -1: not set up
   size_t tracks_set_up_ = 0;
   bool recording_ = false;
+
+  // A DESCRIBE waiting for an on-demand source to come up.
+  std::optional<http::Message> pending_describe_;
+  PathEntry* waiting_for_ = nullptr;
+  std::unique_ptr<core::Timer> wait_timer_;
 
   // Reader.
   std::vector<ReaderTrack> reader_tracks_;

@@ -109,6 +109,7 @@ TEST_F(CtlServiceTest, SetEchoesCanonicalValue) {
   EXPECT_EQ(Handle("LIST path.cam1"),
             "V path.cam1.max_readers 0\n"
             "V path.cam1.on_demand 1\n"
+            "V path.cam1.on_demand_close_after_ms 10000\n"
             "V path.cam1.override_publisher 0\n"
             "V path.cam1.publish_pass \n"
             "V path.cam1.publish_user \n"

@@ -314,7 +314,8 @@ class RegistryTest : public ::testing::Test {
 };
 
 const std::vector<std::string> kCam1Keys = {
-    "path.cam1.max_readers",  "path.cam1.on_demand",    "path.cam1.override_publisher",
+    "path.cam1.max_readers",  "path.cam1.on_demand",    "path.cam1.on_demand_close_after_ms",
+    "path.cam1.override_publisher",
     "path.cam1.publish_pass", "path.cam1.publish_user", "path.cam1.read_pass",
     "path.cam1.read_user",    "path.cam1.source",       "path.cam1.source_transport"};
 
@@ -405,6 +406,7 @@ TEST_F(RegistryTest, WritingAnyKeyOfANewPathCreatesItWithDefaults) {
   EXPECT_THAT(
       events_,
       ElementsAre(Set("path.cam1.max_readers", "0"), Set("path.cam1.on_demand", "0"),
+                  Set("path.cam1.on_demand_close_after_ms", "10000"),
                   Set("path.cam1.override_publisher", "0"), Set("path.cam1.publish_pass", ""),
                   Set("path.cam1.publish_user", ""), Set("path.cam1.read_pass", ""),
                   Set("path.cam1.read_user", ""), Set("path.cam1.source", "rtsp://10.0.0.5/live"),

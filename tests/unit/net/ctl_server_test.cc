@@ -95,7 +95,7 @@ TEST_F(CtlServerTest, GetSetListAndErrorsOverTheSocket) {
 
   auto listed = client->Call(CtlRequest{.verb = CtlRequest::Verb::kList, .name = "path.cam1"});
   ASSERT_TRUE(listed.ok());
-  EXPECT_EQ(listed->size(), 9u);  // every key of the new path
+  EXPECT_EQ(listed->size(), 10u);  // every key of the new path
 
   auto bad = client->Call(
       CtlRequest{.verb = CtlRequest::Verb::kSet, .name = "core.rx_buffers", .value = "7"});
