@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_replace.h"
 #include "core/build_info.h"
 #include "core/clock.h"
 #include "core/counters.h"
@@ -134,12 +135,19 @@ absl::Status Daemon::StartRtsp() {
   options.rtp_port = std::atoi(registry_.Get("rtsp.rtp_port")->c_str());
   options.rtcp_port = std::atoi(registry_.Get("rtsp.rtcp_port")->c_str());
   bool publish_any = *registry_.Get("rtsp.publish_any") == "1";
+  std::string methods = *registry_.Get("rtsp.auth_methods");
+  net::rtsp::ServerAuthOptions auth_options;
+  auth_options.offer_basic = absl::StrContains(methods, "basic");
+  auth_options.offer_digest_md5 =
+      absl::StrContains(absl::StrReplaceAll(methods, {{"digest-sha256", ""}}), "digest");
+  auth_options.offer_digest_sha256 = absl::StrContains(methods, "digest-sha256");
   absl::Status started;
   Worker& worker = *workers_[0];
   RunOn(worker, [&] {
     hub_ = std::make_unique<net::rtsp::PathHub>(worker.ring(), worker.rx_buffers(),
                                                 rtp::DefaultDemoClipPaths(ExecutableDir()));
     hub_->SetPublishAny(publish_any);
+    hub_->SetAuthOptions(auth_options);
     absl::StatusOr<std::unique_ptr<net::rtsp::RtspServer>> server =
         net::rtsp::RtspServer::Start(worker.ring(), worker.rx_buffers(), options, *hub_);
     if (server.ok()) {

@@ -70,6 +70,13 @@ void DefineRtspTunables(Registry& registry) {
                    .max = 65535,
                    .description = "UDP port RTCP over UDP uses (0: any free port)",
                    .apply = Apply::kRestart});
+  registry.Define({.name = "rtsp.auth_methods",
+                   .type = TunableType::kList,
+                   .default_value = "digest",
+                   .choices = {"basic", "digest", "digest-sha256"},
+                   .description = "authentication schemes offered for paths with credentials "
+                                  "(basic sends passwords in clear text)",
+                   .apply = Apply::kRestart});
   registry.Define({.name = "rtsp.publish_any",
                    .type = TunableType::kBool,
                    .default_value = "0",

@@ -151,7 +151,7 @@ bool PathHub::Publish(PathEntry& path, PathClient* client, std::string peer,
                       std::vector<rtp::TrackInfo> tracks) {
   if (path.publisher != nullptr && path.publisher != client) {
     if (!path.config.override_publisher) return false;
-    LOG_INFO("rtsp: %s: publisher %s replaced by %s", path.name, path.publisher_peer, peer);
+    LOG_INFO("path %s: publisher %s replaced by %s", path.name, path.publisher_peer, peer);
     PathClient* old = path.publisher;
     path.publisher = nullptr;
     old->OnPathGone("another publisher took over the path");

@@ -107,6 +107,8 @@ class PathHub {
   core::Ring& ring() { return ring_; }
 
   ServerAuth& auth() { return auth_; }
+  // rtsp.auth_methods; set before sessions exist (it forgets the nonces issued so far).
+  void SetAuthOptions(const ServerAuthOptions& options) { auth_ = ServerAuth(options); }
 
   // stats.path.NAME.* figures, as of the last snapshot. Any thread.
   std::vector<core::StatSample> Snapshot() const;

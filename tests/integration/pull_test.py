@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Paths with a source of their own: pulling a camera (GStreamer's RTSP server standing in for
-one) over TCP and UDP, surviving the camera's restart, on-demand pulls, sources added, changed
+one, tests/data/rtsp/gst_camera.py) over TCP and UDP, surviving the camera's restart, on-demand pulls, sources added, changed
 and removed live, Digest credentials, and the built-in demo clip.
 
 Run by ctest with RINGCASTD and RINGCASTCTL; needs ffmpeg and /usr/bin/python3 with GStreamer's
@@ -28,19 +28,24 @@ def have_gst_rtsp_server():
     return r.returncode == 0
 
 
+CAMERA = os.path.join(HERE, "..", "data", "rtsp", "gst_camera.py")
+
+
 class Camera:
+    """GStreamer's RTSP server serving /cam (H.264 + Opus), as tests/data/rtsp/gst_camera.py."""
+
     def __init__(self, port=None, user=None, password=None):
         self.port = port or free_port()
-        self.args = ["/usr/bin/python3", os.path.join(HERE, "camera.py"), "--port", str(self.port)]
+        self.args = ["/usr/bin/python3", CAMERA, "--port", str(self.port)]
         if user:
-            self.args += ["--user", user, "--password", password]
+            self.args += ["--auth", "digest", "--user", user, "--password", password]
         self.proc = None
 
     def start(self):
         self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, text=True)
         line = self.proc.stdout.readline()
-        assert line.startswith("READY"), f"camera did not start: {line!r}"
+        assert line.startswith("PORT"), f"camera did not start: {line!r}"
         return self
 
     def kill(self):
@@ -107,8 +112,13 @@ class PullTest(unittest.TestCase):
         self.assertIn("playing over UDP", d.log_text())
 
     def test_reader_continues_when_the_camera_restarts(self):
+        for transport in ("tcp", "udp"):
+            with self.subTest(transport=transport):
+                self.check_camera_restart(transport)
+
+    def check_camera_restart(self, transport):
         camera = self.camera()
-        d = self.daemon([f"path.cam.source = {camera.url()}"])
+        d = self.daemon([f"path.cam.source = {camera.url()}", f"path.cam.source_transport = {transport}"])
         self.assertTrue(wait_for(lambda: stat(d, "stats.path.cam.source_ready") == "1", 20), d.log_text())
         reader = subprocess.Popen([FFMPEG, "-hide_banner", "-loglevel", "error", "-rtsp_transport", "tcp",
                                    "-i", f"{d.base}/cam", "-t", "6", "-map", "0:v", "-f", "framemd5", "-"],

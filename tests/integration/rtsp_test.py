@@ -62,7 +62,7 @@ class RtspTest(unittest.TestCase):
             "path.locked.publish_pass = pub-pass",
         ]).start()
         cls.base = f"rtsp://127.0.0.1:{cls.port}"
-        cls.pub = publisher(f"{cls.base}/cam1")
+        cls.pub = publisher(f"{cls.base}/cam1", seconds=600)  # stopped in tearDownClass
         ok = wait_for(lambda: cls.d.ctl("-n", "stats.path.cam1.keyframes").stdout.strip() not in ("", "0"), 20)
         assert ok, "publisher never got going:\n" + cls.d.log_text() + (cls.pub.stderr.read() if cls.pub.poll() is not None else "")
 
@@ -148,6 +148,26 @@ class RtspTest(unittest.TestCase):
         code, frames, err = self.read(f"{self.base}/cam1", 1)
         self.assertEqual((code, err.strip()), (0, ""))
 
+    def test_override_publisher_replaces_the_first(self):
+        self.d.ctl("-q", "-w", "path.ov.source=publisher", "path.ov.override_publisher=1")
+        first = publisher(f"{self.base}/ov", seconds=30, audio=False)
+        second = None
+        try:
+            self.assertTrue(wait_for(lambda: self.d.ctl("-n", "stats.path.ov.keyframes").stdout.strip()
+                                     not in ("", "0"), 20), self.d.log_text())
+            second = publisher(f"{self.base}/ov", seconds=30, audio=False)
+            self.assertTrue(wait_for(lambda: "path ov: publisher" in self.d.log_text()
+                                     and "replaced by" in self.d.log_text(), 20), self.d.log_text())
+            first.wait(timeout=30)  # cut off: ffmpeg ends with an error
+            self.assertNotEqual(first.returncode, 0)
+            code, frames, err = self.read(f"{self.base}/ov", 1)
+            self.assertEqual((code, err.strip()), (0, ""))
+        finally:
+            stop(first)
+            if second is not None:
+                stop(second)
+            self.d.ctl("-q", "--remove-path", "ov")
+
     def test_unknown_path(self):
         r = subprocess.run([FFPROBE, "-hide_banner", "-loglevel", "error", "-rtsp_transport", "tcp",
                             f"{self.base}/nope"], capture_output=True, text=True, timeout=60)
@@ -198,6 +218,39 @@ class RtspTest(unittest.TestCase):
         self.assertTrue(reply.startswith("RTSP/1.0 400"), reply)
         code, frames, err = self.read(f"{self.base}/cam1", 1)
         self.assertEqual((code, err.strip()), (0, ""))
+
+
+@unittest.skipIf(FFMPEG is None or FFPROBE is None, "needs ffmpeg and ffprobe")
+class BasicAuthTest(unittest.TestCase):
+    """rtsp.auth_methods = basic: players and publishers that answer Basic challenges."""
+
+    def test_basic_credentials(self):
+        port = free_port()
+        d = Daemon(["core.workers = 1", f"rtsp.listen = 127.0.0.1:{port}", "rtsp.auth_methods = basic",
+                    "path.b.source = publisher", "path.b.publish_user = pub", "path.b.publish_pass = pw1",
+                    "path.b.read_user = rd", "path.b.read_pass = pw2"]).start()
+        pub = None
+        try:
+            wrong = publisher(f"rtsp://pub:bad@127.0.0.1:{port}/b", seconds=2, audio=False)
+            wrong.wait(timeout=30)
+            stop(wrong)
+            self.assertNotEqual(wrong.returncode, 0)
+            pub = publisher(f"rtsp://pub:pw1@127.0.0.1:{port}/b", seconds=20, audio=False)
+            self.assertTrue(wait_for(
+                lambda: d.ctl("-n", "stats.path.b.keyframes").stdout.strip() not in ("", "0"), 20), d.log_text())
+            r = subprocess.run([FFPROBE, "-v", "error", "-rtsp_transport", "tcp", "-show_entries",
+                                "stream=codec_name", "-of", "csv=p=0", f"rtsp://rd:pw2@127.0.0.1:{port}/b"],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual((r.returncode, r.stdout.strip()), (0, "h264"), r.stderr)
+            r = subprocess.run([FFPROBE, "-v", "error", "-rtsp_transport", "tcp",
+                                f"rtsp://rd:nope@127.0.0.1:{port}/b"], capture_output=True, text=True, timeout=60)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("401", r.stderr)
+            self.assertIn("denied reading of b: wrong user name or password", d.log_text())
+        finally:
+            if pub is not None:
+                stop(pub)
+            d.stop()
 
 
 @unittest.skipIf(FFMPEG is None, "needs ffmpeg")
