@@ -14,7 +14,10 @@ announces S seconds in the Session header and disconnects a client that sends no
 keep-alive) for longer than that.
 Runs until killed or until stdin closes. Needs /usr/bin/python3 with python3-gi,
 gir1.2-gst-rtsp-server-1.0 and gstreamer1.0-plugins-{base,good,ugly} (x264enc, opusenc).
-Used by tests/unit/net/rtsp/client_test.cc.
+Used by tests/unit/net/rtsp/client_test.cc and tests/integration/pull_test.py.
+
+serve() is the server itself, for any mount and launch line: gst_rtsp_server.py runs its /test
+through it too.
 """
 import argparse
 import sys
@@ -37,52 +40,53 @@ PIPELINE = (
 )
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--port", type=int, default=0)
+def add_auth_arguments(ap):
+    """--auth, --user and --password, as serve() takes them."""
     ap.add_argument("--auth", choices=["none", "basic", "digest"], default="none")
     ap.add_argument("--user", default="user")
     ap.add_argument("--password", default="pass")
-    ap.add_argument("--protocols", choices=["all", "tcp", "udp"], default="all")
-    ap.add_argument("--session-timeout", type=int, default=0)
-    args = ap.parse_args()
 
+
+def serve(port, mount, pipeline, auth="none", user="user", password="pass", protocols="all",
+          session_timeout=0):
+    """Serves `pipeline` (a gst-launch line with pay0, pay1, ...) at `mount` on 127.0.0.1:`port`
+    until stdin closes, printing "PORT <n>" once it listens. Returns the exit status."""
     Gst.init(None)
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
-    server.set_service(str(args.port))
+    server.set_service(str(port))
     factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_launch(PIPELINE)
+    factory.set_launch(pipeline)
     factory.set_shared(True)
-    if args.protocols == "tcp":
+    if protocols == "tcp":
         factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
-    elif args.protocols == "udp":
+    elif protocols == "udp":
         factory.set_protocols(GstRtsp.RTSPLowerTrans.UDP)
 
-    if args.auth != "none":
-        auth = GstRtspServer.RTSPAuth()
+    if auth != "none":
+        rtsp_auth = GstRtspServer.RTSPAuth()
         token = GstRtspServer.RTSPToken()
         token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, "user")
-        if args.auth == "basic":
-            auth.add_basic(GstRtspServer.RTSPAuth.make_basic(args.user, args.password), token)
-            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)
+        if auth == "basic":
+            rtsp_auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token)
+            rtsp_auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)
         else:
-            auth.add_digest(args.user, args.password, token)
-            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
-        server.set_auth(auth)
+            rtsp_auth.add_digest(user, password, token)
+            rtsp_auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+        server.set_auth(rtsp_auth)
         permissions = GstRtspServer.RTSPPermissions()
         permissions.add_permission_for_role("user", "media.factory.access", True)
         permissions.add_permission_for_role("user", "media.factory.construct", True)
         factory.set_permissions(permissions)
 
-    if args.session_timeout > 0:
+    if session_timeout > 0:
         # Like a strict camera: the timeout goes into each Session header, and a client that
         # sends no request (keep-alive) for that long is disconnected. (gst-rtsp-server alone
         # keeps a session alive while its connection is open.)
         last_request = {}
 
         def on_new_session(_client, session):
-            session.set_timeout(args.session_timeout)
+            session.set_timeout(session_timeout)
 
         def on_send_message(client, *_args):
             last_request[client] = time.monotonic()
@@ -99,7 +103,7 @@ def main():
         def expire():
             now = time.monotonic()
             for client, last in list(last_request.items()):
-                if now - last > args.session_timeout:
+                if now - last > session_timeout:
                     last_request.pop(client, None)
                     client.close()
             server.get_session_pool().cleanup()
@@ -108,7 +112,7 @@ def main():
         server.connect("client-connected", on_client_connected)
         GLib.timeout_add(250, expire)
 
-    server.get_mount_points().add_factory("/cam", factory)
+    server.get_mount_points().add_factory(mount, factory)
     if server.attach(None) == 0:
         print("cannot attach the RTSP server", file=sys.stderr)
         return 1
@@ -125,6 +129,18 @@ def main():
     print("PORT", server.get_bound_port(), flush=True)
     loop.run()
     return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, default=0)
+    add_auth_arguments(ap)
+    ap.add_argument("--protocols", choices=["all", "tcp", "udp"], default="all")
+    ap.add_argument("--session-timeout", type=int, default=0)
+    args = ap.parse_args()
+    return serve(args.port, "/cam", PIPELINE, auth=args.auth, user=args.user,
+                 password=args.password, protocols=args.protocols,
+                 session_timeout=args.session_timeout)
 
 
 if __name__ == "__main__":

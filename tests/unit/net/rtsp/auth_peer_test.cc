@@ -3,134 +3,43 @@
 //    Digest and Basic) and the server lets the DESCRIBE through;
 //  - our ServerAuth challenges ffprobe and GStreamer's rtspsrc, and verifies their answers.
 // Each test skips (GTEST_SKIP) when its peer is not installed.
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/strings.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "net/http/message.h"
 #include "net/http/parser.h"
 #include "net/rtsp/auth.h"
-
-extern char** environ;
+#include "tests/unit/net/rtsp/child_process.h"
 
 namespace ringcast::net::rtsp {
 namespace {
 
+using core::kNsPerSec;
+using core::NowNs;
+using testing::Child;
 using ::testing::Contains;
 using ::testing::HasSubstr;
+using testing::HaveProgram;
 using ::testing::Not;
-using SteadyClock = std::chrono::steady_clock;
-
-// A child process with a pipe to its stdin and one from its stdout; stderr goes to /dev/null.
-// The destructor closes stdin, sends SIGTERM to the child (by pid) and reaps it.
-class Child {
- public:
-  explicit Child(const std::vector<std::string>& argv) {
-    int in[2], out[2];
-    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    if (posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-    close(in[0]);
-    close(out[1]);
-    stdin_ = in[1];
-    stdout_ = out[0];
-  }
-  ~Child() {
-    if (stdin_ >= 0) close(stdin_);
-    if (stdout_ >= 0) close(stdout_);
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  bool started() const { return pid_ > 0; }
-
-  // The next stdout line, or nullopt after `timeout`.
-  std::optional<std::string> ReadLine(std::chrono::milliseconds timeout) {
-    const auto deadline = SteadyClock::now() + timeout;
-    while (true) {
-      if (const size_t nl = buffer_.find('\n'); nl != std::string::npos) {
-        std::string line = buffer_.substr(0, nl);
-        buffer_.erase(0, nl + 1);
-        return line;
-      }
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
-      if (left.count() <= 0) return std::nullopt;
-      pollfd p{stdout_, POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-      char buf[256];
-      const ssize_t n = read(stdout_, buf, sizeof(buf));
-      if (n <= 0) return std::nullopt;
-      buffer_.append(buf, static_cast<size_t>(n));
-    }
-  }
-
-  // Waits up to `timeout` for the child to exit; returns its wait status, or nullopt.
-  std::optional<int> Wait(std::chrono::milliseconds timeout) {
-    const auto deadline = SteadyClock::now() + timeout;
-    while (SteadyClock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return status;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return std::nullopt;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int stdin_ = -1;
-  int stdout_ = -1;
-  bool exited_ = false;
-  std::string buffer_;
-};
-
-// Runs a command to completion; true when it exits 0.
-bool CommandSucceeds(const std::vector<std::string>& argv) {
-  Child child(argv);
-  if (!child.started()) return false;
-  std::optional<int> status = child.Wait(std::chrono::seconds(20));
-  return status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
-}
+using testing::ReadMessage;
+using testing::SendAll;
 
 bool HaveGstRtspServer() {
-  static const bool have = CommandSucceeds(
-      {"/usr/bin/python3", "-c",
-       "import gi; gi.require_version('GstRtspServer', '1.0'); "
-       "from gi.repository import Gst, GstRtspServer; Gst.init(None); "
-       "assert Gst.ElementFactory.find('x264enc') and Gst.ElementFactory.find('rtph264pay')"});
+  static const bool have = testing::HaveGstRtspServerWith({"x264enc", "rtph264pay"});
   return have;
-}
-
-bool HaveProgram(const std::string& name) {
-  return CommandSucceeds({"/bin/sh", "-c", "command -v " + name + " >/dev/null"});
 }
 
 int ConnectLoopback(int port) {
@@ -144,34 +53,6 @@ int ConnectLoopback(int port) {
     return -1;
   }
   return fd;
-}
-
-// Reads one message from `fd` with `parser`, waiting at most 10 s.
-std::optional<http::Message> ReadMessage(int fd, http::Parser& parser, std::string& pending) {
-  const auto deadline = SteadyClock::now() + std::chrono::seconds(10);
-  while (true) {
-    size_t used = 0;
-    const http::Parser::State state = parser.Feed(pending, used);
-    pending.erase(0, used);
-    if (state == http::Parser::State::kComplete) return parser.Take();
-    if (state == http::Parser::State::kError) return std::nullopt;
-    if (SteadyClock::now() > deadline) return std::nullopt;
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 200) <= 0) continue;
-    char buf[4096];
-    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
-    if (n <= 0) return std::nullopt;
-    pending.append(buf, static_cast<size_t>(n));
-  }
-}
-
-bool SendAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
 }
 
 // A blocking RTSP client connection for the tests.
@@ -205,15 +86,13 @@ class GstServer {
  public:
   GstServer(const std::string& auth, const std::string& user, const std::string& password)
       : child_({"/usr/bin/python3", std::string(RINGCAST_RTSP_TEST_DATA) + "/gst_rtsp_server.py",
-                "--auth", auth, "--user", user, "--password", password}) {
-    std::optional<std::string> line = child_.ReadLine(std::chrono::seconds(20));
-    if (line && line->rfind("PORT ", 0) == 0) port_ = std::atoi(line->c_str() + 5);
-  }
+                "--auth", auth, "--user", user, "--password", password}),
+        port_(child_.ReadPort()) {}
   int port() const { return port_; }
 
  private:
   Child child_;
-  int port_ = 0;
+  int port_;
 };
 
 void ExpectClientGetsThrough(const std::string& scheme) {
@@ -299,8 +178,8 @@ class AuthServer {
 
  private:
   void Run() {
-    const auto deadline = SteadyClock::now() + std::chrono::seconds(20);
-    while (!stop_ && SteadyClock::now() < deadline) {
+    const int64_t deadline = NowNs() + 20 * kNsPerSec;
+    while (!stop_ && NowNs() < deadline) {
       pollfd p{listen_fd_, POLLIN, 0};
       if (poll(&p, 1, 100) <= 0) continue;
       const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
@@ -310,10 +189,10 @@ class AuthServer {
     }
   }
 
-  void Serve(int fd, SteadyClock::time_point deadline) {
+  void Serve(int fd, int64_t deadline) {
     http::Parser parser(http::Protocol::kRtsp, http::Parser::Kind::kRequest);
     std::string pending;
-    while (!stop_ && SteadyClock::now() < deadline) {
+    while (!stop_ && NowNs() < deadline) {
       std::optional<http::Message> request = ReadMessage(fd, parser, pending);
       if (!request) return;
       const std::string* cseq = request->FindHeader("CSeq");

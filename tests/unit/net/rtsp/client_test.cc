@@ -12,13 +12,9 @@
 #include "net/rtsp/client.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -41,8 +37,7 @@
 #include "net/http/parser.h"
 #include "rtp/codec/h264.h"
 #include "tests/unit/net/rtsp/capture_util.h"
-
-extern char** environ;
+#include "tests/unit/net/rtsp/child_process.h"
 
 namespace {
 std::atomic<bool> g_count_allocations{false};
@@ -66,113 +61,18 @@ using core::kNsPerSec;
 using core::NowNs;
 using core::StrCat;
 using ::testing::AllOf;
+using testing::CommandSucceeds;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::ReadMessage;
+using testing::SendAll;
 
-// --- child processes -----------------------------------------------------------------------
-
-// A child process with a pipe to its stdin and one from its stdout; stderr goes to /dev/null.
-// Kill() (and the destructor) send SIGKILL to the child, by pid, and reap it.
-class Child {
- public:
-  explicit Child(const std::vector<std::string>& argv) {
-    int in[2], out[2];
-    if (pipe2(in, O_CLOEXEC) != 0) return;
-    if (pipe2(out, O_CLOEXEC) != 0) {
-      close(in[0]);
-      close(in[1]);
-      return;
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    if (posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-    close(in[0]);
-    close(out[1]);
-    stdin_ = in[1];
-    stdout_ = out[0];
-  }
-  ~Child() { Kill(); }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-
-  bool started() const { return pid_ > 0; }
-
-  void Kill() {
-    if (stdin_ >= 0) close(stdin_);
-    if (stdout_ >= 0) close(stdout_);
-    stdin_ = stdout_ = -1;
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-      exited_ = true;
-    }
-  }
-
-  // The next stdout line, or nullopt after `timeout`.
-  std::optional<std::string> ReadLine(std::chrono::milliseconds timeout) {
-    const int64_t deadline = NowNs() + timeout.count() * kNsPerMs;
-    while (true) {
-      if (const size_t nl = buffer_.find('\n'); nl != std::string::npos) {
-        std::string line = buffer_.substr(0, nl);
-        buffer_.erase(0, nl + 1);
-        return line;
-      }
-      const int64_t left_ms = (deadline - NowNs()) / kNsPerMs;
-      if (left_ms <= 0 || stdout_ < 0) return std::nullopt;
-      pollfd p{stdout_, POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(left_ms)) <= 0) continue;
-      char buf[256];
-      const ssize_t n = read(stdout_, buf, sizeof(buf));
-      if (n <= 0) return std::nullopt;
-      buffer_.append(buf, static_cast<size_t>(n));
-    }
-  }
-
-  // Waits up to `timeout` for the child to exit; returns its wait status, or nullopt.
-  std::optional<int> Wait(std::chrono::milliseconds timeout) {
-    const int64_t deadline = NowNs() + timeout.count() * kNsPerMs;
-    while (NowNs() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return status;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return std::nullopt;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int stdin_ = -1;
-  int stdout_ = -1;
-  bool exited_ = false;
-  std::string buffer_;
-};
-
-// Runs a command to completion (20 s at most); true when it exits 0.
-bool CommandSucceeds(const std::vector<std::string>& argv) {
-  Child child(argv);
-  if (!child.started()) return false;
-  std::optional<int> status = child.Wait(std::chrono::seconds(20));
-  return status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
-}
+// --- GStreamer -----------------------------------------------------------------------------
 
 bool HaveGstCamera() {
-  static const bool have = CommandSucceeds(
-      {"/usr/bin/python3", "-c",
-       "import gi; gi.require_version('GstRtspServer', '1.0'); "
-       "from gi.repository import Gst, GstRtspServer; Gst.init(None); "
-       "assert all(Gst.ElementFactory.find(e) for e in "
-       "('x264enc', 'rtph264pay', 'opusenc', 'rtpopuspay', 'videotestsrc', 'audiotestsrc'))"});
+  static const bool have = testing::HaveGstRtspServerWith(
+      {"x264enc", "rtph264pay", "opusenc", "rtpopuspay", "videotestsrc", "audiotestsrc"});
   return have;
 }
 
@@ -194,11 +94,8 @@ class Camera {
                                      std::string(RINGCAST_RTSP_TEST_DATA) + "/gst_camera.py",
                                      "--port", StrCat(port)};
     argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
-    child_ = std::make_unique<Child>(argv);
-    port_ = 0;
-    if (!child_->started()) return false;
-    std::optional<std::string> line = child_->ReadLine(std::chrono::seconds(20));
-    if (line && line->starts_with("PORT ")) port_ = std::atoi(line->c_str() + 5);
+    child_ = std::make_unique<testing::Child>(argv);
+    port_ = child_->started() ? child_->ReadPort() : 0;
     return port_ > 0;
   }
   void Kill() { child_->Kill(); }
@@ -209,7 +106,7 @@ class Camera {
 
  private:
   std::vector<std::string> extra_args_;
-  std::unique_ptr<Child> child_;
+  std::unique_ptr<testing::Child> child_;
   int port_ = 0;
 };
 
@@ -673,33 +570,6 @@ int LoopbackSocket(int backlog, int* port) {
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
   *port = ntohs(addr.sin_port);
   return fd;
-}
-
-bool SendAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-// Reads one message with `parser` from `fd`, waiting at most 10 s.
-std::optional<http::Message> ReadMessage(int fd, http::Parser& parser, std::string& pending) {
-  const int64_t deadline = NowNs() + 10 * kNsPerSec;
-  while (true) {
-    size_t used = 0;
-    const http::Parser::State state = parser.Feed(pending, used);
-    pending.erase(0, used);
-    if (state == http::Parser::State::kComplete) return parser.Take();
-    if (state == http::Parser::State::kError || NowNs() > deadline) return std::nullopt;
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 100) <= 0) continue;
-    char buf[4096];
-    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
-    if (n <= 0) return std::nullopt;
-    pending.append(buf, static_cast<size_t>(n));
-  }
 }
 
 // The captured answers are GStreamer's; only CSeq is rewritten to follow our requests.
