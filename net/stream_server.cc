@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/counters.h"
 #include "core/log.h"
 #include "core/strings.h"
@@ -57,9 +58,9 @@ void StreamServer::OnCompletion(const io_uring_cqe& cqe) {
                     options_.name, peer_name, connections_.size());
       return;  // fd closes
     }
-    auto connection = std::make_unique<StreamConnection>(
-        ring_, buffers_, std::move(fd), peer_name, options_,
-        [this](StreamConnection* closed) { Remove(closed); });
+    auto connection =
+        std::make_unique<StreamConnection>(ring_, buffers_, std::move(fd), peer_name, options_,
+                                           [this](StreamConnection* closed) { Remove(closed); });
     StreamConnection* raw = connection.get();
     connections_.emplace(raw, std::move(connection));
     raw->Start(factory_(*raw));
@@ -91,12 +92,20 @@ StreamConnection::~StreamConnection() = default;
 
 void StreamConnection::Start(std::unique_ptr<StreamSession> session) {
   session_ = std::move(session);
-  receiver_ = std::make_unique<core::Receiver>(ring_, buffers_, fd_.get(),
-                                               core::Receiver::Mode::kStream,
-                                               static_cast<core::ReceiveHandler&>(*this));
+  receiver_ =
+      std::make_unique<core::Receiver>(ring_, buffers_, fd_.get(), core::Receiver::Mode::kStream,
+                                       static_cast<core::ReceiveHandler&>(*this));
   receiver_->Start();
+  last_activity_ns_ = core::NowNs();
   if (options_.idle_timeout_ns > 0) {
+    // Activity only stamps a time; the timer looks at it when it fires, so busy connections
+    // cost no timer operation per receive.
     idle_timer_ = std::make_unique<core::Timer>(ring_, [this] {
+      int64_t idle_until = last_activity_ns_ + options_.idle_timeout_ns;
+      if (core::NowNs() < idle_until) {
+        idle_timer_->ArmAt(idle_until);
+        return;
+      }
       LOG_DEBUG("%s: closing idle connection from %s", options_.name, peer_);
       Close();
     });
@@ -106,7 +115,7 @@ void StreamConnection::Start(std::unique_ptr<StreamSession> session) {
 
 void StreamConnection::OnReceive(std::span<uint8_t> bytes, const sockaddr*, socklen_t,
                                  uint16_t bid) {
-  if (idle_timer_ != nullptr) idle_timer_->ArmAfter(options_.idle_timeout_ns);
+  last_activity_ns_ = core::NowNs();
   // The session copies what it keeps (parsers accumulate into their message), so the buffer
   // goes back to the kernel as soon as the call returns. A session that asked to close after
   // its last reply gets no more input.
@@ -124,8 +133,7 @@ void StreamConnection::OnReceiveEnd(int error) {
 bool StreamConnection::Admit(size_t bytes) {
   if (closing_) return false;
   if (queued_.size() + bytes > options_.max_queued_bytes) {
-    LOG_EVERY_SEC(Warn, "%s: %s is not reading; closing its connection", options_.name,
-                  peer_);
+    LOG_EVERY_SEC(Warn, "%s: %s is not reading; closing its connection", options_.name, peer_);
     Close();
     return false;
   }

@@ -97,6 +97,9 @@ class StreamConnection final : public core::Completion, private core::ReceiveHan
   void Close();
 
   const std::string& peer() const { return peer_; }
+  // Counts as activity for the idle timeout, like received bytes do (media a session receives
+  // elsewhere, e.g. RTP over UDP for an RTSP session).
+  void Touch(int64_t now_ns) { last_activity_ns_ = now_ns; }
   int fd() const { return fd_.get(); }
   bool closing() const { return closing_; }
 
@@ -119,6 +122,7 @@ class StreamConnection final : public core::Completion, private core::ReceiveHan
   std::unique_ptr<StreamSession> session_;
   std::unique_ptr<core::Receiver> receiver_;
   std::unique_ptr<core::Timer> idle_timer_;
+  int64_t last_activity_ns_ = 0;
   std::string queued_;   // waiting for the send in flight
   std::string sending_;  // owned by the send in flight
   size_t sent_ = 0;      // bytes of sending_ already sent

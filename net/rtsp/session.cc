@@ -128,7 +128,9 @@ void RtspSession::IngestRtp(size_t track, std::span<const uint8_t> bytes, std::s
     return;
   }
   ++packets_in_;
-  path_->stream->track(track).Ingest(*packet, core::NowNs());
+  int64_t now = core::NowNs();
+  connection_.Touch(now);  // RTP over UDP keeps the RTSP session alive, as TCP bytes do
+  path_->stream->track(track).Ingest(*packet, now);
 }
 
 void RtspSession::Reply(const Message& request, int status, std::vector<Header> headers,

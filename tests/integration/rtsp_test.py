@@ -254,6 +254,32 @@ class BasicAuthTest(unittest.TestCase):
 
 
 @unittest.skipIf(FFMPEG is None, "needs ffmpeg")
+class SessionTimeoutTest(unittest.TestCase):
+    def test_udp_media_keeps_a_quiet_rtsp_connection_alive(self):
+        # rtsp.read_timeout_ms = 2000: ffmpeg's publisher sends nothing on its RTSP connection
+        # while it streams over UDP, so only the RTP it sends can keep the session.
+        port = free_port()
+        d = Daemon(["core.workers = 1", f"rtsp.listen = 127.0.0.1:{port}", "rtsp.read_timeout_ms = 2000",
+                    "path.u.source = publisher"]).start()
+        pub = publisher(f"rtsp://127.0.0.1:{port}/u", seconds=30, audio=False, transport="udp")
+        try:
+            self.assertTrue(wait_for(lambda: d.ctl("-n", "stats.path.u.publishing").stdout == "1\n", 20))
+            time.sleep(5)
+            self.assertEqual(d.ctl("-n", "stats.path.u.publishing").stdout, "1\n", d.log_text())
+            self.assertIsNone(pub.poll())
+        finally:
+            stop(pub)
+        # A connection that really goes quiet is closed after the timeout.
+        import socket
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.settimeout(10)
+            started = time.monotonic()
+            self.assertEqual(s.recv(100), b"")  # closed by the server
+            self.assertGreater(time.monotonic() - started, 1.5)
+        d.stop()
+
+
+@unittest.skipIf(FFMPEG is None, "needs ffmpeg")
 class ContinuityTest(unittest.TestCase):
     def test_reader_continues_across_a_publisher_reconnect(self):
         port = free_port()
