@@ -58,11 +58,13 @@ std::string DescribeStream(const rtp::Stream& stream) {
   const std::vector<rtp::TrackInfo>& infos = stream.track_infos();
   for (size_t i = 0; i < infos.size(); ++i) {
     const rtp::TrackInfo& info = infos[i];
-    core::StrAppend(sdp, "m=", info.media, " 0 RTP/AVP ", info.payload_type, "\r\na=rtpmap:",
-                    info.payload_type, " ", info.encoding_name, "/", info.clock_rate);
+    core::StrAppend(sdp, "m=", info.media, " 0 RTP/AVP ", info.payload_type,
+                    "\r\na=rtpmap:", info.payload_type, " ", info.encoding_name, "/",
+                    info.clock_rate);
     if (info.channels > 0) core::StrAppend(sdp, "/", info.channels);
     sdp += "\r\n";
-    if (!info.fmtp.empty()) core::StrAppend(sdp, "a=fmtp:", info.payload_type, " ", info.fmtp, "\r\n");
+    if (!info.fmtp.empty())
+      core::StrAppend(sdp, "a=fmtp:", info.payload_type, " ", info.fmtp, "\r\n");
     core::StrAppend(sdp, "a=control:trackID=", i, "\r\n");
   }
   return sdp;
@@ -70,7 +72,8 @@ std::string DescribeStream(const rtp::Stream& stream) {
 
 std::string ResolveControl(std::string_view base, std::string_view control) {
   if (control.empty() || control == "*") return std::string(base);
-  if (control.starts_with("rtsp://") || control.starts_with("rtsps://")) return std::string(control);
+  if (control.starts_with("rtsp://") || control.starts_with("rtsps://"))
+    return std::string(control);
   std::string url(base);
   if (url.empty() || url.back() != '/') url += '/';
   url += control;

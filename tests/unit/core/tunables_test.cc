@@ -314,10 +314,10 @@ class RegistryTest : public ::testing::Test {
 };
 
 const std::vector<std::string> kCam1Keys = {
-    "path.cam1.max_readers",  "path.cam1.on_demand",    "path.cam1.on_demand_close_after_ms",
-    "path.cam1.override_publisher",
-    "path.cam1.publish_pass", "path.cam1.publish_user", "path.cam1.read_pass",
-    "path.cam1.read_user",    "path.cam1.source",       "path.cam1.source_transport"};
+    "path.cam1.max_readers",        "path.cam1.on_demand",    "path.cam1.on_demand_close_after_ms",
+    "path.cam1.override_publisher", "path.cam1.publish_pass", "path.cam1.publish_user",
+    "path.cam1.read_pass",          "path.cam1.read_user",    "path.cam1.source",
+    "path.cam1.source_transport"};
 
 TEST_F(RegistryTest, DefaultsAfterDefinition) {
   EXPECT_EQ(Value("core.workers"), "0");
