@@ -1,8 +1,7 @@
 #include "net/rtsp/auth.h"
 
-#include <openssl/base64.h>
+#include <openssl/crypto.h>  // CRYPTO_memcmp (BoringSSL and OpenSSL 3)
 #include <openssl/md5.h>
-#include <openssl/mem.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -12,6 +11,7 @@
 #include <cstdio>
 
 #include "core/strings.h"
+#include "net/sdp/base64.h"
 
 namespace ringcast::net::rtsp {
 namespace {
@@ -254,15 +254,9 @@ std::string Quote(std::string_view s) {
 }
 
 bool Base64Decode(std::string_view in, std::string& out) {
-  size_t max_len = 0;
-  if (!EVP_DecodedLength(&max_len, in.size())) return false;
-  out.resize(max_len);
-  size_t len = 0;
-  if (!EVP_DecodeBase64(reinterpret_cast<uint8_t*>(out.data()), &len, max_len,
-                        reinterpret_cast<const uint8_t*>(in.data()), in.size())) {
-    return false;
-  }
-  out.resize(len);
+  std::optional<std::vector<uint8_t>> decoded = sdp::Base64Decode(in);
+  if (!decoded) return false;
+  out.assign(decoded->begin(), decoded->end());
   return true;
 }
 
@@ -455,13 +449,8 @@ std::string DigestUserHash(DigestAlgorithm algorithm, std::string_view username,
 
 std::string BasicAuthorization(std::string_view user, std::string_view password) {
   const std::string plain = core::StrCat(user, ":", password);
-  size_t encoded_len = 0;
-  EVP_EncodedLength(&encoded_len, plain.size());
-  std::string out(encoded_len, '\0');
-  const size_t n = EVP_EncodeBlock(reinterpret_cast<uint8_t*>(out.data()),
-                                   reinterpret_cast<const uint8_t*>(plain.data()), plain.size());
-  out.resize(n);
-  return core::StrCat("Basic ", out);
+  return core::StrCat(
+      "Basic ", sdp::Base64Encode({reinterpret_cast<const uint8_t*>(plain.data()), plain.size()}));
 }
 
 // --- ClientAuth -------------------------------------------------------------------------------
