@@ -197,6 +197,22 @@ class DemoTest(unittest.TestCase):
             d.stop()
 
 
+    @unittest.skipIf(shutil.which("gst-launch-1.0") is None, "needs gst-launch-1.0")
+    def test_gstreamer_reads_over_tcp_and_udp(self):
+        d = Daemon(["core.workers = 1", "path.demo.source = demo"]).start()
+        try:
+            base = f"rtsp://{d_listen(d)}"
+            self.assertTrue(wait_for(lambda: stat(d, "stats.path.demo.source_ready") == "1", 20), d.log_text())
+            for protocol in ("tcp", "udp"):
+                r = subprocess.run(["gst-launch-1.0", "-q", "rtspsrc", f"location={base}/demo",
+                                    f"protocols={protocol}", "!", "rtph264depay", "!", "avdec_h264", "!",
+                                    "fakesink", "num-buffers=50", "sync=false"],
+                                   capture_output=True, text=True, timeout=60)
+                self.assertEqual(r.returncode, 0, f"{protocol}: {r.stdout}{r.stderr}")
+        finally:
+            d.stop()
+
+
 def d_listen(d):
     with open(d.conf) as f:
         listen = [l.split("=", 1)[1].strip() for l in f if l.startswith("rtsp.listen")]
