@@ -11,7 +11,8 @@ std::array<std::atomic<uint64_t>, kReasons> g_drops{};
 constexpr std::array<std::string_view, kReasons> kNames = {
     "rx_no_buffers",     "rx_truncated",     "ctl_bad_request",
     "ctl_line_too_long", "http_bad_request", "http_too_many_connections",
-    "rtsp_bad_request",  "rtp_invalid",      "rtp_unrouted",
+    "rtsp_bad_request",  "rtp_invalid",      "rtsp_bad_channel",
+    "rtp_unrouted",
 };
 
 }  // namespace

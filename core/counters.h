@@ -21,6 +21,7 @@ enum class DropReason : uint16_t {
   kHttpTooManyConnections,  // connection refused: over the per-listener limit
   kRtspBadRequest,          // malformed RTSP message (answered 4xx, connection closed)
   kRtpInvalid,              // an RTP packet that fails RFC 3550 validation
+  kRtspBadChannel,          // an interleaved frame on a channel no SETUP agreed on
   kRtpUnrouted,             // a UDP datagram from an address no session set up
   kCount,
 };

@@ -106,8 +106,16 @@ size_t RtspSession::OnInterleavedText(std::string_view text) {
 }
 
 void RtspSession::OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) {
+  if (!known_channels_.test(channel)) {
+    core::CountDrop(core::DropReason::kRtspBadChannel);
+    LOG_RATE_LIMITED(
+        log_limiter_, Warn,
+        "rtsp: %s sent an interleaved frame on channel %d, which no SETUP made; dropped",
+        connection_.peer(), channel);
+    return;
+  }
   int16_t track = channel_track_[channel];
-  if (track < 0) return;  // RTCP (odd channels), a reader's receiver reports, unknown channels
+  if (track < 0) return;  // RTCP: a publisher's sender reports, a reader's receiver reports
   IngestRtp(static_cast<size_t>(track), payload, "TCP");
 }
 
@@ -387,6 +395,10 @@ void RtspSession::OnSetup(const Message& request) {
     reply.interleaved = ChannelPair{rtp_channel, static_cast<uint8_t>(rtp_channel + 1)};
   }
   if (session_id_.empty()) session_id_ = NewSessionId();
+  if (reply.interleaved) {
+    known_channels_.set(reply.interleaved->rtp);
+    known_channels_.set(reply.interleaved->rtcp);
+  }
   if (publishing) {
     if (transport->EffectiveMode() != TransportMode::kRecord) {
       Refuse(request, 461, "a publisher's SETUP must have mode=record");

@@ -17,6 +17,7 @@
 #define RINGCAST_NET_RTSP_SESSION_H_
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -108,6 +109,7 @@ class RtspSession final : public StreamSession,
   std::vector<rtp::TrackInfo> announced_;
   std::vector<std::string> announced_controls_;
   std::array<int16_t, 256> channel_track_;  // -1: not set up
+  std::bitset<256> known_channels_;         // every interleaved channel a SETUP agreed on
   size_t tracks_set_up_ = 0;
   bool recording_ = false;
 

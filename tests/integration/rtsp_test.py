@@ -216,6 +216,13 @@ class RtspTest(unittest.TestCase):
             s.sendall(b"OPTIONS rtsp://127.0.0.1/cam1 RTSP/1.0\r\n\r\n")  # no CSeq
             reply = s.recv(4096).decode(errors="replace")
         self.assertTrue(reply.startswith("RTSP/1.0 400"), reply)
+        # An interleaved frame on a channel no SETUP agreed on is dropped and counted.
+        before = int(self.d.ctl("-n", "stats.drops.rtsp_bad_channel").stdout)
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+            s.sendall(b"$\x09\x00\x04abcdOPTIONS rtsp://127.0.0.1/cam1 RTSP/1.0\r\nCSeq: 2\r\n\r\n")
+            reply = s.recv(4096).decode(errors="replace")
+        self.assertTrue(reply.startswith("RTSP/1.0 200"), reply)  # the connection goes on
+        self.assertEqual(int(self.d.ctl("-n", "stats.drops.rtsp_bad_channel").stdout), before + 1)
         code, frames, err = self.read(f"{self.base}/cam1", 1)
         self.assertEqual((code, err.strip()), (0, ""))
 
