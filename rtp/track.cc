@@ -110,26 +110,34 @@ void Track::CacheParameterSet(std::span<const uint8_t> nal, size_t slot) {
 }
 
 void Track::InspectPayload(std::span<const uint8_t> payload, uint64_t seq, uint32_t timestamp) {
+  // One look at the payload answers both keyframe questions; NAL units are walked only when
+  // the packet carries parameter sets to cache.
   bool starts = false;
   bool keyframe = false;
   if (options_.codec == KeyframeCodec::kH264) {
-    starts = h264::StartsKeyframe(payload);
-    keyframe = h264::IsKeyframe(payload);
-    h264::ForEachNalUnit(payload, [&](std::span<const uint8_t> nal) {
-      uint8_t type = h264::NalType(nal[0]);
-      if (type == h264::kNalSps) CacheParameterSet(nal, 0);
-      if (type == h264::kNalPps) CacheParameterSet(nal, 1);
-    });
+    std::optional<h264::PayloadInfo> info = h264::InspectPayload(payload);
+    starts = info && h264::StartsKeyframe(*info);
+    keyframe = info && h264::IsKeyframe(*info);
+    if (!info || info->has_sps || info->has_pps) {  // a damaged STAP-A still yields its good units
+      h264::ForEachNalUnit(payload, [&](std::span<const uint8_t> nal) {
+        uint8_t type = h264::NalType(nal[0]);
+        if (type == h264::kNalSps) CacheParameterSet(nal, 0);
+        if (type == h264::kNalPps) CacheParameterSet(nal, 1);
+      });
+    }
   } else if (options_.codec == KeyframeCodec::kH265) {
-    starts = h265::StartsKeyframe(payload);
-    keyframe = h265::IsKeyframe(payload);
-    h265::ForEachNalUnit(payload, [&](std::span<const uint8_t> nal) {
-      if (nal.size() < 2) return;
-      uint8_t type = h265::NalType(nal[0]);
-      if (type == h265::kNalVps) CacheParameterSet(nal, 0);
-      if (type == h265::kNalSps) CacheParameterSet(nal, 1);
-      if (type == h265::kNalPps) CacheParameterSet(nal, 2);
-    });
+    std::optional<h265::PayloadInfo> info = h265::InspectPayload(payload);
+    starts = info && h265::StartsKeyframe(*info);
+    keyframe = info && h265::IsKeyframe(*info);
+    if (!info || info->has_vps || info->has_sps || info->has_pps) {
+      h265::ForEachNalUnit(payload, [&](std::span<const uint8_t> nal) {
+        if (nal.size() < 2) return;
+        uint8_t type = h265::NalType(nal[0]);
+        if (type == h265::kNalVps) CacheParameterSet(nal, 0);
+        if (type == h265::kNalSps) CacheParameterSet(nal, 1);
+        if (type == h265::kNalPps) CacheParameterSet(nal, 2);
+      });
+    }
   } else {
     return;
   }

@@ -71,6 +71,8 @@ std::optional<PayloadInfo> InspectPayload(std::span<const uint8_t> payload);
 // containing an IDR slice or an SPS, or the start fragment of an FU-A carrying an IDR slice.
 // Not true for FU-A middle/end fragments or for non-IDR slices.
 bool IsKeyframe(std::span<const uint8_t> payload);
+// The same, from an InspectPayload() result (one look at the payload serves both questions).
+bool IsKeyframe(const PayloadInfo& info);
 
 // A decoder that has seen nothing before can start at this packet: its first NAL unit is an
 // SPS, it is a STAP-A holding an SPS or an IDR slice, or it starts an IDR picture's first slice
@@ -82,6 +84,7 @@ bool IsKeyframe(std::span<const uint8_t> payload);
 // An SPS counts on its own because encoders send one ahead of IDR pictures; a track that must
 // be sure confirms an IsKeyframe() packet in the same timestamp.
 bool StartsKeyframe(std::span<const uint8_t> payload);
+bool StartsKeyframe(const PayloadInfo& info);
 
 // Calls on_nal(std::span<const uint8_t> nal) — the unit with its header byte — for the
 // complete NAL unit of a single-NAL packet or each unit of a STAP-A. Delivers nothing for
