@@ -23,6 +23,14 @@ enum class DropReason : uint16_t {
   kRtpInvalid,              // an RTP packet that fails RFC 3550 validation
   kRtspBadChannel,          // an interleaved frame on a channel no SETUP agreed on
   kRtpUnrouted,             // a UDP datagram from an address no session set up
+  kWebrtcUnrouted,          // WebRTC port: a datagram no session claims (unknown ufrag/address)
+  kWebrtcUnknownPacket,     // WebRTC port: first byte matches none of RFC 7983's ranges
+  kStunRefused,             // a Binding request that failed its checks (answered 400/401/487)
+  kSrtcpInvalid,            // SRTCP from a viewer that fails authentication or replay checks
+  kRtcpInvalid,             // RTCP that does not parse (RFC 3550 §6.4, RFC 4585)
+  kDtlsInvalid,             // a DTLS datagram that failed the session's handshake
+  kWebrtcNoSendSlot,        // an outgoing packet dropped: every send slot was busy
+  kWebrtcSendFailed,        // the kernel refused an outgoing datagram
   kCount,
 };
 

@@ -13,6 +13,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "core/build_info.h"
 #include "core/clock.h"
 #include "core/counters.h"
@@ -29,6 +31,9 @@
 #include "net/rtsp/path_hub.h"
 #include "net/rtsp/server.h"
 #include "rtp/demo_source.h"
+#if RINGCAST_WEBRTC
+#include "net/webrtc/server.h"
+#endif
 
 namespace ringcast::core {
 namespace {
@@ -65,6 +70,7 @@ class Daemon {
   absl::Status StartControlPlane();
   absl::Status StartRtsp();
   void StopRtsp();
+  absl::Status StartWebrtc();
   // Sends path.NAME.* (as the registry has it now) to the worker that owns the path.
   void ForwardPath(const std::string& name);
   // Runs `task` on worker `worker` and waits for it.
@@ -87,6 +93,10 @@ class Daemon {
   // Owned by worker 0's thread: created, used and destroyed there.
   std::unique_ptr<net::rtsp::PathHub> hub_;
   std::unique_ptr<net::rtsp::RtspServer> rtsp_server_;
+#if RINGCAST_WEBRTC
+  net::webrtc::WebRtcSettings WebrtcSettings();
+  std::unique_ptr<net::webrtc::WebRtcServer> webrtc_server_;
+#endif
 };
 
 void Daemon::RunOn(Worker& worker, std::function<void()> task) {
@@ -141,6 +151,9 @@ absl::Status Daemon::StartRtsp() {
   auth_options.offer_digest_md5 =
       absl::StrContains(absl::StrReplaceAll(methods, {{"digest-sha256", ""}}), "digest");
   auth_options.offer_digest_sha256 = absl::StrContains(methods, "digest-sha256");
+  rtp::HistoryOptions history_options;
+  history_options.retain_ns =
+      std::atoll(registry_.Get("webrtc.nack_history_ms")->c_str()) * kNsPerMs;
   absl::Status started;
   Worker& worker = *workers_[0];
   RunOn(worker, [&] {
@@ -148,6 +161,7 @@ absl::Status Daemon::StartRtsp() {
                                                 rtp::DefaultDemoClipPaths(ExecutableDir()));
     hub_->SetPublishAny(publish_any);
     hub_->SetAuthOptions(auth_options);
+    hub_->SetHistoryOptions(history_options);
     absl::StatusOr<std::unique_ptr<net::rtsp::RtspServer>> server =
         net::rtsp::RtspServer::Start(worker.ring(), worker.rx_buffers(), options, *hub_);
     if (server.ok()) {
@@ -173,9 +187,80 @@ absl::Status Daemon::StartRtsp() {
   return absl::OkStatus();
 }
 
+#if RINGCAST_WEBRTC
+net::webrtc::WebRtcSettings Daemon::WebrtcSettings() {
+  auto get = [&](std::string_view key) { return registry_.Get(key).value_or(std::string()); };
+  auto number = [&](std::string_view key) { return std::atoll(get(key).c_str()); };
+  net::webrtc::WebRtcSettings settings;
+  settings.session.nack = get("webrtc.nack") == "1";
+  settings.session.sr_interval_ns = number("webrtc.rtcp_sr_interval_ms") * kNsPerMs;
+  settings.session.fast_start = get("webrtc.fast_start") == "1";
+  settings.session.timeout_ns = number("webrtc.session_timeout_ms") * kNsPerMs;
+  settings.session.srtp_engine = get("crypto.srtp_engine") == "libsrtp"
+                                     ? crypto::SrtpEngineKind::kLibsrtp
+                                     : crypto::SrtpEngineKind::kBoringSsl;
+  settings.gso = get("webrtc.gso") == "1";
+  settings.max_sessions = number("webrtc.max_sessions");
+  settings.allow_origin = get("webrtc.allow_origin");
+  for (absl::string_view item : absl::StrSplit(get("webrtc.advertise"), ',')) {
+    std::string address(absl::StripAsciiWhitespace(item));
+    if (!address.empty()) settings.advertise.push_back(address);
+  }
+  return settings;
+}
+
+absl::Status Daemon::StartWebrtc() {
+  net::webrtc::WebRtcServerOptions options;
+  ASSIGN_OR_RETURN(options.listen, registry_.Get("webrtc.listen"));
+  options.udp_port = std::atoi(registry_.Get("webrtc.udp_port")->c_str());
+  // The UDP port is IPv4 and binds the webrtc.listen host when that is an IPv4 address.
+  std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  if (absl::StrContains(host, '.') && !absl::StrContains(host, ':')) options.udp_host = host;
+  options.max_send_slots = std::atoll(registry_.Get("webrtc.send_slots")->c_str());
+  options.cert_file = *registry_.Get("crypto.cert_file");
+  options.key_file = *registry_.Get("crypto.key_file");
+  options.dtls.profiles.clear();
+  for (absl::string_view item : absl::StrSplit(*registry_.Get("webrtc.srtp_profiles"), ',')) {
+    if (item == "aead_aes_128_gcm")
+      options.dtls.profiles.push_back(crypto::SrtpProfile::kAeadAes128Gcm);
+    if (item == "aes_cm_128_hmac_sha1_80") {
+      options.dtls.profiles.push_back(crypto::SrtpProfile::kAes128CmSha1_80);
+    }
+  }
+  if (options.dtls.profiles.empty()) {
+    return absl::InvalidArgumentError("webrtc.srtp_profiles: name at least one profile");
+  }
+  options.settings = WebrtcSettings();
+  absl::Status started;
+  RunOn(*workers_[0], [&] {
+    absl::StatusOr<std::unique_ptr<net::webrtc::WebRtcServer>> server =
+        net::webrtc::WebRtcServer::Start(workers_[0]->ring(), workers_[0]->rx_buffers(), *hub_,
+                                         options);
+    if (server.ok()) {
+      webrtc_server_ = std::move(server).value();
+    } else {
+      started = server.status();
+    }
+  });
+  RETURN_IF_ERROR(started);
+  auto forward = [this](std::string_view, std::string_view, Registry::Change) {
+    net::webrtc::WebRtcSettings settings = WebrtcSettings();
+    workers_[0]->Post([this, settings] {
+      if (webrtc_server_ != nullptr) webrtc_server_->ApplySettings(settings);
+    });
+  };
+  registry_.Watch("webrtc", forward);
+  registry_.Watch("crypto.srtp_engine", forward);
+  return absl::OkStatus();
+}
+#endif
+
 void Daemon::StopRtsp() {
   if (workers_.empty()) return;
   RunOn(*workers_[0], [this] {
+#if RINGCAST_WEBRTC
+    webrtc_server_.reset();  // sessions leave their paths before the hub goes
+#endif
     rtsp_server_.reset();  // sessions leave their paths first
     hub_.reset();
   });
@@ -326,6 +411,13 @@ void Daemon::AddStatSources() {
       out.insert(out.end(), std::make_move_iterator(paths.begin()),
                  std::make_move_iterator(paths.end()));
     }
+#if RINGCAST_WEBRTC
+    if (webrtc_server_ != nullptr) {
+      std::vector<StatSample> webrtc = webrtc_server_->Snapshot();  // thread-safe copy
+      out.insert(out.end(), std::make_move_iterator(webrtc.begin()),
+                 std::make_move_iterator(webrtc.end()));
+    }
+#endif
     if (metrics_server_ != nullptr) {
       out.push_back({.name = "stats.metrics.requests",
                      .value = static_cast<double>(metrics_server_->requests()),
@@ -350,6 +442,7 @@ int Daemon::Run() {
   DefineCoreTunables(registry_);
   DefinePathTunables(registry_);
   DefineRtspTunables(registry_);
+  DefineWebrtcTunables(registry_);
   registry_.Watch("core.log_level", [](std::string_view, std::string_view value, Registry::Change) {
     if (std::optional<LogLevel> level = ParseLogLevel(value)) SetLogLevel(*level);
   });
@@ -376,6 +469,9 @@ int Daemon::Run() {
   absl::Status started = StartWorkers();
   if (started.ok()) started = StartControlPlane();
   if (started.ok()) started = StartRtsp();
+#if RINGCAST_WEBRTC
+  if (started.ok()) started = StartWebrtc();
+#endif
   if (!started.ok()) {
     LOG_ERROR("ringcastd: cannot start: %s", ToStd(started.message()));
     metrics_server_.reset();

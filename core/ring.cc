@@ -283,7 +283,14 @@ void Ring::RunOnce(int64_t max_wait_ns) {
 
   FireDueTimers();
   if (wake_pending_.load(std::memory_order_acquire)) RunPostedTasks();
+  for (size_t i = 0; i < batch_end_handlers_.size(); ++i) batch_end_handlers_[i]->OnBatchEnd();
   DeleteDrainedRetirees();
+}
+
+void Ring::AddBatchEndHandler(BatchEndHandler* handler) { batch_end_handlers_.push_back(handler); }
+
+void Ring::RemoveBatchEndHandler(BatchEndHandler* handler) {
+  std::erase(batch_end_handlers_, handler);
 }
 
 void Ring::Run() {

@@ -54,6 +54,17 @@ class Completion {
   int inflight_ = 0;
 };
 
+// Runs once per loop iteration after the CQEs, timers and posted tasks of that iteration, before
+// the next submit: the place to turn what the batch queued (e.g. WebRTC packets) into a few
+// large operations.
+class BatchEndHandler {
+ public:
+  virtual void OnBatchEnd() = 0;
+
+ protected:
+  ~BatchEndHandler() = default;
+};
+
 // Receives the CQEs of packed {op, index} operations for one op code.
 class OpHandler {
  public:
@@ -109,6 +120,9 @@ class Ring {
   io_uring_sqe* GetSqeIgnored();
 
   void SetOpHandler(uint16_t op, OpHandler* handler);
+  // `handler` must be removed before it goes away.
+  void AddBatchEndHandler(BatchEndHandler* handler);
+  void RemoveBatchEndHandler(BatchEndHandler* handler);
 
   // Cancels every operation of `object` and deletes it once none is left in flight. Safe to
   // call from inside the object's own OnCompletion.
@@ -172,6 +186,7 @@ class Ring {
   bool has_msg_ring_ = false;
   bool has_cancel_any_ = false;
   std::vector<OpHandler*> op_handlers_;
+  std::vector<BatchEndHandler*> batch_end_handlers_;
   std::vector<std::unique_ptr<Completion>> retired_;
   std::vector<Timer*> timers_;
   RingStats stats_;

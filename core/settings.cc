@@ -142,4 +142,102 @@ void DefinePathTunables(Registry& registry) {
        .description = "a new publisher replaces the current one instead of being refused"});
 }
 
+void DefineWebrtcTunables(Registry& registry) {
+  registry.Define({.name = "webrtc.listen",
+                   .type = TunableType::kAddress,
+                   .default_value = ":8889",
+                   .description = "HOST:PORT of the WHEP endpoints, the player pages and /api",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "webrtc.udp_port",
+                   .type = TunableType::kInt,
+                   .default_value = "8189",
+                   .min = 0,
+                   .max = 65535,
+                   .description = "the one UDP port every WebRTC session uses (ICE, DTLS, SRTP)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "webrtc.advertise",
+                   .type = TunableType::kString,
+                   .default_value = "",
+                   .description =
+                       "comma-separated addresses offered as ICE host candidates (empty: the "
+                       "addresses of every up interface)"});
+  registry.Define({.name = "webrtc.nack",
+                   .type = TunableType::kBool,
+                   .default_value = "1",
+                   .description = "answer viewers' generic NACKs with retransmissions from the "
+                                  "track history"});
+  registry.Define({.name = "webrtc.nack_history_ms",
+                   .type = TunableType::kDuration,
+                   .default_value = "1000",
+                   .min = 100,
+                   .max = 10000,
+                   .description = "how long each track keeps packets for retransmission (the "
+                                  "run since the last keyframe is always kept)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "webrtc.rtcp_sr_interval_ms",
+                   .type = TunableType::kDuration,
+                   .default_value = "1000",
+                   .min = 100,
+                   .max = 60000,
+                   .description = "interval between RTCP sender reports to each viewer"});
+  registry.Define({.name = "webrtc.fast_start",
+                   .type = TunableType::kBool,
+                   .default_value = "1",
+                   .description = "new viewers get the frames since the last keyframe at once, "
+                                  "retimed to catch up with live (0: wait for the next keyframe)"});
+  registry.Define({.name = "webrtc.srtp_profiles",
+                   .type = TunableType::kList,
+                   .default_value = "aead_aes_128_gcm,aes_cm_128_hmac_sha1_80",
+                   .choices = {"aead_aes_128_gcm", "aes_cm_128_hmac_sha1_80"},
+                   .description = "SRTP profiles offered in the DTLS handshake, preferred first",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "webrtc.gso",
+                   .type = TunableType::kBool,
+                   .default_value = "1",
+                   .description = "send each viewer's runs of equal-size packets as one "
+                                  "UDP_SEGMENT (GSO) sendmsg"});
+  registry.Define({.name = "webrtc.session_timeout_ms",
+                   .type = TunableType::kDuration,
+                   .default_value = "30000",
+                   .min = 1000,
+                   .max = 600000,
+                   .description = "a session ends after this long without a valid STUN binding "
+                                  "request (ICE consent, RFC 7675)"});
+  registry.Define({.name = "webrtc.max_sessions",
+                   .type = TunableType::kInt,
+                   .default_value = "10000",
+                   .min = 0,
+                   .max = 1000000,
+                   .description = "WebRTC sessions at most; WHEP answers 503 past it"});
+  registry.Define({.name = "webrtc.allow_origin",
+                   .type = TunableType::kString,
+                   .default_value = "*",
+                   .description = "Access-Control-Allow-Origin for WHEP and /api (CORS)"});
+  registry.Define({.name = "webrtc.send_slots",
+                   .type = TunableType::kInt,
+                   .default_value = "65536",
+                   .min = 1024,
+                   .max = 1048576,
+                   .description = "most 1536-byte send slots the WebRTC port may use (allocated "
+                                  "1024 at a time, as needed)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "crypto.srtp_engine",
+                   .type = TunableType::kEnum,
+                   .default_value = "boringssl",
+                   .choices = {"boringssl", "libsrtp"},
+                   .description = "SRTP implementation for new sessions (DESIGN.md: BoringSSL's "
+                                  "AES-NI primitives, or libsrtp2 as the reference)"});
+  registry.Define({.name = "crypto.cert_file",
+                   .type = TunableType::kString,
+                   .default_value = "",
+                   .description = "PEM certificate for DTLS (empty: an ECDSA P-256 certificate "
+                                  "generated at start)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "crypto.key_file",
+                   .type = TunableType::kString,
+                   .default_value = "",
+                   .description = "PEM private key of crypto.cert_file",
+                   .apply = Apply::kRestart});
+}
+
 }  // namespace ringcast::core

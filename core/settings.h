@@ -10,6 +10,7 @@ namespace ringcast::core {
 void DefineCoreTunables(Registry& registry);
 void DefinePathTunables(Registry& registry);
 void DefineRtspTunables(Registry& registry);
+void DefineWebrtcTunables(Registry& registry);
 
 }  // namespace ringcast::core
 

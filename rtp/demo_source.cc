@@ -161,6 +161,8 @@ absl::Status DemoSource::Load(const std::string& clip_path) {
   track_info_.clock_rate = kClockRate;
   track_info_.fmtp = std::move(*fmtp);
   track_info_.keyframe_codec = KeyframeCodec::kH264;
+  track_info_.parameter_sets = {std::vector<uint8_t>(sps.begin(), sps.end()),
+                                std::vector<uint8_t>(pps.begin(), pps.end())};
   LOG_INFO("demo: %s: %d access units, %dx%d, profile-level-id %06x, %d fps", clip_path,
            access_units_.size(), sps_.width, sps_.height, sps_.profile_level_id(), options_.fps);
   return absl::OkStatus();

@@ -11,7 +11,10 @@ bool Stream::Claim(const void* source, std::vector<TrackInfo> tracks,
   bool same = tracks.size() == infos_.size();
   for (size_t i = 0; same && i < tracks.size(); ++i) same = tracks[i].SameMedia(infos_[i]);
   if (same) {
-    for (auto& track : tracks_) track->OnSourceRestart();
+    for (size_t i = 0; i < tracks_.size(); ++i) {
+      tracks_[i]->OnSourceRestart();
+      tracks_[i]->SetParameterSets(tracks[i].parameter_sets);
+    }
     infos_ = std::move(tracks);  // fmtp may have changed (new SPS); media did not
     return false;
   }
@@ -24,6 +27,8 @@ bool Stream::Claim(const void* source, std::vector<TrackInfo> tracks,
     options.clock_rate = info.clock_rate;
     options.ssrc = random();
     options.history = history;
+    options.parameter_sets = info.parameter_sets;
+    options.single_nal_mode = info.single_nal_mode;
     tracks_.push_back(std::make_unique<Track>(options));
   }
   return true;

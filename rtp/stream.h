@@ -27,6 +27,10 @@ struct TrackInfo {
   int channels = 0;
   std::string fmtp;  // the source's a=fmtp parameters, reused for readers
   KeyframeCodec keyframe_codec = KeyframeCodec::kNone;
+  // H.264 {SPS, PPS} / H.265 {VPS, SPS, PPS} from the SDP's sprop parameters (empty when it
+  // has none), and H.264 packetization-mode=0.
+  std::vector<std::vector<uint8_t>> parameter_sets;
+  bool single_nal_mode = false;
 
   bool SameMedia(const TrackInfo& other) const {
     return media == other.media && encoding_name == other.encoding_name &&

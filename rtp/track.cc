@@ -6,6 +6,7 @@
 #include "rtp/byte_io.h"
 #include "rtp/codec/h264.h"
 #include "rtp/codec/h265.h"
+#include "rtp/codec/nal_common.h"
 
 namespace ringcast::rtp {
 namespace {
@@ -19,6 +20,14 @@ constexpr int64_t kRestartSeqJump = 3000;
 Track::Track(const TrackOptions& options) : options_(options), history_(options.history) {
   scratch_.reserve(65536);
   parameter_sets_.resize(options_.codec == KeyframeCodec::kH265 ? 3 : 2);
+  SetParameterSets(options_.parameter_sets);
+}
+
+void Track::SetParameterSets(const std::vector<std::vector<uint8_t>>& parameter_sets) {
+  if (parameter_sets.size() != parameter_sets_.size()) return;
+  for (size_t i = 0; i < parameter_sets.size(); ++i) {
+    if (!parameter_sets[i].empty()) parameter_sets_[i] = parameter_sets[i];
+  }
 }
 
 void Track::AddReader(TrackReader* reader) { readers_.push_back(reader); }
@@ -74,6 +83,21 @@ bool Track::Ingest(const RtpView& packet, int64_t now_ns) {
     stats_.lost += static_cast<uint64_t>(output_seq - last_output_seq_ - 1);
   uint32_t output_ts = packet.timestamp() + ts_offset_;
 
+  PayloadFacts facts = InspectFacts(packet.payload());
+  if (facts.valid) {
+    if (!unit_started_ || unit_ts_ != output_ts) {
+      unit_started_ = true;
+      unit_ts_ = output_ts;
+      unit_has_parameter_sets_ = false;
+    }
+    if (facts.parameter_sets) unit_has_parameter_sets_ = true;
+    if (facts.idr_start && !unit_has_parameter_sets_) {
+      int inserted = InsertParameterSets(packet, output_seq, output_ts, now_ns);
+      seq_offset_ += inserted;
+      output_seq += inserted;
+    }
+  }
+
   // The stored copy carries the track's numbering, so every reader can send it as it is.
   std::span<const uint8_t> bytes = packet.packet();
   scratch_.assign(bytes.begin(), bytes.end());
@@ -82,25 +106,78 @@ bool Track::Ingest(const RtpView& packet, int64_t now_ns) {
   StoreBe32(scratch_.data() + 8, options_.ssrc);
 
   auto seq = static_cast<uint64_t>(output_seq);
-  if (!history_.Append(scratch_, seq, output_ts, now_ns, false, packet.marker())) {
+  if (!Store(scratch_, seq, output_ts, now_ns, packet.marker())) return false;
+  ++stats_.packets;
+  stats_.bytes += bytes.size();
+  InspectPayload(packet.payload(), facts, seq, output_ts);
+  Notify(seq);
+  return true;
+}
+
+bool Track::Store(std::span<const uint8_t> packet, uint64_t seq, uint32_t timestamp, int64_t now_ns,
+                  bool marker) {
+  if (!history_.Append(packet, seq, timestamp, now_ns, false, marker)) {
     ++stats_.too_large;
     return false;
   }
-  last_output_seq_ = output_seq;
-  last_output_ts_ = output_ts;
+  last_output_seq_ = static_cast<int64_t>(seq);
+  last_output_ts_ = timestamp;
   last_arrival_ns_ = now_ns;
-  ++stats_.packets;
-  stats_.bytes += bytes.size();
-  InspectPayload(packet.payload(), seq, output_ts);
+  return true;
+}
 
+void Track::Notify(uint64_t seq) {
   std::optional<HistoryPacket> stored = history_.Find(seq);
+  if (!stored) return;
   notifying_ = true;
   for (size_t i = 0; i < readers_.size(); ++i) {  // readers may be added meanwhile: index
     if (readers_[i] != nullptr) readers_[i]->OnTrackPacket(*this, *stored);
   }
   notifying_ = false;
   std::erase(readers_, nullptr);
-  return true;
+}
+
+int Track::InsertParameterSets(const RtpView& packet, int64_t seq, uint32_t timestamp,
+                               int64_t now_ns) {
+  for (const std::vector<uint8_t>& set : parameter_sets_) {
+    if (set.empty()) return 0;  // nothing (complete) to insert: the decoder must wait
+  }
+  constexpr size_t kMaxPayload = 1200;
+  uint8_t payloads[2 * kMaxPayload];
+  PayloadSet set;
+  if (options_.codec == KeyframeCodec::kH264) {
+    set = h264::BuildParameterSetPayloads(parameter_sets_[0], parameter_sets_[1],
+                                          options_.single_nal_mode
+                                              ? h264::PacketizationMode::kSingleNal
+                                              : h264::PacketizationMode::kNonInterleaved,
+                                          kMaxPayload, payloads);
+  } else {
+    set = h265::BuildParameterSetPayloads(parameter_sets_[0], parameter_sets_[1],
+                                          parameter_sets_[2], kMaxPayload, payloads);
+  }
+  int inserted = 0;
+  for (std::span<const uint8_t> payload : set.view()) {
+    // The keyframe's own header (version, payload type, timestamp), without CSRCs, extension,
+    // padding or marker.
+    insert_scratch_.assign(packet.packet().begin(), packet.packet().begin() + 12);
+    insert_scratch_[0] = static_cast<uint8_t>(insert_scratch_[0] & 0xC0);
+    insert_scratch_[1] = static_cast<uint8_t>(insert_scratch_[1] & 0x7F);
+    insert_scratch_.insert(insert_scratch_.end(), payload.begin(), payload.end());
+    auto out_seq = static_cast<uint64_t>(seq + inserted);
+    StoreBe16(insert_scratch_.data() + 2, static_cast<uint16_t>(out_seq));
+    StoreBe32(insert_scratch_.data() + 4, timestamp);
+    StoreBe32(insert_scratch_.data() + 8, options_.ssrc);
+    if (!Store(insert_scratch_, out_seq, timestamp, now_ns, false)) break;
+    PayloadFacts facts = InspectFacts(payload);
+    InspectPayload(payload, facts, out_seq, timestamp);
+    Notify(out_seq);
+    ++inserted;
+  }
+  if (inserted > 0) {
+    ++stats_.parameter_sets_inserted;
+    unit_has_parameter_sets_ = true;
+  }
+  return inserted;
 }
 
 void Track::CacheParameterSet(std::span<const uint8_t> nal, size_t slot) {
@@ -109,16 +186,37 @@ void Track::CacheParameterSet(std::span<const uint8_t> nal, size_t slot) {
   cached.assign(nal.begin(), nal.end());  // rare: parameter sets seldom change
 }
 
-void Track::InspectPayload(std::span<const uint8_t> payload, uint64_t seq, uint32_t timestamp) {
-  // One look at the payload answers both keyframe questions; NAL units are walked only when
-  // the packet carries parameter sets to cache.
-  bool starts = false;
-  bool keyframe = false;
+Track::PayloadFacts Track::InspectFacts(std::span<const uint8_t> payload) const {
+  PayloadFacts facts;
   if (options_.codec == KeyframeCodec::kH264) {
-    std::optional<h264::PayloadInfo> info = h264::InspectPayload(payload);
-    starts = info && h264::StartsKeyframe(*info);
-    keyframe = info && h264::IsKeyframe(*info);
-    if (!info || info->has_sps || info->has_pps) {  // a damaged STAP-A still yields its good units
+    if (std::optional<h264::PayloadInfo> info = h264::InspectPayload(payload)) {
+      facts.valid = true;
+      facts.starts = h264::StartsKeyframe(*info);
+      facts.keyframe = h264::IsKeyframe(*info);
+      facts.idr_start = info->has_idr;
+      facts.parameter_sets = info->has_sps;
+      facts.any_parameter_set = info->has_sps || info->has_pps;
+    }
+  } else if (options_.codec == KeyframeCodec::kH265) {
+    if (std::optional<h265::PayloadInfo> info = h265::InspectPayload(payload)) {
+      facts.valid = true;
+      facts.starts = h265::StartsKeyframe(*info);
+      facts.keyframe = h265::IsKeyframe(*info);
+      facts.idr_start = info->has_irap;
+      facts.parameter_sets = info->has_vps || info->has_sps;
+      facts.any_parameter_set = info->has_vps || info->has_sps || info->has_pps;
+    }
+  }
+  return facts;
+}
+
+void Track::InspectPayload(std::span<const uint8_t> payload, const PayloadFacts& facts,
+                           uint64_t seq, uint32_t timestamp) {
+  // One look at the payload (InspectFacts) answers the keyframe questions; NAL units are
+  // walked only when the packet carries parameter sets to cache (or is damaged: a broken
+  // STAP-A still yields its good units).
+  if (options_.codec == KeyframeCodec::kH264) {
+    if (!facts.valid || facts.any_parameter_set) {
       h264::ForEachNalUnit(payload, [&](std::span<const uint8_t> nal) {
         uint8_t type = h264::NalType(nal[0]);
         if (type == h264::kNalSps) CacheParameterSet(nal, 0);
@@ -126,10 +224,7 @@ void Track::InspectPayload(std::span<const uint8_t> payload, uint64_t seq, uint3
       });
     }
   } else if (options_.codec == KeyframeCodec::kH265) {
-    std::optional<h265::PayloadInfo> info = h265::InspectPayload(payload);
-    starts = info && h265::StartsKeyframe(*info);
-    keyframe = info && h265::IsKeyframe(*info);
-    if (!info || info->has_vps || info->has_sps || info->has_pps) {
+    if (!facts.valid || facts.any_parameter_set) {
       h265::ForEachNalUnit(payload, [&](std::span<const uint8_t> nal) {
         if (nal.size() < 2) return;
         uint8_t type = h265::NalType(nal[0]);
@@ -141,6 +236,8 @@ void Track::InspectPayload(std::span<const uint8_t> payload, uint64_t seq, uint3
   } else {
     return;
   }
+  bool starts = facts.starts;
+  bool keyframe = facts.keyframe;
   // The keyframe starts at the first packet of its access unit (one RTP timestamp) that a
   // decoder can start at, and is certain once a packet of that unit carries the IDR/IRAP.
   if ((starts || keyframe) && (!candidate_seq_ || candidate_ts_ != timestamp)) {

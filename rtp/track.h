@@ -34,6 +34,10 @@ struct TrackOptions {
   uint32_t clock_rate = 90000;
   uint32_t ssrc = 0;  // the track's own SSRC, kept across source restarts
   HistoryOptions history;
+  // Parameter sets the source announced out of band (SDP sprop-*), in parameter_sets() order;
+  // used until the same kind arrives in-band.
+  std::vector<std::vector<uint8_t>> parameter_sets;
+  bool single_nal_mode = false;  // H.264 packetization-mode=0: no STAP-A
 };
 
 struct TrackStats {
@@ -42,8 +46,9 @@ struct TrackStats {
   uint64_t lost = 0;  // sequence numbers the source skipped
   uint64_t late = 0;  // duplicates and packets older than the newest (dropped)
   uint64_t keyframes = 0;
-  uint64_t restarts = 0;   // source restarts bridged
-  uint64_t too_large = 0;  // packets the History refused
+  uint64_t restarts = 0;                 // source restarts bridged
+  uint64_t too_large = 0;                // packets the History refused
+  uint64_t parameter_sets_inserted = 0;  // keyframes that came without their parameter sets
 };
 
 class Track;
@@ -77,10 +82,32 @@ class Track {
   // The newest parameter sets seen in-band (H.264: SPS, PPS; H.265: VPS, SPS, PPS), as NAL
   // units; empty until seen.
   const std::vector<std::vector<uint8_t>>& parameter_sets() const { return parameter_sets_; }
+  // Replaces the out-of-band parameter sets (a returning source may announce new ones).
+  void SetParameterSets(const std::vector<std::vector<uint8_t>>& parameter_sets);
 
  private:
   void MapInput(const RtpView& packet, int64_t now_ns);
-  void InspectPayload(std::span<const uint8_t> payload, uint64_t seq, uint32_t timestamp);
+  // What a packet's payload says about keyframes and parameter sets (H.264 / H.265).
+  struct PayloadFacts {
+    bool valid = false;
+    bool starts = false;             // can start a keyframe (StartsKeyframe)
+    bool keyframe = false;           // carries an IDR / IRAP slice (IsKeyframe)
+    bool idr_start = false;          // begins an IDR / IRAP slice NAL unit
+    bool parameter_sets = false;     // carries an SPS (H.264) / VPS or SPS (H.265)
+    bool any_parameter_set = false;  // ... or any PPS: worth walking for the cache
+  };
+  PayloadFacts InspectFacts(std::span<const uint8_t> payload) const;
+  void InspectPayload(std::span<const uint8_t> payload, const PayloadFacts& facts, uint64_t seq,
+                      uint32_t timestamp);
+  // Appends `packet` (already in the track's numbering); Notify tells the readers.
+  void Notify(uint64_t seq);
+  bool Store(std::span<const uint8_t> packet, uint64_t seq, uint32_t timestamp, int64_t now_ns,
+             bool marker);
+  // Browsers (and most decoders) cannot start at an IDR whose SPS/PPS only ever came in the
+  // SDP: such a keyframe gets the cached parameter sets as packets of its own in front of it
+  // (in the track's numbering, so every reader sees the same sequence). Returns how many
+  // packets it inserted.
+  int InsertParameterSets(const RtpView& packet, int64_t seq, uint32_t timestamp, int64_t now_ns);
   void CacheParameterSet(std::span<const uint8_t> nal, size_t slot);
 
   TrackOptions options_;
@@ -89,7 +116,13 @@ class Track {
   std::vector<TrackReader*> readers_;  // nullptr: removed while being notified
   bool notifying_ = false;
   std::vector<std::vector<uint8_t>> parameter_sets_;
-  std::vector<uint8_t> scratch_;  // the packet rewritten in the track's numbering
+  std::vector<uint8_t> scratch_;         // the packet rewritten in the track's numbering
+  std::vector<uint8_t> insert_scratch_;  // parameter-set packets being inserted
+
+  // The access unit being received: did it carry parameter sets before its IDR?
+  bool unit_started_ = false;
+  uint32_t unit_ts_ = 0;
+  bool unit_has_parameter_sets_ = false;
 
   // Input → output mapping.
   bool mapped_ = false;

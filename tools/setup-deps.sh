@@ -18,6 +18,7 @@ test_packages=(
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools  # GStreamer RTSP server/client peers
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
   gstreamer1.0-plugins-bad gstreamer1.0-libav
+  chromium nodejs npm       # browser tests (tests/e2e: playwright-core drives Debian's chromium)
 )
 
 wanted=("${build_packages[@]}")
@@ -27,6 +28,9 @@ fi
 
 missing=()
 for package in "${wanted[@]}"; do
+  if [[ "$package" == npm ]] && command -v npm >/dev/null; then
+    continue  # NodeSource's nodejs bundles npm (and conflicts with Debian's npm package)
+  fi
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$package")
   fi
@@ -41,4 +45,18 @@ if (( ${#missing[@]} > 0 )); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The browser tests' npm packages, at the versions in tests/e2e/package-lock.json. `npm ci`
+# deletes and refetches node_modules, so it runs only when an installed version differs.
+if [[ "${1:-all}" != "build" ]]; then
+  e2e="$(dirname "$0")/../tests/e2e"
+  if ! (cd "$e2e" && node -e '
+      const lock = require("./package-lock.json").packages;
+      for (const [path, entry] of Object.entries(lock)) {
+        if (path && require("./" + path + "/package.json").version !== entry.version) process.exit(1);
+      }' 2>/dev/null); then
+    echo "setup-deps: npm ci in tests/e2e"
+    (cd "$e2e" && npm ci --no-audit --no-fund)
+  fi
 fi

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/strings.h"
+#include "net/sdp/codec_params.h"
 
 namespace ringcast::net::rtsp {
 namespace {
@@ -45,6 +46,23 @@ absl::StatusOr<SourceTracks> TracksFromSdp(const sdp::Session& session) {
       info.fmtp = std::string(fmtp->raw);
     }
     info.keyframe_codec = KeyframeCodecFor(info.encoding_name);
+    // Out-of-band parameter sets: the track puts them in front of keyframes that lack them.
+    if (absl::StatusOr<sdp::TrackDescription> description =
+            sdp::DescribeTrack(media, info.payload_type);
+        description.ok()) {
+      if (description->h264) {
+        const sdp::H264Params& h264 = *description->h264;
+        info.single_nal_mode = h264.packetization_mode == 0;
+        if (!h264.sps.empty() && !h264.pps.empty()) {
+          info.parameter_sets = {h264.sps.front(), h264.pps.front()};
+        }
+      } else if (description->h265) {
+        const sdp::H265Params& h265 = *description->h265;
+        if (!h265.vps.empty() && !h265.sps.empty() && !h265.pps.empty()) {
+          info.parameter_sets = {h265.vps.front(), h265.sps.front(), h265.pps.front()};
+        }
+      }
+    }
     out.tracks.push_back(std::move(info));
     out.controls.emplace_back(media.Control().value_or(""));
   }

@@ -204,7 +204,7 @@ void PathHub::TakeSnapshot() {
                          .counter = counter});
     };
     add("publishing", path->publisher != nullptr ? 1 : 0, "1 while a source feeds the path", false);
-    add("readers", static_cast<double>(path->readers.size()), "RTSP readers now", false);
+    add("readers", static_cast<double>(path->readers.size()), "readers now (RTSP and WebRTC)", false);
     if (path->sourced()) {
       add("source_ready", path->source != nullptr && path->source->ready() ? 1 : 0,
           "1 while the path's own source (rtsp:// pull or demo) delivers", false);

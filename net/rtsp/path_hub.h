@@ -105,6 +105,10 @@ class PathHub {
   // From PathSource.
   void OnSourceReady(PathEntry& path);
   core::Ring& ring() { return ring_; }
+  // Every path this worker knows (configured, or created by a publisher), by name.
+  const std::map<std::string, std::unique_ptr<PathEntry>, std::less<>>& paths() const {
+    return paths_;
+  }
 
   ServerAuth& auth() { return auth_; }
   // rtsp.auth_methods; set before sessions exist (it forgets the nonces issued so far).

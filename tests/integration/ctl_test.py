@@ -51,6 +51,7 @@ class Daemon:
             f.write(f"metrics.listen = 127.0.0.1:{self.metrics_port}\n")
             f.write(f"rtsp.listen = 127.0.0.1:{free_port()}\n")  # tests may override: later wins
             f.write("rtsp.rtp_port = 0\nrtsp.rtcp_port = 0\n")  # any free ports
+            f.write(f"webrtc.listen = 127.0.0.1:{free_port()}\nwebrtc.udp_port = 0\n")
             f.write("\n".join(config_lines) + "\n")
         for name, text in (extra_conf or {}).items():
             with open(os.path.join(self.conf_d, name), "w") as f:
@@ -329,7 +330,8 @@ class StartupTest(unittest.TestCase):
             d.start(expect_ready=False)
             self.assertEqual(d.proc.wait(timeout=10), 1)
             log = d.log_text()
-            self.assertIn(f'config: {d.conf}:7: core.log_level: invalid value "chatty": '
+            # The Daemon helper writes 7 lines of its own first.
+            self.assertIn(f'config: {d.conf}:9: core.log_level: invalid value "chatty": '
                           f'expected one of error|warn|info|debug', log)
             self.assertIn(f'config: {d.conf_d}/50-x.conf:1: unknown key "nope"', log)
             self.assertFalse(os.path.exists(d.socket))

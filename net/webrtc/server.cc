@@ -1,0 +1,346 @@
+#include "net/webrtc/server.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "absl/strings/str_join.h"
+#include "core/clock.h"
+#include "core/counters.h"
+#include "core/log.h"
+#include "core/strings.h"
+#include "net/stun/ice_lite.h"
+#include "rtp/rtp_packet.h"
+
+namespace ringcast::net::webrtc {
+
+std::vector<std::string> InterfaceAddresses() {
+  std::vector<std::string> addresses;
+  std::vector<std::string> loopback;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return {"127.0.0.1"};
+  for (ifaddrs* ifa = list; ifa != nullptr; ifa = ifa->ifa_next) {
+    if (ifa->ifa_addr == nullptr || ifa->ifa_addr->sa_family != AF_INET) continue;
+    if ((ifa->ifa_flags & IFF_UP) == 0) continue;
+    char text[INET_ADDRSTRLEN];
+    const auto* in = reinterpret_cast<const sockaddr_in*>(ifa->ifa_addr);
+    if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text)) == nullptr) continue;
+    ((ifa->ifa_flags & IFF_LOOPBACK) != 0 ? loopback : addresses).emplace_back(text);
+  }
+  freeifaddrs(list);
+  return addresses.empty() ? loopback : addresses;
+}
+
+size_t WebRtcServer::AddressHash::operator()(const AddressKey& key) const {
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a: 20 bytes, no need for more
+  for (uint8_t byte : key.bytes) hash = (hash ^ byte) * 1099511628211ull;
+  return static_cast<size_t>(hash);
+}
+
+std::optional<WebRtcServer::AddressKey> WebRtcServer::KeyOf(const sockaddr* address,
+                                                            socklen_t length) {
+  AddressKey key;
+  if (address->sa_family == AF_INET && length >= sizeof(sockaddr_in)) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(address);
+    key.bytes[0] = 4;
+    memcpy(key.bytes + 2, &in->sin_port, 2);
+    memcpy(key.bytes + 4, &in->sin_addr, 4);
+    return key;
+  }
+  if (address->sa_family == AF_INET6 && length >= sizeof(sockaddr_in6)) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
+    key.bytes[0] = 6;
+    memcpy(key.bytes + 2, &in6->sin6_port, 2);
+    memcpy(key.bytes + 4, &in6->sin6_addr, 16);
+    return key;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<std::unique_ptr<WebRtcServer>> WebRtcServer::Start(
+    core::Ring& ring, core::BufferRing& buffers, rtsp::PathHub& hub,
+    const WebRtcServerOptions& options) {
+  std::unique_ptr<WebRtcServer> server(new WebRtcServer(ring, buffers, hub));
+  server->options_ = options;
+  if (options.cert_file.empty()) {
+    ASSIGN_OR_RETURN(server->certificate_, crypto::Certificate::Generate());
+  } else {
+    ASSIGN_OR_RETURN(server->certificate_,
+                     crypto::Certificate::LoadPem(options.cert_file, options.key_file));
+  }
+  ASSIGN_OR_RETURN(server->dtls_context_,
+                   crypto::DtlsContext::Create(server->certificate_, options.dtls));
+
+  std::string udp_host = options.udp_host.empty() ? "0.0.0.0" : options.udp_host;
+  ASSIGN_OR_RETURN(SocketAddress udp_address,
+                   ParseSocketAddress(core::StrCat(udp_host, ":", options.udp_port)));
+  absl::StatusOr<Fd> fd = BindUdp(udp_address);
+  if (!fd.ok()) {
+    return absl::Status(fd.status().code(), core::StrCat("webrtc.udp_port ", options.udp_port, ": ",
+                                                         core::ToStd(fd.status().message())));
+  }
+  server->udp_fd_ = std::move(fd).value();
+  ASSIGN_OR_RETURN(server->udp_port_, LocalPort(server->udp_fd_.get()));
+  // Room for bursts: a fast start and many viewers' GSO trains leave in one batch.
+  int sndbuf = 4 << 20;
+  setsockopt(server->udp_fd_.get(), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+  int rcvbuf = 1 << 20;
+  setsockopt(server->udp_fd_.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+
+  EgressOptions egress_options;
+  egress_options.max_slots = options.max_send_slots;
+  egress_options.gso = options.settings.gso;
+  server->egress_ = std::make_unique<UdpEgress>(ring, server->udp_fd_.get(), egress_options);
+  server->receiver_ = std::make_unique<core::Receiver>(ring, buffers, server->udp_fd_.get(),
+                                                       core::Receiver::Mode::kDatagram, *server);
+  server->receiver_->Start();
+
+  ASSIGN_OR_RETURN(server->http_, http::HttpServer::Start(ring, buffers, options.listen, "webrtc"));
+  server->RegisterRoutes();
+  server->ApplySettings(options.settings);
+  server->snapshot_timer_.ArmAfter(core::kNsPerSec);
+  server->TakeSnapshot();
+  LOG_INFO(
+      "webrtc: WHEP and player on %s (port %d), media on UDP port %d, candidates %s, "
+      "DTLS fingerprint sha-256 %s",
+      options.listen, server->http_->port(), server->udp_port_,
+      absl::StrJoin(server->candidates_, ","), server->certificate_->fingerprint_sha256());
+  return server;
+}
+
+WebRtcServer::~WebRtcServer() {
+  std::vector<WebRtcSession*> live;
+  for (auto& [id, session] : sessions_) live.push_back(session.get());
+  for (WebRtcSession* session : live) session->End("ringcastd is shutting down");
+  sessions_.clear();  // their last packets (RTCP BYE) are flushed as they go
+  http_.reset();
+  if (receiver_ != nullptr) {
+    receiver_->Detach();
+    ring_.Retire(std::move(receiver_));
+  }
+  egress_.reset();
+}
+
+void WebRtcServer::ApplySettings(const WebRtcSettings& settings) {
+  settings_ = settings;
+  candidates_ = settings.advertise.empty() ? InterfaceAddresses() : settings.advertise;
+  if (egress_ != nullptr) egress_->set_gso(settings.gso);
+}
+
+// --- the UDP port --------------------------------------------------------------------------
+
+void WebRtcServer::OnReceive(std::span<uint8_t> bytes, const sockaddr* from, socklen_t from_len,
+                             uint16_t bid) {
+  Demux(bytes, from, from_len);
+  buffers_.Recycle(bid);
+}
+
+void WebRtcServer::OnReceiveEnd(int error) {
+  LOG_ERROR("webrtc: UDP port %d stopped receiving: %s", udp_port_, strerror(-error));
+}
+
+// RFC 7983 §7 (updating RFC 5764 §5.1.2): the first byte tells STUN (0..3), DTLS (20..63) and
+// RTP/RTCP (128..191) apart on the one port. STUN finds its session by our ufrag (the
+// viewer's address may be new); everything else by the address ICE confirmed.
+void WebRtcServer::Demux(std::span<uint8_t> bytes, const sockaddr* from, socklen_t from_len) {
+  if (bytes.empty()) return;
+  uint8_t first = bytes[0];
+  if (first <= 3) {
+    std::optional<std::string_view> ufrag = stun::LocalUfragFromRequest(bytes);
+    auto it = ufrag ? by_ufrag_.find(std::string(*ufrag)) : by_ufrag_.end();
+    if (it == by_ufrag_.end() || it->second->ended()) {
+      ++unrouted_;
+      core::CountDrop(core::DropReason::kWebrtcUnrouted);
+      LOG_RATE_LIMITED(log_limiter_, Debug, "webrtc: STUN from %s for no session (ufrag %s)",
+                       FormatSocketAddress(from, from_len), ufrag ? *ufrag : "none");
+      return;
+    }
+    SocketAddress address;
+    memcpy(&address.storage, from, from_len);
+    address.length = from_len;
+    it->second->OnStun(bytes, address);
+    return;
+  }
+  bool dtls = first >= 20 && first <= 63;
+  bool rtp = first >= 128 && first <= 191;
+  if (!dtls && !rtp) {
+    core::CountDrop(core::DropReason::kWebrtcUnknownPacket);
+    return;
+  }
+  std::optional<AddressKey> key = KeyOf(from, from_len);
+  auto it = key ? by_address_.find(*key) : by_address_.end();
+  if (it == by_address_.end() || it->second->ended()) {
+    ++unrouted_;
+    core::CountDrop(core::DropReason::kWebrtcUnrouted);
+    return;
+  }
+  if (dtls) {
+    it->second->OnDtls(bytes);
+  } else {
+    it->second->OnSrtcp(bytes);
+  }
+}
+
+void WebRtcServer::OnSessionAddress(WebRtcSession& session, const SocketAddress& address) {
+  std::optional<AddressKey> key = KeyOf(address.get(), address.length);
+  if (!key) return;
+  auto old = address_of_.find(&session);
+  if (old != address_of_.end()) by_address_.erase(old->second);
+  // Another session on the same address (a viewer that reconnected from the same port)
+  // loses it: datagrams go to the newest.
+  by_address_[*key] = &session;
+  address_of_[&session] = *key;
+}
+
+void WebRtcServer::OnSessionEnded(WebRtcSession& session) {
+  std::string id = session.id();
+  ring_.Post([this, id] { EraseSession(id); });
+}
+
+void WebRtcServer::EraseSession(const std::string& id) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;
+  WebRtcSession* session = it->second.get();
+  auto ufrag = by_ufrag_.find(session->local_ufrag());
+  if (ufrag != by_ufrag_.end() && ufrag->second == session) by_ufrag_.erase(ufrag);
+  auto address = address_of_.find(session);
+  if (address != address_of_.end()) {
+    auto owner = by_address_.find(address->second);
+    if (owner != by_address_.end() && owner->second == session) by_address_.erase(owner);
+    address_of_.erase(address);
+  }
+  const SessionStats& stats = session->stats();
+  ended_totals_.packets_out += stats.packets_out;
+  ended_totals_.bytes_out += stats.bytes_out;
+  ended_totals_.nacks += stats.nacks;
+  ended_totals_.retransmits += stats.retransmits;
+  ended_totals_.nack_misses += stats.nack_misses;
+  ended_totals_.plis += stats.plis;
+  ended_totals_.firs += stats.firs;
+  ended_totals_.catch_up_packets += stats.catch_up_packets;
+  sessions_.erase(it);
+}
+
+// --- figures -------------------------------------------------------------------------------
+
+void WebRtcServer::TakeSnapshot() {
+  std::vector<core::StatSample> samples;
+  auto add = [&](std::string name, double value, std::string metric, std::string help, bool counter,
+                 std::vector<std::pair<std::string, std::string>> labels = {}) {
+    samples.push_back({.name = std::move(name),
+                       .value = value,
+                       .metric = std::move(metric),
+                       .labels = std::move(labels),
+                       .help = std::move(help),
+                       .counter = counter});
+  };
+  SessionStats totals = ended_totals_;
+  std::map<std::string, std::pair<uint64_t, SessionStats>> per_path;
+  for (const auto& [session_id, session] : sessions_) {
+    const SessionStats& s = session->stats();
+    for (SessionStats* sum : {&totals, &per_path[session->path_name()].second}) {
+      sum->packets_out += s.packets_out;
+      sum->bytes_out += s.bytes_out;
+      sum->nacks += s.nacks;
+      sum->retransmits += s.retransmits;
+      sum->nack_misses += s.nack_misses;
+      sum->plis += s.plis;
+      sum->firs += s.firs;
+    }
+    if (!session->ended()) ++per_path[session->path_name()].first;
+    const std::string& id = session_id;
+    std::string prefix = core::StrCat("stats.webrtc.session.", id, ".");
+    auto labels = [&] {
+      return std::vector<std::pair<std::string, std::string>>{{"session", id},
+                                                              {"path", session->path_name()}};
+    };
+    add(prefix + "packets_out", s.packets_out, "ringcast_webrtc_session_packets_out_total",
+        "RTP packets sent to this viewer (retransmissions included)", true, labels());
+    add(prefix + "bytes_out", s.bytes_out, "ringcast_webrtc_session_bytes_out_total",
+        "SRTP bytes sent to this viewer", true, labels());
+    add(prefix + "nacks", s.nacks, "ringcast_webrtc_session_nacks_total",
+        "sequence numbers this viewer NACKed", true, labels());
+    add(prefix + "retransmits", s.retransmits, "ringcast_webrtc_session_retransmits_total",
+        "packets sent again from the History", true, labels());
+    add(prefix + "plis", s.plis, "ringcast_webrtc_session_plis_total", "PLIs from this viewer",
+        true, labels());
+    add(prefix + "firs", s.firs, "ringcast_webrtc_session_firs_total", "FIRs from this viewer",
+        true, labels());
+    add(prefix + "rtt_ms", s.rtt_ms, "ringcast_webrtc_session_rtt_ms",
+        "round-trip time from the last receiver report (-1: unknown)", false, labels());
+    add(prefix + "fraction_lost", s.fraction_lost, "ringcast_webrtc_session_fraction_lost",
+        "loss the last receiver report gave (0..1)", false, labels());
+    add(prefix + "packets_lost", static_cast<double>(s.packets_lost),
+        "ringcast_webrtc_session_packets_lost", "cumulative loss the viewer reports", false,
+        labels());
+    add(prefix + "jitter_ms", s.jitter_ms, "ringcast_webrtc_session_jitter_ms",
+        "interarrival jitter the viewer reports", false, labels());
+    std::vector<std::pair<std::string, std::string>> state = labels();
+    state.push_back({"ice", std::string(session->ice_state())});
+    state.push_back({"dtls", std::string(session->dtls_state())});
+    state.push_back({"srtp", std::string(session->srtp_profile())});
+    state.push_back({"peer", session->peer()});
+    add(prefix + "info", 1, "ringcast_webrtc_session_info",
+        "a session's ICE/DTLS state and SRTP profile as labels; always 1", false, std::move(state));
+  }
+  add("stats.webrtc.sessions", static_cast<double>(sessions_.size()), "ringcast_webrtc_sessions",
+      "WebRTC sessions now", false);
+  add("stats.webrtc.sessions_total", static_cast<double>(sessions_total_),
+      "ringcast_webrtc_sessions_total", "WebRTC sessions created", true);
+  add("stats.webrtc.packets_out", static_cast<double>(totals.packets_out),
+      "ringcast_webrtc_packets_out_total", "RTP packets sent to viewers", true);
+  add("stats.webrtc.bytes_out", static_cast<double>(totals.bytes_out),
+      "ringcast_webrtc_bytes_out_total", "SRTP bytes sent to viewers", true);
+  add("stats.webrtc.nacks", static_cast<double>(totals.nacks), "ringcast_webrtc_nacks_total",
+      "sequence numbers viewers NACKed", true);
+  add("stats.webrtc.retransmits", static_cast<double>(totals.retransmits),
+      "ringcast_webrtc_retransmits_total", "packets retransmitted from track histories", true);
+  add("stats.webrtc.nack_misses", static_cast<double>(totals.nack_misses),
+      "ringcast_webrtc_nack_misses_total", "NACKed packets no longer in the history", true);
+  add("stats.webrtc.plis", static_cast<double>(totals.plis), "ringcast_webrtc_plis_total",
+      "picture loss indications from viewers", true);
+  add("stats.webrtc.firs", static_cast<double>(totals.firs), "ringcast_webrtc_firs_total",
+      "full intra requests from viewers", true);
+  add("stats.webrtc.catch_up_packets", static_cast<double>(totals.catch_up_packets),
+      "ringcast_webrtc_catch_up_packets_total", "packets sent by fast starts (ended sessions)",
+      true);
+  const EgressStats& egress = egress_->stats();
+  add("stats.webrtc.datagrams_out", static_cast<double>(egress.packets),
+      "ringcast_webrtc_datagrams_out_total", "UDP datagrams the WebRTC port sent (all kinds)",
+      true);
+  add("stats.webrtc.sendmsgs", static_cast<double>(egress.sendmsgs),
+      "ringcast_webrtc_sendmsgs_total", "sendmsg operations (one GSO train each)", true);
+  add("stats.webrtc.send_errors", static_cast<double>(egress.errors),
+      "ringcast_webrtc_send_errors_total", "datagrams the kernel refused", true);
+  add("stats.webrtc.send_slots", static_cast<double>(egress_->slots_in_use()),
+      "ringcast_webrtc_send_slots_in_use", "send slots queued or in flight", false);
+  add("stats.webrtc.unrouted", static_cast<double>(unrouted_), "ringcast_webrtc_unrouted_total",
+      "datagrams no session claimed", true);
+  for (const auto& [key_name, entry] : hub_.paths()) {
+    const std::string& name = key_name;
+    const auto& [count, sums] = per_path[name];
+    std::vector<std::pair<std::string, std::string>> labels = {{"path", name}};
+    add(core::StrCat("stats.path.", name, ".webrtc_sessions"), static_cast<double>(count),
+        "ringcast_path_webrtc_sessions", "WebRTC viewers of the path now", false, labels);
+    add(core::StrCat("stats.path.", name, ".webrtc_packets_out"),
+        static_cast<double>(sums.packets_out), "ringcast_path_webrtc_packets_out",
+        "RTP packets sent to the path's WebRTC viewers now connected", false, labels);
+    add(core::StrCat("stats.path.", name, ".webrtc_retransmits"),
+        static_cast<double>(sums.retransmits), "ringcast_path_webrtc_retransmits",
+        "retransmissions to the path's WebRTC viewers now connected", false, labels);
+    add(core::StrCat("stats.path.", name, ".webrtc_nacks"), static_cast<double>(sums.nacks),
+        "ringcast_path_webrtc_nacks",
+        "NACKed sequence numbers from the path's viewers now connected", false, labels);
+  }
+  std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  snapshot_.swap(samples);
+}
+
+std::vector<core::StatSample> WebRtcServer::Snapshot() const {
+  std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  return snapshot_;
+}
+
+}  // namespace ringcast::net::webrtc

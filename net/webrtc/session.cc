@@ -1,0 +1,466 @@
+#include "net/webrtc/session.h"
+
+#include <openssl/rand.h>
+#include <string.h>
+
+#include <algorithm>
+
+#include "core/clock.h"
+#include "core/counters.h"
+#include "core/strings.h"
+#include "rtp/byte_io.h"
+#include "rtp/rtcp/bye.h"
+#include "rtp/rtcp/compound.h"
+#include "rtp/rtcp/feedback.h"
+#include "rtp/rtcp/report.h"
+#include "rtp/rtcp/sdes.h"
+
+namespace ringcast::net::webrtc {
+namespace {
+
+template <typename T>
+T RandomValue() {
+  T value;
+  RAND_bytes(reinterpret_cast<uint8_t*>(&value), sizeof(value));
+  return value;
+}
+
+constexpr size_t kMaxRtcpBytes = 512;  // our SR + SDES, or RR + BYE
+
+}  // namespace
+
+WebRtcSession::WebRtcSession(std::string id, SessionHost& host, core::Ring& ring,
+                             rtsp::PathHub& hub, rtsp::PathEntry& path, std::string peer,
+                             const Answer& answer, stun::IceCredentials local,
+                             std::vector<rtp::Track*> tracks)
+    : id_(std::move(id)),
+      host_(host),
+      ring_(ring),
+      hub_(hub),
+      path_(&path),
+      path_name_(path.name),
+      peer_(std::move(peer)),
+      ice_(std::move(local)),
+      dtls_timer_(ring,
+                  [this] {
+                    if (ended_ || dtls_ == nullptr) return;
+                    dtls_->OnTimeout();
+                    ArmDtlsTimer();
+                  }),
+      sr_timer_(ring, [this] { SendSenderReports(); }),
+      pump_timer_(ring, [this] { PumpTracks(); }),
+      consent_timer_(ring, [this] { CheckConsent(); }) {
+  created_ns_ = core::NowNs();
+  last_consent_ns_ = created_ns_;
+  const SessionSettings& settings = host_.settings();
+  for (size_t i = 0; i < answer.tracks.size() && i < tracks.size(); ++i) {
+    const AnsweredTrack& answered = answer.tracks[i];
+    TrackSenderOptions options;
+    options.ssrc = answered.ssrc;
+    options.payload_type = static_cast<uint8_t>(answered.payload_type);
+    options.clock_rate = answered.clock_rate;
+    options.fast_start = settings.fast_start;
+    options.first_seq = RandomValue<uint16_t>() & 0x7FFF;  // room before the first wrap
+    options.first_timestamp = RandomValue<uint32_t>();
+    options.nack = answered.nack;
+    options.pli = answered.pli;
+    options.fir = answered.fir;
+    SendTrack send;
+    send.track = tracks[i];
+    send.sender = std::make_unique<TrackSender>(*tracks[i], options);
+    send.answer = answered;
+    tracks_.push_back(std::move(send));
+    tracks[i]->AddReader(this);
+  }
+  rtcp_ssrc_ = tracks_.empty() ? RandomValue<uint32_t>() : tracks_.front().answer.ssrc;
+  cname_ = core::StrCat("ringcast-", id_);
+  consent_timer_.ArmAfter(core::kNsPerSec);
+}
+
+WebRtcSession::~WebRtcSession() { Detach(); }
+
+absl::Status WebRtcSession::InitDtls(crypto::DtlsContext& context, crypto::DtlsRole role,
+                                     const std::string& fingerprint_hash,
+                                     const std::string& fingerprint) {
+  ASSIGN_OR_RETURN(
+      dtls_, crypto::DtlsTransport::Create(context, role, fingerprint_hash, fingerprint, *this));
+  return absl::OkStatus();
+}
+
+std::string_view WebRtcSession::ice_state() const {
+  if (ended_) return "closed";
+  return nominated_ ? "connected" : "checking";
+}
+
+std::string_view WebRtcSession::dtls_state() const {
+  if (dtls_ == nullptr) return "none";
+  switch (dtls_->state()) {
+    case crypto::DtlsState::kNew:
+      return "new";
+    case crypto::DtlsState::kHandshaking:
+      return "connecting";
+    case crypto::DtlsState::kConnected:
+      return "connected";
+    case crypto::DtlsState::kClosed:
+      return "closed";
+    case crypto::DtlsState::kFailed:
+      return "failed";
+  }
+  return "?";
+}
+
+std::string_view WebRtcSession::srtp_profile() const {
+  if (!media_ready_) return "none";
+  return dtls_->srtp_keys().profile == crypto::SrtpProfile::kAeadAes128Gcm
+             ? "aead_aes_128_gcm"
+             : "aes_cm_128_hmac_sha1_80";
+}
+
+// --- ICE-lite ------------------------------------------------------------------------------
+
+void WebRtcSession::OnStun(std::span<const uint8_t> bytes, const SocketAddress& from) {
+  if (ended_) return;
+  stun::CheckResult result = ice_.Check(bytes);
+  UdpEgress& egress = host_.egress();
+  UdpEgress::Slot slot = egress.Reserve();
+  if (!slot.bytes.empty()) {
+    std::optional<size_t> length = ice_.WriteResponse(result, from.get(), from.length, slot.bytes);
+    if (length) {
+      egress.CommitTo(from, slot, *length);
+    } else {
+      egress.Release(slot);
+    }
+  }
+  if (!result.ok()) {
+    core::CountDrop(core::DropReason::kStunRefused);
+    LOG_RATE_LIMITED(log_limiter_, Warn, "webrtc: session %s: binding request from %s refused: %s",
+                     id_, FormatSocketAddress(from.get(), from.length),
+                     stun::CheckErrorName(result.error));
+    return;
+  }
+  last_consent_ns_ = core::NowNs();
+  // ICE-lite (RFC 8445 §2.5): the controlling viewer nominates with USE-CANDIDATE; until it does,
+  // the first address that passes a check is the one we answer on.
+  bool switch_address =
+      !nominated_ || (result.use_candidate &&
+                      (destination_.address().length != from.length ||
+                       memcmp(destination_.address().get(), from.get(), from.length) != 0));
+  if (!switch_address) return;
+  bool first = !nominated_;
+  nominated_ = true;
+  destination_.set_address(from);
+  host_.OnSessionAddress(*this, from);
+  LOG_INFO("webrtc: session %s (%s, path %s): ICE %s %s", id_, peer_, path_name_,
+           first ? "connected from" : "moved to", FormatSocketAddress(from.get(), from.length));
+  if (first && dtls_ != nullptr && dtls_->state() == crypto::DtlsState::kNew) {
+    dtls_->Start();  // the client role starts the handshake; the server role waits
+    ArmDtlsTimer();
+  }
+}
+
+void WebRtcSession::CheckConsent() {
+  if (ended_) return;
+  int64_t silent = core::NowNs() - last_consent_ns_;
+  if (silent > host_.settings().timeout_ns) {
+    End(core::StrCat("no ICE consent for ", silent / core::kNsPerMs, " ms"));
+    return;
+  }
+  consent_timer_.ArmAfter(core::kNsPerSec);
+}
+
+// --- DTLS ----------------------------------------------------------------------------------
+
+void WebRtcSession::OnDtls(std::span<const uint8_t> bytes) {
+  if (ended_ || dtls_ == nullptr) return;
+  crypto::DtlsState before = dtls_->state();
+  dtls_->OnDatagram(bytes);
+  crypto::DtlsState after = dtls_->state();
+  if (after == crypto::DtlsState::kFailed) {
+    core::CountDrop(core::DropReason::kDtlsInvalid);
+    End(core::StrCat("DTLS failed: ", dtls_->error()));
+    return;
+  }
+  if (dtls_->peer_closed()) {
+    End("the viewer closed DTLS");
+    return;
+  }
+  if (before != crypto::DtlsState::kConnected && after == crypto::DtlsState::kConnected) {
+    OnDtlsConnected();
+  }
+  ArmDtlsTimer();
+}
+
+void WebRtcSession::OnDtlsSend(std::span<const uint8_t> datagram) {
+  UdpEgress& egress = host_.egress();
+  UdpEgress::Slot slot = egress.Reserve();
+  if (slot.bytes.empty()) return;
+  if (datagram.size() > slot.bytes.size()) {
+    egress.Release(slot);
+    LOG_RATE_LIMITED(log_limiter_, Warn, "webrtc: session %s: DTLS datagram of %zu bytes too large",
+                     id_, datagram.size());
+    return;
+  }
+  memcpy(slot.bytes.data(), datagram.data(), datagram.size());
+  egress.Commit(destination_, slot, datagram.size());
+}
+
+void WebRtcSession::ArmDtlsTimer() {
+  std::optional<int64_t> delay =
+      dtls_ != nullptr && !ended_ ? dtls_->RetransmitDelayNs() : std::nullopt;
+  if (delay) {
+    dtls_timer_.ArmAfter(std::max<int64_t>(*delay, core::kNsPerMs));
+  } else {
+    dtls_timer_.Disarm();
+  }
+}
+
+void WebRtcSession::OnDtlsConnected() {
+  const crypto::DtlsSrtpKeys& keys = dtls_->srtp_keys();
+  crypto::SrtpEngineKind engine = host_.settings().srtp_engine;
+  absl::StatusOr<std::unique_ptr<crypto::SrtpEngine>> out =
+      crypto::MakeSrtp(engine, keys.profile, keys.local, crypto::SrtpDirection::kProtect);
+  absl::StatusOr<std::unique_ptr<crypto::SrtpEngine>> in =
+      crypto::MakeSrtp(engine, keys.profile, keys.remote, crypto::SrtpDirection::kUnprotect);
+  if (!out.ok() || !in.ok()) {
+    End(core::StrCat("SRTP set-up failed: ",
+                     core::ToStd((out.ok() ? in.status() : out.status()).message())));
+    return;
+  }
+  srtp_out_ = std::move(out).value();
+  srtp_in_ = std::move(in).value();
+  media_ready_ = true;
+  LOG_INFO("webrtc: session %s (%s, path %s): DTLS-SRTP up (%s)", id_, peer_, path_name_,
+           srtp_profile());
+  int64_t now = core::NowNs();
+  for (SendTrack& send : tracks_) send.sender->Start(now);
+  PumpTracks();
+  sr_timer_.ArmAfter(host_.settings().sr_interval_ns);
+}
+
+// --- media out -----------------------------------------------------------------------------
+
+void WebRtcSession::OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket&) {
+  if (!media_ready_ || ended_) return;
+  int64_t now = core::NowNs();
+  for (SendTrack& send : tracks_) {
+    if (send.track != &track) continue;
+    if (std::optional<int64_t> due = send.sender->Pump(now, *this)) {
+      if (!pump_timer_.armed() || *due < pump_timer_.deadline_ns()) pump_timer_.ArmAt(*due);
+    }
+  }
+}
+
+void WebRtcSession::PumpTracks() {
+  if (!media_ready_ || ended_) return;
+  int64_t now = core::NowNs();
+  std::optional<int64_t> next;
+  for (SendTrack& send : tracks_) {
+    if (std::optional<int64_t> due = send.sender->Pump(now, *this)) {
+      next = next ? std::min(*next, *due) : *due;
+    }
+  }
+  if (next) {
+    pump_timer_.ArmAt(*next);
+  } else {
+    pump_timer_.Disarm();
+  }
+}
+
+// The packet as the track stored it, renumbered for this viewer (payload type, sequence number,
+// timestamp, SSRC: RFC 3550 §5.1) and protected in place in its send slot.
+void WebRtcSession::OnTrackSenderPacket(TrackSender& sender, const rtp::HistoryPacket& packet,
+                                        uint16_t seq, uint32_t timestamp, bool retransmission) {
+  UdpEgress& egress = host_.egress();
+  size_t length = packet.bytes.size();
+  if (length < 12 || length + crypto::kSrtpMaxRtpOverhead > kSendSlotBytes) return;
+  UdpEgress::Slot slot = egress.Reserve();
+  if (slot.bytes.empty()) return;
+  uint8_t* p = slot.bytes.data();
+  memcpy(p, packet.bytes.data(), length);
+  p[1] = static_cast<uint8_t>((p[1] & 0x80) | sender.options().payload_type);
+  rtp::StoreBe16(p + 2, seq);
+  rtp::StoreBe32(p + 4, timestamp);
+  rtp::StoreBe32(p + 8, sender.options().ssrc);
+  if (srtp_out_->Protect(slot.bytes, length) != crypto::SrtpResult::kOk) {
+    egress.Release(slot);
+    return;
+  }
+  egress.Commit(destination_, slot, length);
+  ++stats_.packets_out;
+  stats_.bytes_out += length;
+  if (retransmission) ++stats_.retransmits;
+}
+
+void WebRtcSession::SendRtcp(std::span<const uint8_t> rtcp) {
+  if (!media_ready_ || rtcp.empty()) return;
+  UdpEgress& egress = host_.egress();
+  UdpEgress::Slot slot = egress.Reserve();
+  if (slot.bytes.empty()) return;
+  memcpy(slot.bytes.data(), rtcp.data(), rtcp.size());
+  size_t length = rtcp.size();
+  if (srtp_out_->ProtectRtcp(slot.bytes, length) != crypto::SrtpResult::kOk) {
+    egress.Release(slot);
+    return;
+  }
+  egress.Commit(destination_, slot, length);
+}
+
+// One compound SR + SDES per track (RFC 3550 §6.4.1, §6.1), every webrtc.rtcp_sr_interval_ms.
+void WebRtcSession::SendSenderReports() {
+  if (!media_ready_ || ended_) return;
+  int64_t now = core::NowNs();
+  rtp::rtcp::NtpClock clock = rtp::rtcp::NtpClock::Now();
+  for (SendTrack& send : tracks_) {
+    const TrackSender& sender = *send.sender;
+    if (!sender.has_sent()) continue;
+    uint8_t buffer[kMaxRtcpBytes];
+    rtp::rtcp::SenderInfo info{.ntp_timestamp = clock.ToNtp(now),
+                               .rtp_timestamp = sender.RtpTimestampAt(now),
+                               .packet_count = static_cast<uint32_t>(sender.packets_sent()),
+                               .octet_count = static_cast<uint32_t>(sender.payload_bytes_sent())};
+    size_t size = rtp::rtcp::WriteSenderReport(buffer, sender.options().ssrc, info, {});
+    size += rtp::rtcp::WriteSdesCname(std::span<uint8_t>(buffer).subspan(size),
+                                      sender.options().ssrc, cname_);
+    SendRtcp(std::span<const uint8_t>(buffer, size));
+  }
+  sr_timer_.ArmAfter(host_.settings().sr_interval_ns);
+}
+
+// --- feedback in ---------------------------------------------------------------------------
+
+WebRtcSession::SendTrack* WebRtcSession::TrackBySsrc(uint32_t ssrc) {
+  for (SendTrack& send : tracks_) {
+    if (send.answer.ssrc == ssrc) return &send;
+  }
+  return nullptr;
+}
+
+void WebRtcSession::OnSrtcp(std::span<uint8_t> bytes) {
+  if (ended_ || !media_ready_) return;
+  if (!rtp::LooksLikeRtcp(bytes)) return;  // RTP from a recvonly viewer: nothing to do with it
+  size_t length = bytes.size();
+  crypto::SrtpResult result = srtp_in_->UnprotectRtcp(bytes, length);
+  if (result != crypto::SrtpResult::kOk) {
+    core::CountDrop(core::DropReason::kSrtcpInvalid);
+    LOG_RATE_LIMITED(
+        log_limiter_, Warn, "webrtc: session %s: SRTCP from %s dropped: %s", id_,
+        FormatSocketAddress(destination_.address().get(), destination_.address().length),
+        crypto::SrtpResultName(result));
+    return;
+  }
+  ++stats_.rtcp_in;
+  int64_t now = core::NowNs();
+  rtp::rtcp::CompoundReader reader(bytes.first(length));
+  while (std::optional<rtp::rtcp::Block> block = reader.Next()) {
+    HandleRtcpBlock(*block, now);
+    if (ended_) return;
+  }
+  if (reader.malformed()) {
+    core::CountDrop(core::DropReason::kRtcpInvalid);
+    LOG_RATE_LIMITED(log_limiter_, Warn, "webrtc: session %s: malformed RTCP from the viewer", id_);
+  }
+}
+
+void WebRtcSession::HandleRtcpBlock(const rtp::rtcp::Block& block, int64_t now_ns) {
+  namespace rtcp = rtp::rtcp;
+  auto read_report = [&](const rtcp::ReportBlock& report) {
+    SendTrack* send = TrackBySsrc(report.ssrc);
+    if (send == nullptr) return;
+    stats_.fraction_lost = report.fraction_lost / 256.0;
+    stats_.packets_lost = report.cumulative_lost;
+    stats_.jitter_ms = 1000.0 * report.jitter / std::max<uint32_t>(1, send->answer.clock_rate);
+    uint32_t now_mid = rtcp::NtpMiddle32(rtcp::NtpClock::Now().ToNtp(now_ns));
+    if (std::optional<uint32_t> rtt = rtcp::RoundTripMs(now_mid, report)) stats_.rtt_ms = *rtt;
+  };
+  switch (block.packet_type()) {
+    case rtcp::kPacketTypeRr:
+      if (auto rr = rtcp::ReceiverReportView::Parse(block)) {
+        for (size_t i = 0; i < rr->report_count(); ++i) read_report(rr->report_block(i));
+      }
+      return;
+    case rtcp::kPacketTypeSr:
+      if (auto sr = rtcp::SenderReportView::Parse(block)) {
+        for (size_t i = 0; i < sr->report_count(); ++i) read_report(sr->report_block(i));
+      }
+      return;
+    case rtcp::kPacketTypeRtpfb:
+      if (auto nack = rtcp::NackView::Parse(block)) {
+        SendTrack* send = TrackBySsrc(nack->media_ssrc());
+        if (send == nullptr) return;
+        bool answer = host_.settings().nack && send->answer.nack;
+        rtcp::NackSeqReader lost = nack->lost();
+        while (std::optional<uint16_t> seq = lost.Next()) {
+          ++stats_.nacks;
+          if (!answer) continue;
+          if (send->sender->Retransmit(*seq, *this) != TrackSender::Resend::kSent) {
+            ++stats_.nack_misses;
+          }
+        }
+      }
+      return;
+    case rtcp::kPacketTypePsfb:
+      if (auto fir = rtcp::FirView::Parse(block)) {
+        ++stats_.firs;
+      } else if (auto pli = rtcp::PliView::Parse(block)) {
+        ++stats_.plis;
+      }
+      return;
+    case rtcp::kPacketTypeBye:
+      End("the viewer sent RTCP BYE");
+      return;
+    default:
+      return;  // SDES, APP, XR, transport-cc: nothing ringcast acts on
+  }
+}
+
+// --- the end -------------------------------------------------------------------------------
+
+void WebRtcSession::OnPathGone(std::string_view reason) {
+  // The path's tracks may already be gone (rebuilt): forget them before anything else.
+  for (SendTrack& send : tracks_) send.track = nullptr;
+  path_ = nullptr;
+  End(core::StrCat("path ", path_name_, ": ", reason));
+}
+
+void WebRtcSession::End(std::string_view reason) {
+  if (ended_) return;
+  ended_ = true;
+  end_reason_ = std::string(reason);
+  if (media_ready_) {
+    // RR (a compound starts with a report, RFC 3550 §6.1) + BYE for our SSRCs.
+    uint8_t buffer[kMaxRtcpBytes];
+    size_t size = rtp::rtcp::WriteReceiverReport(buffer, rtcp_ssrc_, {});
+    uint32_t ssrcs[rtp::rtcp::kMaxCount];
+    size_t count = 0;
+    for (const SendTrack& send : tracks_) {
+      if (count < std::size(ssrcs)) ssrcs[count++] = send.answer.ssrc;
+    }
+    size += rtp::rtcp::WriteBye(std::span<uint8_t>(buffer).subspan(size),
+                                std::span<const uint32_t>(ssrcs, count));
+    SendRtcp(std::span<const uint8_t>(buffer, size));
+  }
+  if (dtls_ != nullptr && dtls_->state() == crypto::DtlsState::kConnected) dtls_->Close();
+  LOG_INFO("webrtc: session %s (%s) on %s ended: %s (%d packets, %d retransmitted)", id_, peer_,
+           path_name_, reason, stats_.packets_out, stats_.retransmits);
+  Detach();
+  host_.OnSessionEnded(*this);
+}
+
+void WebRtcSession::Detach() {
+  dtls_timer_.Disarm();
+  sr_timer_.Disarm();
+  pump_timer_.Disarm();
+  consent_timer_.Disarm();
+  for (SendTrack& send : tracks_) {
+    if (send.track != nullptr) send.track->RemoveReader(this);
+    send.track = nullptr;
+  }
+  if (path_ != nullptr) {
+    rtsp::PathEntry* path = path_;
+    path_ = nullptr;
+    hub_.RemoveReader(*path, this);
+  }
+  for (SendTrack& send : tracks_) stats_.catch_up_packets += send.sender->catch_up_packets();
+}
+
+}  // namespace ringcast::net::webrtc

@@ -1,0 +1,176 @@
+// WebRtcSession: one WHEP viewer of one path — its ICE-lite checks, DTLS handshake, SRTP
+// contexts, a TrackSender per answered track, and the RTCP it sends (SR, SDES, BYE) and reads
+// (RR, NACK, PLI, FIR).
+//
+//   port datagram ─▶ WebRtcPort demux (RFC 7983) ─▶ OnStun / OnDtls / OnSrtcp
+//   track packet ─▶ OnTrackPacket ─▶ TrackSender::Pump ─▶ OnTrackSenderPacket: header rewrite
+//   into a send slot, SRTP in place ─▶ UdpEgress (flushed with GSO at the end of the batch)
+//
+// Life: created by the WHEP POST with the answer already built; media flows once a Binding
+// request has nominated an address and DTLS has exported the SRTP keys. It ends on DELETE, when
+// its path goes, after webrtc.session_timeout_ms without a valid Binding request (consent,
+// RFC 7675), when DTLS fails or the viewer closes (close_notify, RTCP BYE). Ending tells the
+// host, which deletes the session later on the same worker (never from inside its own calls).
+//
+// Ownership and threads: owned by the WebRtcServer of its worker; worker thread only.
+#ifndef RINGCAST_NET_WEBRTC_SESSION_H_
+#define RINGCAST_NET_WEBRTC_SESSION_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/log.h"
+#include "core/ring.h"
+#include "crypto/dtls.h"
+#include "crypto/srtp.h"
+#include "net/rtsp/path_hub.h"
+#include "net/socket.h"
+#include "net/stun/ice_lite.h"
+#include "net/webrtc/answer.h"
+#include "net/webrtc/egress.h"
+#include "net/webrtc/track_sender.h"
+#include "rtp/rtcp/compound.h"
+#include "rtp/track.h"
+
+namespace ringcast::net::webrtc {
+
+struct SessionSettings {
+  bool nack = true;
+  int64_t sr_interval_ns = 1'000'000'000;
+  bool fast_start = true;
+  int64_t timeout_ns = 30'000'000'000;
+  crypto::SrtpEngineKind srtp_engine = crypto::SrtpEngineKind::kBoringSsl;
+};
+
+// Figures of one session, copied into the stats snapshot once a second.
+struct SessionStats {
+  uint64_t packets_out = 0;
+  uint64_t bytes_out = 0;  // SRTP bytes handed to the egress
+  uint64_t nacks = 0;      // sequence numbers viewers asked for
+  uint64_t retransmits = 0;
+  uint64_t nack_misses = 0;  // asked for, but no longer (or never) in the History
+  uint64_t plis = 0;
+  uint64_t firs = 0;
+  uint64_t rtcp_in = 0;
+  uint64_t catch_up_packets = 0;
+  double rtt_ms = -1;        // from the last RR's LSR/DLSR; -1 until known
+  double fraction_lost = 0;  // last RR, 0..1
+  int64_t packets_lost = 0;  // cumulative, from RRs
+  double jitter_ms = 0;      // last RR
+};
+
+class WebRtcSession;
+
+// What a session needs from its server.
+class SessionHost {
+ public:
+  virtual UdpEgress& egress() = 0;
+  virtual const SessionSettings& settings() const = 0;
+  // Datagrams from `address` belong to `session` from now on.
+  virtual void OnSessionAddress(WebRtcSession& session, const SocketAddress& address) = 0;
+  // The session is over; the host deletes it soon, outside the session's own calls.
+  virtual void OnSessionEnded(WebRtcSession& session) = 0;
+
+ protected:
+  ~SessionHost() = default;
+};
+
+class WebRtcSession final : public rtp::TrackReader,
+                            public rtsp::PathClient,
+                            private crypto::DtlsSender,
+                            private TrackSenderSink {
+ public:
+  // `tracks[i]` is the stream track for answer.tracks[i].
+  WebRtcSession(std::string id, SessionHost& host, core::Ring& ring, rtsp::PathHub& hub,
+                rtsp::PathEntry& path, std::string peer, const Answer& answer,
+                stun::IceCredentials local, std::vector<rtp::Track*> tracks);
+  ~WebRtcSession() override;
+
+  // Sets up the DTLS side (our role and the viewer's a=fingerprint, from the answer).
+  absl::Status InitDtls(crypto::DtlsContext& context, crypto::DtlsRole role,
+                        const std::string& fingerprint_hash, const std::string& fingerprint);
+
+  const std::string& id() const { return id_; }
+  const std::string& path_name() const { return path_name_; }
+  const std::string& local_ufrag() const { return ice_.local().ufrag; }
+  const std::string& peer() const { return peer_; }
+  bool ended() const { return ended_; }
+  const std::string& end_reason() const { return end_reason_; }
+
+  // From the port, after the RFC 7983 demux. The bytes are the receive buffer's (mutable: SRTCP
+  // is unprotected in place) and valid during the call only.
+  void OnStun(std::span<const uint8_t> bytes, const SocketAddress& from);
+  void OnDtls(std::span<const uint8_t> bytes);
+  void OnSrtcp(std::span<uint8_t> bytes);
+
+  // Ends the session (DELETE, shutdown): BYE and close_notify if media was flowing.
+  void End(std::string_view reason);
+
+  const SessionStats& stats() const { return stats_; }
+  std::string_view ice_state() const;
+  std::string_view dtls_state() const;
+  std::string_view srtp_profile() const;
+  int64_t created_ns() const { return created_ns_; }
+
+  // rtp::TrackReader
+  void OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket& packet) override;
+  // rtsp::PathClient
+  void OnPathGone(std::string_view reason) override;
+
+ private:
+  struct SendTrack {
+    rtp::Track* track = nullptr;
+    std::unique_ptr<TrackSender> sender;
+    AnsweredTrack answer;
+  };
+
+  // crypto::DtlsSender
+  void OnDtlsSend(std::span<const uint8_t> datagram) override;
+  // TrackSenderSink
+  void OnTrackSenderPacket(TrackSender& sender, const rtp::HistoryPacket& packet, uint16_t seq,
+                           uint32_t timestamp, bool retransmission) override;
+
+  void OnDtlsConnected();
+  void PumpTracks();
+  void SendSenderReports();
+  void SendRtcp(std::span<const uint8_t> rtcp);
+  void HandleRtcpBlock(const rtp::rtcp::Block& block, int64_t now_ns);
+  SendTrack* TrackBySsrc(uint32_t ssrc);
+  void ArmDtlsTimer();
+  void CheckConsent();
+  void Detach();
+
+  std::string id_;
+  SessionHost& host_;
+  core::Ring& ring_;
+  rtsp::PathHub& hub_;
+  rtsp::PathEntry* path_;
+  std::string path_name_;
+  std::string peer_;  // the WHEP client's HTTP address, for log lines
+  std::string cname_;
+  stun::IceLiteAgent ice_;
+  std::unique_ptr<crypto::DtlsTransport> dtls_;
+  std::unique_ptr<crypto::SrtpEngine> srtp_out_;
+  std::unique_ptr<crypto::SrtpEngine> srtp_in_;
+  std::vector<SendTrack> tracks_;
+  UdpEgress::Destination destination_;
+  bool nominated_ = false;
+  bool media_ready_ = false;
+  bool ended_ = false;
+  std::string end_reason_;
+  int64_t created_ns_ = 0;
+  int64_t last_consent_ns_ = 0;
+  uint32_t rtcp_ssrc_ = 0;  // our receiver-side SSRC (first track's)
+  core::Timer dtls_timer_;
+  core::Timer sr_timer_;
+  core::Timer pump_timer_;
+  core::Timer consent_timer_;
+  SessionStats stats_;
+  core::LogRateLimiter log_limiter_;
+};
+
+}  // namespace ringcast::net::webrtc
+
+#endif  // RINGCAST_NET_WEBRTC_SESSION_H_

@@ -1,0 +1,126 @@
+// TrackSender: which of a track's packets one WebRTC viewer gets, when, and under which sequence
+// number and RTP timestamp. It reads the track's History (the one shared copy, DESIGN.md) and
+// keeps no packets of its own: a few integers per viewer and track.
+//
+// Start points (DESIGN.md "Fast start"):
+//   - fast start (video with a keyframe in the History): from the last keyframe, every packet
+//     since, paced at kCatchUpSpeed × real time with the timestamps compressed by the same
+//     factor, so the decoder fast-forwards through the GOP instead of lagging it behind live;
+//     once the cursor reaches the newest packet the viewer is live, and a timestamp offset
+//     keeps its timeline continuous from there on;
+//   - otherwise video waits for the next keyframe, and audio (or a codec without keyframes
+//     the track understands) starts with the next packet.
+// NACKed packets are mapped back to the track's numbering and sent again from the History with
+// the sequence number and timestamp they had.
+//
+// Ownership and threads: owned by a WebRtcSession; worker thread only. The Sink gets views of
+// History bytes valid during the call only.
+#ifndef RINGCAST_NET_WEBRTC_TRACK_SENDER_H_
+#define RINGCAST_NET_WEBRTC_TRACK_SENDER_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "rtp/history.h"
+#include "rtp/track.h"
+
+namespace ringcast::net::webrtc {
+
+class TrackSender;
+
+// Where a TrackSender's packets go (the session: header rewrite, SRTP, send slot).
+class TrackSenderSink {
+ public:
+  virtual void OnTrackSenderPacket(TrackSender& sender, const rtp::HistoryPacket& packet,
+                                   uint16_t seq, uint32_t timestamp, bool retransmission) = 0;
+
+ protected:
+  ~TrackSenderSink() = default;
+};
+
+struct TrackSenderOptions {
+  uint32_t ssrc = 0;
+  uint8_t payload_type = 96;
+  uint32_t clock_rate = 90000;
+  bool fast_start = true;
+  uint16_t first_seq = 0;        // random, RFC 3550 §5.1
+  uint32_t first_timestamp = 0;  // random
+  bool nack = true;              // rtcp-fb nack agreed for this track
+  bool pli = false;
+  bool fir = false;
+};
+
+// Catch-up pace relative to real time: a 2 s run since the keyframe leaves in 0.5 s at 4× the
+// stream's bitrate — fast enough to show live within a second, slow enough not to cause the
+// loss a single burst would.
+inline constexpr uint32_t kCatchUpSpeed = 4;
+
+class TrackSender {
+ public:
+  TrackSender(const rtp::Track& track, const TrackSenderOptions& options);
+
+  const TrackSenderOptions& options() const { return options_; }
+  const rtp::Track& track() const { return track_; }
+
+  // The viewer can receive from now on (DTLS-SRTP is up): choose the start point.
+  void Start(int64_t now_ns);
+  bool started() const { return started_; }
+  bool live() const { return mode_ == Mode::kLive; }
+
+  // Sends everything that is due: after a packet was appended to the track, and when the
+  // catch-up timer fires. Returns when the next catch-up packet is due (nullopt: nothing
+  // pending until the track grows).
+  std::optional<int64_t> Pump(int64_t now_ns, TrackSenderSink& sink);
+
+  enum class Resend { kSent, kNotSent, kGone };
+  // A NACK for `seq` (viewer numbering): kNotSent when we never sent it, kGone when the History
+  // no longer has it (or the source never delivered it).
+  Resend Retransmit(uint16_t seq, TrackSenderSink& sink);
+
+  // The RTP timestamp of "now" in this viewer's numbering, for sender reports.
+  uint32_t RtpTimestampAt(int64_t now_ns) const;
+  bool has_sent() const { return packets_sent_ > 0; }
+  uint64_t packets_sent() const { return packets_sent_; }
+  uint64_t payload_bytes_sent() const { return payload_bytes_sent_; }
+  uint64_t catch_up_packets() const { return catch_up_packets_; }
+  uint16_t highest_seq_sent() const { return static_cast<uint16_t>(last_seq_ + seq_delta_); }
+
+ private:
+  enum class Mode { kWaiting, kWaitingKeyframe, kCatchUp, kLive };
+
+  uint32_t OutputTimestamp(uint64_t seq, uint32_t timestamp) const;
+  void Emit(const rtp::HistoryPacket& packet, TrackSenderSink& sink);
+  void StartAt(uint64_t seq, Mode mode, int64_t now_ns);
+
+  const rtp::Track& track_;
+  TrackSenderOptions options_;
+  bool started_ = false;
+  Mode mode_ = Mode::kWaiting;
+  std::optional<uint64_t> join_keyframe_;  // kWaitingKeyframe: the keyframe seen at Start
+  uint64_t next_seq_ = 0;                  // next track sequence number to send
+
+  // Numbering: output seq = track seq + seq_delta_ (mod 2^16).
+  bool mapped_ = false;
+  uint64_t seq_delta_ = 0;
+  uint64_t first_seq_ = 0;  // first track seq sent
+  uint64_t last_seq_ = 0;   // highest track seq sent
+
+  // Timestamps: catch-up packets (seq < live_from_seq_) get
+  // first_timestamp + (ts - catch_up_ts_) / kCatchUpSpeed; live ones ts + live_offset_.
+  uint64_t live_from_seq_ = 0;
+  uint32_t catch_up_ts_ = 0;
+  int64_t catch_up_start_ns_ = 0;
+  uint32_t live_offset_ = 0;
+  bool live_offset_set_ = false;
+
+  uint32_t last_out_ts_ = 0;
+  int64_t last_send_ns_ = 0;
+  int64_t now_ns_ = 0;  // of the current Pump, for Emit
+  uint64_t packets_sent_ = 0;
+  uint64_t payload_bytes_sent_ = 0;
+  uint64_t catch_up_packets_ = 0;
+};
+
+}  // namespace ringcast::net::webrtc
+
+#endif  // RINGCAST_NET_WEBRTC_TRACK_SENDER_H_

@@ -1,0 +1,379 @@
+// The HTTP side of WebRtcServer (webrtc.listen): WHEP (draft-ietf-wish-whep) session resources,
+// the built-in pages and the path list.
+//
+//   OPTIONS *                    204 with CORS and Accept-Post
+//   POST    /NAME/whep           201 + answer, Location /NAME/whep/ID, ETag
+//   PATCH   /NAME/whep/ID        204 (trickle ICE fragments: an ICE-lite server needs none)
+//   DELETE  /NAME/whep/ID        200, the session ends
+//   GET     /NAME/               the player page;  /NAME → 301 /NAME/
+//   GET     /                    the path list page;  /api/paths its JSON
+#include <openssl/rand.h>
+
+#include <string>
+
+#include "absl/strings/str_join.h"
+#include "core/log.h"
+#include "core/strings.h"
+#include "net/rtsp/auth.h"
+#include "net/stun/ice_lite.h"
+#include "net/webrtc/answer.h"
+#include "net/webrtc/pages.h"
+#include "net/webrtc/server.h"
+#include "rtp/codec/h264.h"
+#include "rtp/codec/h265.h"
+
+namespace ringcast::net::webrtc {
+namespace {
+
+constexpr std::string_view kWhepSuffix = "/whep";
+
+std::string RandomHex(size_t bytes) {
+  uint8_t buffer[32];
+  RAND_bytes(buffer, bytes);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < bytes; ++i) {
+    out.push_back(kHex[buffer[i] >> 4]);
+    out.push_back(kHex[buffer[i] & 15]);
+  }
+  return out;
+}
+
+uint32_t RandomSsrc() {
+  uint32_t ssrc = 0;
+  while (ssrc == 0) RAND_bytes(reinterpret_cast<uint8_t*>(&ssrc), sizeof(ssrc));
+  return ssrc;
+}
+
+std::string JsonString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char escaped[8];
+          snprintf(escaped, sizeof(escaped), "\\u%04x", c);
+          out += escaped;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out += "\"";
+  return out;
+}
+
+bool ContentTypeIs(const http::Message& request, std::string_view type) {
+  const std::string* value = request.FindHeader("Content-Type");
+  if (value == nullptr) return false;
+  std::string_view media = *value;
+  media = media.substr(0, media.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return http::HeaderNameEquals(media, type);
+}
+
+// A path name as it appears in URLs: non-empty, no "..", nothing a URL or a log line would
+// misread.
+bool ValidPathName(std::string_view name) {
+  if (name.empty() || name.size() > 200 || name.find("..") != std::string_view::npos) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.' || c == '/' || c == '~';
+    if (!ok) return false;
+  }
+  return name.front() != '/' && name.back() != '/';
+}
+
+}  // namespace
+
+void WebRtcServer::RegisterRoutes() {
+  http_->Handle("/", [this](const http::Message& request, const std::string& peer) {
+    http::HttpResponse response = Route(request, peer);
+    AddCors(response);
+    return response;
+  });
+}
+
+void WebRtcServer::AddCors(http::HttpResponse& response) const {
+  if (settings_.allow_origin.empty()) return;
+  response.headers.push_back({"Access-Control-Allow-Origin", settings_.allow_origin});
+  response.headers.push_back(
+      {"Access-Control-Expose-Headers", "Location, ETag, Accept-Patch, Link"});
+}
+
+http::HttpResponse WebRtcServer::Route(const http::Message& request, const std::string& peer) {
+  std::string_view path = request.Path();
+  const std::string& method = request.method;
+
+  if (method == "OPTIONS") {
+    http::HttpResponse response{.status = 204};
+    response.headers.push_back(
+        {"Access-Control-Allow-Methods", "OPTIONS, GET, HEAD, POST, PATCH, DELETE"});
+    response.headers.push_back(
+        {"Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match"});
+    if (path.ends_with(kWhepSuffix)) {
+      response.headers.push_back({"Accept-Post", "application/sdp"});
+    }
+    return response;
+  }
+  bool get = method == "GET" || method == "HEAD";
+  if (path == "/") {
+    if (!get) return http::TextResponse(405, "use GET\n");
+    return http::TextResponse(200, std::string(IndexPageHtml()), "text/html; charset=utf-8");
+  }
+  if (path == "/api/paths") {
+    if (!get) return http::TextResponse(405, "use GET\n");
+    return PathsJson();
+  }
+  if (path == "/favicon.ico") return http::TextResponse(404, "no icon\n");
+
+  std::string_view rest = path.substr(1);
+  // /NAME/whep/ID — a session resource.
+  size_t resource = rest.rfind("/whep/");
+  if (resource != std::string_view::npos) {
+    std::string name(rest.substr(0, resource));
+    std::string id(rest.substr(resource + 6));
+    if (method == "DELETE") return DeleteSession(name, id);
+    if (method == "PATCH") return PatchSession(request, name, id);
+    http::HttpResponse response = http::TextResponse(405, "use PATCH or DELETE\n");
+    response.headers.push_back({"Allow", "OPTIONS, PATCH, DELETE"});
+    return response;
+  }
+  // /NAME/whep — the WHEP endpoint.
+  if (rest.ends_with(kWhepSuffix)) {
+    std::string name(rest.substr(0, rest.size() - kWhepSuffix.size()));
+    if (method != "POST") {
+      http::HttpResponse response = http::TextResponse(405, "WHEP: use POST with an SDP offer\n");
+      response.headers.push_back({"Allow", "OPTIONS, POST"});
+      return response;
+    }
+    return CreateSession(request, peer, name);
+  }
+  // /NAME/ — the player page; /NAME redirects there so the page's relative URLs work.
+  bool slash = rest.ends_with("/");
+  std::string name(slash ? rest.substr(0, rest.size() - 1) : rest);
+  rtsp::PathEntry* entry = ValidPathName(name) ? hub_.Find(name, false) : nullptr;
+  if (entry == nullptr) return http::TextResponse(404, core::StrCat("no path called ", name, "\n"));
+  if (!get) return http::TextResponse(405, "use GET\n");
+  if (std::optional<http::HttpResponse> denied = CheckReadAuth(request, *entry, peer)) {
+    return *denied;
+  }
+  if (!slash) {
+    http::HttpResponse response = http::TextResponse(301, "see the player page\n");
+    response.headers.push_back({"Location", core::StrCat("/", name, "/")});
+    return response;
+  }
+  return http::TextResponse(200, std::string(PlayerPageHtml()), "text/html; charset=utf-8");
+}
+
+std::optional<http::HttpResponse> WebRtcServer::CheckReadAuth(const http::Message& request,
+                                                              const rtsp::PathEntry& path,
+                                                              const std::string& peer) {
+  const rtsp::PathConfig& config = path.config;
+  if (config.read_user.empty() && config.read_pass.empty()) return std::nullopt;
+  const std::string* authorization = request.FindHeader("Authorization");
+  std::string why = "no credentials";
+  if (authorization != nullptr) {
+    std::string_view value = *authorization;
+    if (value.size() > 7 && http::HeaderNameEquals(value.substr(0, 7), "Bearer ")) {
+      // A bearer token is the path's read password (WHEP clients such as OBS send one).
+      if (value.substr(7) == config.read_pass) return std::nullopt;
+      why = "wrong bearer token";
+    } else if (absl::StatusOr<rtsp::AuthorizationFields> fields = rtsp::ParseAuthorization(value);
+               fields.ok() && fields->scheme == rtsp::AuthScheme::kBasic) {
+      if (fields->basic_user == config.read_user && fields->basic_password == config.read_pass) {
+        return std::nullopt;
+      }
+      why = core::StrCat("wrong user or password for ", fields->basic_user);
+    } else {
+      why = "unsupported Authorization (use Basic or Bearer)";
+    }
+  }
+  LOG_RATE_LIMITED(log_limiter_, Info, "webrtc: %s: %s for path %s", peer, why, path.name);
+  http::HttpResponse response =
+      http::TextResponse(401, core::StrCat("path ", path.name, " needs credentials: ", why, "\n"));
+  response.headers.push_back(
+      {"WWW-Authenticate", core::StrCat("Basic realm=\"ringcast\", charset=\"UTF-8\"")});
+  response.headers.push_back({"WWW-Authenticate", "Bearer realm=\"ringcast\""});
+  return response;
+}
+
+http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
+                                               const std::string& peer,
+                                               const std::string& path_name) {
+  rtsp::PathEntry* path = ValidPathName(path_name) ? hub_.Find(path_name, false) : nullptr;
+  if (path == nullptr) {
+    return http::TextResponse(404, core::StrCat("no path called ", path_name, "\n"));
+  }
+  if (std::optional<http::HttpResponse> denied = CheckReadAuth(request, *path, peer)) {
+    return *denied;
+  }
+  if (!ContentTypeIs(request, "application/sdp")) {
+    return http::TextResponse(415, "WHEP: the offer must be Content-Type: application/sdp\n");
+  }
+  if (settings_.max_sessions >= 0 &&
+      static_cast<int64_t>(sessions_.size()) >= settings_.max_sessions) {
+    http::HttpResponse response = http::TextResponse(
+        503,
+        core::StrCat("ringcast has webrtc.max_sessions (", settings_.max_sessions, ") sessions\n"));
+    response.headers.push_back({"Retry-After", "5"});
+    return response;
+  }
+  if (path->stream == nullptr || !path->stream->has_source() || path->stream->track_count() == 0) {
+    hub_.WantSource(*path);  // an on-demand path starts pulling now
+    if (path->sourced()) {
+      http::HttpResponse response = http::TextResponse(
+          503, core::StrCat("path ", path_name, ": its source is starting; retry shortly\n"));
+      response.headers.push_back({"Retry-After", "1"});
+      return response;
+    }
+    return http::TextResponse(404, core::StrCat("path ", path_name, ": nobody is publishing\n"));
+  }
+
+  rtp::Stream& stream = *path->stream;
+  std::vector<SourceTrack> sources;
+  for (size_t i = 0; i < stream.track_count(); ++i) {
+    SourceTrack source;
+    source.info = stream.track_infos()[i];
+    const auto& parameter_sets = stream.track(i).parameter_sets();
+    // H.264 caches SPS then PPS; H.265 VPS, SPS, PPS.
+    size_t sps_slot = source.info.keyframe_codec == rtp::KeyframeCodec::kH265 ? 1 : 0;
+    if (source.info.keyframe_codec != rtp::KeyframeCodec::kNone &&
+        parameter_sets.size() > sps_slot) {
+      source.sps = parameter_sets[sps_slot];
+    }
+    source.ssrc = RandomSsrc();
+    sources.push_back(std::move(source));
+  }
+  LocalDescription local;
+  local.ice = stun::GenerateIceCredentials(8, 24);
+  local.fingerprint_sha256 = certificate_->fingerprint_sha256();
+  for (const std::string& address : candidates_) {
+    local.candidates.push_back({address, static_cast<uint16_t>(udp_port_)});
+  }
+  std::string id = RandomHex(16);
+  local.cname = core::StrCat("ringcast-", id.substr(0, 8));
+  local.stream_id = core::StrCat("ringcast-", path_name);
+
+  absl::StatusOr<Answer> answer = AnswerOffer(request.body, sources, local);
+  if (!answer.ok()) {
+    LOG_RATE_LIMITED(log_limiter_, Info, "webrtc: %s: offer for %s refused: %s", peer, path_name,
+                     core::ToStd(answer.status().message()));
+    return http::TextResponse(
+        400,
+        core::StrCat("cannot answer this offer: ", core::ToStd(answer.status().message()), "\n"));
+  }
+  for (const std::string& note : answer->skipped) {
+    LOG_INFO("webrtc: %s on %s: %s", peer, path_name, note);
+  }
+  std::vector<rtp::Track*> tracks;
+  for (const AnsweredTrack& answered : answer->tracks) {
+    tracks.push_back(&stream.track(answered.track_index));
+  }
+  auto session = std::make_unique<WebRtcSession>(id, *this, ring_, hub_, *path, peer, *answer,
+                                                 local.ice, std::move(tracks));
+  absl::Status dtls =
+      session->InitDtls(*dtls_context_,
+                        answer->setup == AnswerSetup::kPassive ? crypto::DtlsRole::kServer
+                                                               : crypto::DtlsRole::kClient,
+                        answer->remote_fingerprint_hash, answer->remote_fingerprint);
+  if (!dtls.ok()) {
+    return http::TextResponse(
+        400, core::StrCat("cannot answer this offer: ", core::ToStd(dtls.message()), "\n"));
+  }
+  if (!hub_.AddReader(*path, session.get())) {
+    return http::TextResponse(503, core::StrCat("path ", path_name, " has its max_readers (",
+                                                path->config.max_readers, ")\n"));
+  }
+  by_ufrag_[local.ice.ufrag] = session.get();
+  sessions_[id] = std::move(session);
+  ++sessions_total_;
+  LOG_INFO("webrtc: session %s for %s on %s: %zu track(s)", id, peer, path_name,
+           answer->tracks.size());
+
+  http::HttpResponse response{.status = 201};
+  response.headers.push_back({"Content-Type", "application/sdp"});
+  response.headers.push_back({"Location", core::StrCat("/", path_name, "/whep/", id)});
+  response.headers.push_back({"ETag", core::StrCat("\"", id, "\"")});
+  response.headers.push_back({"Accept-Patch", "application/trickle-ice-sdpfrag"});
+  response.body = std::move(answer->sdp);
+  return response;
+}
+
+http::HttpResponse WebRtcServer::DeleteSession(const std::string& path_name,
+                                               const std::string& id) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end() || it->second->path_name() != path_name) {
+    return http::TextResponse(404, "no such WHEP session\n");
+  }
+  // Already ending (the viewer closed first): the DELETE still succeeds.
+  it->second->End("the viewer deleted the WHEP session");
+  return http::TextResponse(200, "session ended\n");
+}
+
+http::HttpResponse WebRtcServer::PatchSession(const http::Message& request,
+                                              const std::string& path_name, const std::string& id) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end() || it->second->path_name() != path_name || it->second->ended()) {
+    return http::TextResponse(404, "no such WHEP session\n");
+  }
+  if (!ContentTypeIs(request, "application/trickle-ice-sdpfrag")) {
+    return http::TextResponse(415, "PATCH takes application/trickle-ice-sdpfrag\n");
+  }
+  if (const std::string* if_match = request.FindHeader("If-Match");
+      if_match != nullptr && *if_match != "*" && *if_match != core::StrCat("\"", id, "\"")) {
+    return http::TextResponse(412, "If-Match does not name this session\n");
+  }
+  // An ICE-lite server learns the viewer's addresses from its binding requests; the candidates
+  // in the fragment add nothing, and an ICE restart is not supported.
+  return http::HttpResponse{.status = 204};
+}
+
+http::HttpResponse WebRtcServer::PathsJson() const {
+  std::map<std::string, size_t> viewers;
+  for (const auto& [id, session] : sessions_) {
+    if (!session->ended()) ++viewers[session->path_name()];
+  }
+  std::vector<std::string> items;
+  for (const auto& [name, entry] : hub_.paths()) {
+    std::vector<std::string> tracks;
+    bool ready = entry->stream != nullptr && entry->stream->has_source();
+    if (entry->stream != nullptr) {
+      const rtp::Stream& stream = *entry->stream;
+      for (size_t i = 0; i < stream.track_count(); ++i) {
+        const rtp::TrackInfo& info = stream.track_infos()[i];
+        std::string size;
+        const auto& parameter_sets = stream.track(i).parameter_sets();
+        if (info.keyframe_codec == rtp::KeyframeCodec::kH264 && !parameter_sets.empty()) {
+          if (std::optional<rtp::h264::Sps> sps = rtp::h264::ParseSps(parameter_sets[0])) {
+            size = core::StrCat(",\"width\":", sps->width, ",\"height\":", sps->height);
+          }
+        } else if (info.keyframe_codec == rtp::KeyframeCodec::kH265 && parameter_sets.size() > 1) {
+          if (std::optional<rtp::h265::Sps> sps = rtp::h265::ParseSps(parameter_sets[1])) {
+            size = core::StrCat(",\"width\":", sps->width, ",\"height\":", sps->height);
+          }
+        }
+        tracks.push_back(core::StrCat("{\"media\":", JsonString(info.media),
+                                      ",\"codec\":", JsonString(info.encoding_name),
+                                      ",\"clock_rate\":", info.clock_rate, size, "}"));
+      }
+    }
+    size_t webrtc = viewers.count(name) ? viewers.at(name) : 0;
+    size_t readers = entry->readers.size();
+    items.push_back(
+        core::StrCat("{\"name\":", JsonString(name), ",\"ready\":", ready ? "true" : "false",
+                     ",\"source\":", JsonString(entry->config.source), ",\"tracks\":[",
+                     absl::StrJoin(tracks, ","), "],\"webrtc_sessions\":", webrtc,
+                     ",\"rtsp_readers\":", readers >= webrtc ? readers - webrtc : 0, "}"));
+  }
+  return http::TextResponse(200, core::StrCat("{\"paths\":[", absl::StrJoin(items, ","), "]}\n"),
+                            "application/json");
+}
+
+}  // namespace ringcast::net::webrtc
