@@ -43,6 +43,7 @@ class Daemon:
         self.dir = tempfile.mkdtemp(prefix="ringcast-it-")
         self.socket = os.path.join(self.dir, "run", "ctl.sock")
         self.metrics_port = free_port()
+        self.webrtc_port = free_port()
         self.conf = os.path.join(self.dir, "ringcast.conf")
         self.conf_d = os.path.join(self.dir, "conf.d")
         os.makedirs(self.conf_d)
@@ -51,7 +52,7 @@ class Daemon:
             f.write(f"metrics.listen = 127.0.0.1:{self.metrics_port}\n")
             f.write(f"rtsp.listen = 127.0.0.1:{free_port()}\n")  # tests may override: later wins
             f.write("rtsp.rtp_port = 0\nrtsp.rtcp_port = 0\n")  # any free ports
-            f.write(f"webrtc.listen = 127.0.0.1:{free_port()}\nwebrtc.udp_port = 0\n")
+            f.write(f"webrtc.listen = 127.0.0.1:{self.webrtc_port}\nwebrtc.udp_port = 0\n")
             f.write("\n".join(config_lines) + "\n")
         for name, text in (extra_conf or {}).items():
             with open(os.path.join(self.conf_d, name), "w") as f:
