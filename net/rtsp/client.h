@@ -140,6 +140,11 @@ class RtspClient final : private InterleavedSink {
   // The RTP ports bound for UDP tracks of the current attempt (RTCP is each one + 1).
   std::vector<uint16_t> udp_client_ports() const;
 
+  // Asks the camera for a keyframe on `track` with an RTCP PLI (RFC 4585 §6.3.1): on the
+  // track's RTCP channel over TCP, or over UDP to the port the camera sends its RTCP from.
+  // False when that is not possible yet (not playing, no RTP seen, no RTCP address known).
+  bool RequestKeyframe(size_t track);
+
  private:
   class Connector;  // the IORING_OP_CONNECT completion (defined below)
   class Link;       // the StreamSession of our connection
@@ -163,6 +168,8 @@ class RtspClient final : private InterleavedSink {
     std::unique_ptr<UdpPort> rtcp_handler;
     std::unique_ptr<core::Receiver> rtp_receiver;
     std::unique_ptr<core::Receiver> rtcp_receiver;
+    uint32_t media_ssrc = 0;    // of the last RTP packet (0: none yet)
+    SocketAddress server_rtcp;  // where the camera's RTCP comes from (UDP)
   };
 
   // Attempts (client.cc).

@@ -8,6 +8,9 @@
 #include "core/counters.h"
 #include "core/strings.h"
 #include "net/rtsp/client.h"
+#include "rtp/byte_io.h"
+#include "rtp/rtcp/feedback.h"
+#include "rtp/rtcp/report.h"
 #include "rtp/rtp_packet.h"
 
 namespace ringcast::net::rtsp {
@@ -157,7 +160,33 @@ void RtspClient::OnRtp(size_t track, std::span<const uint8_t> packet) {
   }
   ++stats_.rtp_packets;
   stats_.rtp_bytes += packet.size();
+  if (track < track_io_.size()) track_io_[track].media_ssrc = view->ssrc();
   observer_.OnSourcePacket(track, *view);
+}
+
+bool RtspClient::RequestKeyframe(size_t track) {
+  if (state_ != ClientState::kPlaying || connection_ == nullptr || track >= track_io_.size()) {
+    return false;
+  }
+  TrackIo& io = track_io_[track];
+  if (io.media_ssrc == 0) return false;
+  // A compound packet starts with a report (RFC 3550 §6.1): an empty RR, then the PLI.
+  uint8_t rtcp[4 + 8 + 12];
+  uint32_t sender = 0x52430000 | static_cast<uint32_t>(track);  // "RC", per track
+  size_t size =
+      rtp::rtcp::WriteReceiverReport(std::span<uint8_t>(rtcp + 4, sizeof(rtcp) - 4), sender, {});
+  size += rtp::rtcp::WritePli(std::span<uint8_t>(rtcp + 4 + size, sizeof(rtcp) - 4 - size), sender,
+                              io.media_ssrc);
+  if (io.rtp_fd.valid()) {
+    if (io.server_rtcp.length == 0) return false;
+    return ::sendto(io.rtcp_fd.get(), rtcp + 4, size, MSG_DONTWAIT, io.server_rtcp.get(),
+                    io.server_rtcp.length) == static_cast<ssize_t>(size);
+  }
+  rtcp[0] = '$';
+  rtcp[1] = static_cast<uint8_t>(io.rtp_channel + 1);
+  rtp::StoreBe16(rtcp + 2, static_cast<uint16_t>(size));
+  connection_->Send(std::string(reinterpret_cast<const char*>(rtcp), size + 4));
+  return true;
 }
 
 // --- UDP -----------------------------------------------------------------------------------
@@ -181,6 +210,10 @@ void RtspClient::OnDatagram(size_t track, bool rtcp, std::span<const uint8_t> by
   }
   if (rtcp) {
     ++stats_.rtcp_packets;
+    if (track < track_io_.size()) {  // keyframe requests go back where reports come from
+      memcpy(&track_io_[track].server_rtcp.storage, from, from_len);
+      track_io_[track].server_rtcp.length = from_len;
+    }
     return;
   }
   if (state_ != ClientState::kPlaying) {

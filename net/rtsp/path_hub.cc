@@ -191,6 +191,16 @@ void PathHub::RemoveReader(PathEntry& path, PathClient* client) {
   MaybeForget(path.name);
 }
 
+void PathHub::RequestKeyframe(PathEntry& path, size_t track) {
+  if (path.source == nullptr) return;  // a publisher (ffmpeg ignores RTCP) or nothing
+  int64_t now = core::NowNs();
+  if (now - path.last_keyframe_request_ns < 500 * core::kNsPerMs) return;
+  if (path.source->RequestKeyframe(track)) {
+    path.last_keyframe_request_ns = now;
+    ++path.keyframe_requests;
+  }
+}
+
 void PathHub::TakeSnapshot() {
   std::vector<core::StatSample> samples;
   for (const auto& [key_name, path] : paths_) {
@@ -204,7 +214,8 @@ void PathHub::TakeSnapshot() {
                          .counter = counter});
     };
     add("publishing", path->publisher != nullptr ? 1 : 0, "1 while a source feeds the path", false);
-    add("readers", static_cast<double>(path->readers.size()), "readers now (RTSP and WebRTC)", false);
+    add("readers", static_cast<double>(path->readers.size()), "readers now (RTSP and WebRTC)",
+        false);
     if (path->sourced()) {
       add("source_ready", path->source != nullptr && path->source->ready() ? 1 : 0,
           "1 while the path's own source (rtsp:// pull or demo) delivers", false);
@@ -226,6 +237,8 @@ void PathHub::TakeSnapshot() {
     add("bytes_in", static_cast<double>(bytes), "RTP bytes received from the source", true);
     add("packets_lost", static_cast<double>(lost), "sequence numbers the source skipped", true);
     add("keyframes", static_cast<double>(keyframes), "keyframes seen", true);
+    add("keyframe_requests", static_cast<double>(path->keyframe_requests),
+        "keyframe requests (RTCP PLI) forwarded to the path's camera", true);
   }
   std::lock_guard<std::mutex> lock(snapshot_mutex_);
   snapshot_.swap(samples);

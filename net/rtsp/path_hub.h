@@ -69,6 +69,8 @@ struct PathEntry {
   std::unique_ptr<PathSource> source;
   std::set<PathClient*> waiters;
   std::unique_ptr<core::Timer> idle_timer;  // on-demand: closes the source when nobody reads
+  int64_t last_keyframe_request_ns = 0;
+  uint64_t keyframe_requests = 0;  // forwarded to the source
 
   bool sourced() const { return config.source != "publisher"; }
 };
@@ -104,6 +106,9 @@ class PathHub {
   void RemoveWaiter(PathEntry& path, PathClient* client);
   // From PathSource.
   void OnSourceReady(PathEntry& path);
+  // A reader needs a keyframe on `track` (a viewer's PLI/FIR, a viewer waiting to start):
+  // forwarded to a source that can make one (an RTSP camera), at most every 500 ms per path.
+  void RequestKeyframe(PathEntry& path, size_t track);
   core::Ring& ring() { return ring_; }
   // Every path this worker knows (configured, or created by a publisher), by name.
   const std::map<std::string, std::unique_ptr<PathEntry>, std::less<>>& paths() const {

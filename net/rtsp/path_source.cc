@@ -74,4 +74,8 @@ void PathSource::OnPathGone(std::string_view reason) {
   ready_ = false;
 }
 
+bool PathSource::RequestKeyframe(size_t track) {
+  return client_ != nullptr && client_->RequestKeyframe(track);
+}
+
 }  // namespace ringcast::net::rtsp

@@ -32,6 +32,9 @@ class PathSource final : public rtp::SourceObserver, public PathClient {
   // cannot start at all (demo clip missing) is logged and reported.
   absl::Status Start(const std::vector<std::string>& demo_clip_paths);
   bool ready() const { return ready_; }
+  // Asks the source for a keyframe on `track`; false when it cannot (the demo clip; a camera
+  // not playing yet).
+  bool RequestKeyframe(size_t track);
   uint64_t reconnects() const { return client_ != nullptr ? client_->reconnects() : 0; }
 
   // rtp::SourceObserver

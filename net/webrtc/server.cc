@@ -238,7 +238,8 @@ void WebRtcServer::TakeSnapshot() {
   };
   SessionStats totals = ended_totals_;
   std::map<std::string, std::pair<uint64_t, SessionStats>> per_path;
-  for (const auto& [session_id, session] : sessions_) {
+  for (const auto& entry : sessions_) {  // clang 14 cannot capture structured bindings
+    const WebRtcSession* session = entry.second.get();
     const SessionStats& s = session->stats();
     for (SessionStats* sum : {&totals, &per_path[session->path_name()].second}) {
       sum->packets_out += s.packets_out;
@@ -250,7 +251,7 @@ void WebRtcServer::TakeSnapshot() {
       sum->firs += s.firs;
     }
     if (!session->ended()) ++per_path[session->path_name()].first;
-    const std::string& id = session_id;
+    const std::string& id = entry.first;
     std::string prefix = core::StrCat("stats.webrtc.session.", id, ".");
     auto labels = [&] {
       return std::vector<std::pair<std::string, std::string>>{{"session", id},

@@ -244,6 +244,8 @@ void WebRtcSession::OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket&) 
   int64_t now = core::NowNs();
   for (SendTrack& send : tracks_) {
     if (send.track != &track) continue;
+    // Waiting for the next keyframe: ask the source for one now rather than for a GOP.
+    if (send.sender->waiting_for_keyframe()) RequestKeyframe(send.answer.ssrc);
     if (std::optional<int64_t> due = send.sender->Pump(now, *this)) {
       if (!pump_timer_.armed() || *due < pump_timer_.deadline_ns()) pump_timer_.ArmAt(*due);
     }
@@ -401,8 +403,10 @@ void WebRtcSession::HandleRtcpBlock(const rtp::rtcp::Block& block, int64_t now_n
     case rtcp::kPacketTypePsfb:
       if (auto fir = rtcp::FirView::Parse(block)) {
         ++stats_.firs;
+        for (size_t i = 0; i < fir->entry_count(); ++i) RequestKeyframe(fir->entry(i).ssrc);
       } else if (auto pli = rtcp::PliView::Parse(block)) {
         ++stats_.plis;
+        RequestKeyframe(pli->media_ssrc);
       }
       return;
     case rtcp::kPacketTypeBye:
@@ -411,6 +415,13 @@ void WebRtcSession::HandleRtcpBlock(const rtp::rtcp::Block& block, int64_t now_n
     default:
       return;  // SDES, APP, XR, transport-cc: nothing ringcast acts on
   }
+}
+
+// A viewer's PLI/FIR goes to the path's source when it can make keyframes on request (the hub
+// decides, and limits the rate).
+void WebRtcSession::RequestKeyframe(uint32_t ssrc) {
+  SendTrack* send = TrackBySsrc(ssrc);
+  if (send != nullptr && path_ != nullptr) hub_.RequestKeyframe(*path_, send->answer.track_index);
 }
 
 // --- the end -------------------------------------------------------------------------------

@@ -138,6 +138,7 @@ class WebRtcSession final : public rtp::TrackReader,
   void SendRtcp(std::span<const uint8_t> rtcp);
   void HandleRtcpBlock(const rtp::rtcp::Block& block, int64_t now_ns);
   SendTrack* TrackBySsrc(uint32_t ssrc);
+  void RequestKeyframe(uint32_t ssrc);
   void ArmDtlsTimer();
   void CheckConsent();
   void Detach();

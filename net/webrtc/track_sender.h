@@ -66,6 +66,8 @@ class TrackSender {
   void Start(int64_t now_ns);
   bool started() const { return started_; }
   bool live() const { return mode_ == Mode::kLive; }
+  // Video that cannot start before the source's next keyframe.
+  bool waiting_for_keyframe() const { return mode_ == Mode::kWaitingKeyframe; }
 
   // Sends everything that is due: after a packet was appended to the track, and when the
   // catch-up timer fires. Returns when the next catch-up packet is due (nullopt: nothing

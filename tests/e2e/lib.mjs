@@ -7,7 +7,8 @@
 // 77 (CTest's skip) when chromium or tests/e2e/node_modules is missing.
 //
 //   node tests/e2e/whep_video_test.mjs [path/to/ringcastd]
-//   (also RINGCASTD=..., RINGCASTCTL=...; defaults: build/core/ringcastd, build/tools/ringcastctl)
+//   (also RINGCASTD=..., RINGCASTCTL=...; defaults: build/core/ringcastd, build/tools/ringcastctl;
+//   RINGCAST_E2E_LOG=1 prints the log when the test passes too)
 
 import { spawn, execFile } from "node:child_process";
 import dgram from "node:dgram";
@@ -124,7 +125,7 @@ async function endProcess(child, graceMs = 3000) {
   }
 }
 
-function run(command, args, ms = 10000) {
+export function run(command, args, ms = 10000) {
   return new Promise((resolve) => {
     execFile(command, args, { timeout: ms, encoding: "utf8" }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
@@ -140,12 +141,13 @@ export class Daemon {
     this.ctlBinary = ctlBinary;
   }
 
-  async start(configLines = []) {
+  // `udpPort`: a fixed webrtc.udp_port (a firewall rule names it) instead of a free one.
+  async start(configLines = [], { udpPort } = {}) {
     this.dir = this.t.tempDir("ringcast-e2e-");
     this.socket = path.join(this.dir, "run", "ctl.sock");
     this.rtspPort = await freeTcpPort();
     this.httpPort = await freeTcpPort();
-    this.udpPort = await freeUdpPort();
+    this.udpPort = udpPort ?? await freeUdpPort();
     this.metricsPort = await freeTcpPort();
     this.conf = path.join(this.dir, "ringcast.conf");
     const confDir = path.join(this.dir, "conf.d");
@@ -184,8 +186,43 @@ export class Daemon {
   // A figure or setting's value as a string (throws when ringcastctl fails).
   async value(name) {
     const result = await this.ctl("-n", name);
-    if (result.code !== 0) throw new Error(`ringcastctl -n ${name}: ${result.stderr.trim()}`);
+    if (result.code !== 0) {
+      throw new Error(`ringcastctl -n ${name} exited ${result.code}: ` +
+                      `${JSON.stringify(result.stderr.trim())} (stdout ${JSON.stringify(result.stdout.trim())})`);
+    }
     return result.stdout.trim();
+  }
+
+  // Changes a setting of the running daemon (throws when ringcastctl refuses it).
+  async set(name, value) {
+    const result = await this.ctl(`${name}=${value}`);
+    if (result.code !== 0) throw new Error(`ringcastctl ${name}=${value}: ${result.stderr.trim()}`);
+    log("test", `set ${name} = ${value}`);
+  }
+
+  // The process's open file descriptors and resident memory, from /proc. `httpKeepAlive`: how
+  // many of the fds are established connections to the WHEP/player port, which a browser keeps
+  // open between requests (up to 6, for 60 s of idling) — not leaked, but not ours to count.
+  process() {
+    const pid = this.proc.pid;
+    const fdNames = fs.readdirSync(`/proc/${pid}/fd`);
+    const sockets = new Set();
+    for (const fd of fdNames) {
+      try {
+        const inode = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+        if (inode) sockets.add(inode);
+      } catch {}  // closed meanwhile
+    }
+    let httpKeepAlive = 0;
+    for (const line of fs.readFileSync(`/proc/${pid}/net/tcp`, "utf8").split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10) continue;
+      const localPort = parseInt(fields[1].split(":")[1], 16);
+      const established = fields[3] === "01";
+      if (established && localPort === this.httpPort && sockets.has(fields[9])) httpKeepAlive++;
+    }
+    const rssKb = Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
+    return { fds: fdNames.length, httpKeepAlive, rssKb };
   }
 
   // SIGTERM; ringcastd must exit 0 within 20 s, without a sanitizer or CHECK report.
@@ -225,6 +262,35 @@ export async function startPublisher(t, daemon, name, { audio = false } = {}) {
     return keyframes.code === 0 && !["", "0"].includes(keyframes.stdout.trim());
   }, 15000, `the first keyframe on path ${name}`, 20);
   return { proc, firstKeyframeAt: Date.now() };
+}
+
+// GStreamer's RTSP server as a camera (tests/data/rtsp/gst_camera.py: H.264 160x120 25 fps +
+// Opus) with a keyframe every `keyInt` frames; returns its rtsp:// URL once it listens.
+export async function startCamera(t, { keyInt = 25 } = {}) {
+  const script = path.join(kRepo, "tests/data/rtsp/gst_camera.py");
+  log("test", `$ /usr/bin/python3 ${script} --key-int ${keyInt}`);
+  // stdin stays open: the camera stops when it closes (when the test ends).
+  const child = spawn("/usr/bin/python3", [script, "--key-int", String(keyInt)],
+                      { stdio: ["pipe", "pipe", "pipe"] });
+  children.add(child);
+  let port = null;
+  child.stdout.setEncoding("utf8").on("data", (data) => {
+    const match = /PORT (\d+)/.exec(data);
+    if (match) port = Number(match[1]);
+    log("camera", data);
+  });
+  child.stderr.setEncoding("utf8").on("data", (data) => log("camera", data));
+  child.exited = new Promise((resolve) => child.on("exit", (code, signal) => {
+    children.delete(child);
+    log("camera", `exited: code ${code} signal ${signal}`);
+    resolve({ code, signal });
+  }));
+  t.defer("stop the camera", () => endProcess(child));
+  await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`the camera exited ${child.exitCode}`);
+    return port;
+  }, 10000, "the camera's port");
+  return `rtsp://127.0.0.1:${port}/cam`;
 }
 
 // Debian's chromium with a fresh profile; returns a page whose console is logged.
@@ -361,6 +427,7 @@ export async function runTest(name, body) {
     console.log(`--- log ---\n${logLines.join("\n")}`);
     process.exit(1);
   }
+  if (process.env.RINGCAST_E2E_LOG) console.log(`--- log ---\n${logLines.join("\n")}`);
   console.log(`PASS ${name}`);
   process.exit(0);
 }
@@ -435,4 +502,108 @@ export async function assertDeleteEndsSession(page, daemon, name) {
                 "stats.webrtc.sessions to drop to 0 after DELETE");
   assert(true, "stats.webrtc.sessions is 0 after DELETE");
   assert(await sessionsOf() === 0, `/api/paths shows webrtc_sessions 0 for ${name} after DELETE`);
+}
+
+// --- A lossy network: the test re-runs itself in a network namespace that drops packets. ---
+
+const kNetnsEnv = "RINGCAST_E2E_NETNS";
+const kLossTable = "ringcast_loss";
+const kNetnsRunMs = 130000;  // the re-run test, under CTest's 150 s
+
+// Called first by a test that needs loss. Outside the namespace it creates one (`ip netns add`,
+// loopback up), adds an nftables table that drops `perMille`/1000 of the UDP datagrams whose
+// source port is `udpPort` (the daemon's, to the viewer) as they are received, re-runs this script in it with `ip netns exec`, deletes
+// the namespace (killing what is left in it) and exits with the re-run's code; it never returns.
+// Exits 77 when `ip netns` or nft cannot be used. This kernel has no netem, hence nftables'
+// `numgen random`. The rule is on the input hook, not output: a drop on output fails the
+// sender's sendmsg with EPERM, which a lossy link never does. Inside (the second run) it returns
+// { netns, counters() }: counters() resolves to the rule's { sent, dropped } datagram counts.
+export async function reenterInLossyNetns({ udpPort, perMille }) {
+  const netns = process.env[kNetnsEnv];
+  if (netns) return { netns, counters: lossCounters };
+  const name = `ringcast-loss-${process.pid}`;
+  const skip = (why) => {
+    console.log(`SKIP: ${why}`);
+    process.exit(kSkip);
+  };
+  for (const [tool, args] of [["ip", ["netns", "list"]], ["nft", ["--version"]]]) {
+    const result = await run(tool, args);
+    if (result.code !== 0) skip(`\`${tool} ${args.join(" ")}\` failed: ${(result.stderr || "not installed").trim()}`);
+  }
+  const added = await run("ip", ["netns", "add", name]);
+  if (added.code !== 0) skip(`\`ip netns add\` failed (needs root): ${added.stderr.trim()}`);
+  let code = 1;
+  let child = null;
+  const remove = async () => {
+    // Whatever the re-run left behind (it died before its clean-up) goes with the namespace.
+    const pids = (await run("ip", ["netns", "pids", name])).stdout.split(/\s+/).filter(Boolean);
+    for (const pid of pids) {
+      try { process.kill(Number(pid), "SIGKILL"); } catch {}
+    }
+    const deleted = await run("ip", ["netns", "del", name]);
+    if (deleted.code !== 0) console.log(`could not delete netns ${name}: ${deleted.stderr.trim()}`);
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.on(signal, async () => {
+      child?.kill("SIGKILL");
+      await remove();
+      process.exit(1);
+    });
+  }
+  try {
+    const rules = [
+      `add table inet ${kLossTable}`,
+      `add counter inet ${kLossTable} sent`,
+      `add counter inet ${kLossTable} dropped`,
+      `add chain inet ${kLossTable} input { type filter hook input priority 0; policy accept; }`,
+      `add rule inet ${kLossTable} input udp sport ${udpPort} counter name sent`,
+      `add rule inet ${kLossTable} input udp sport ${udpPort} numgen random mod 1000 < ${perMille} ` +
+        "counter name dropped drop",
+    ].join("\n");
+    const scriptFile = path.join(os.tmpdir(), `${name}.nft`);
+    fs.writeFileSync(scriptFile, rules + "\n");
+    const steps = [["ip", ["-n", name, "link", "set", "lo", "up"]],
+                   ["ip", ["netns", "exec", name, "nft", "-f", scriptFile]]];
+    for (const [tool, args] of steps) {
+      const result = await run(tool, args);
+      if (result.code !== 0) {
+        fs.rmSync(scriptFile, { force: true });
+        throw new Error(`${tool} ${args.join(" ")}: ${result.stderr.trim()}`);
+      }
+    }
+    fs.rmSync(scriptFile, { force: true });
+    console.log(`netns ${name}: dropping ${perMille / 10}% of UDP from port ${udpPort}`);
+    child = spawn("ip", ["netns", "exec", name, process.execPath, ...process.argv.slice(1)],
+                  { stdio: "inherit", env: { ...process.env, [kNetnsEnv]: name } });
+    const exited = new Promise((resolve) => {
+      child.on("exit", (exitCode, signal) => resolve(exitCode ?? `signal ${signal}`));
+      child.on("error", (error) => resolve(`failed to start: ${error.message}`));
+    });
+    try {
+      code = await withTimeout(exited, kNetnsRunMs, "the test in the network namespace");
+    } catch (error) {
+      child.kill("SIGKILL");
+      console.log(`FAIL: ${error.message}`);
+    }
+    if (typeof code !== "number") {
+      console.log(`FAIL: the test in netns ${name} ended with ${code}`);
+      code = 1;
+    }
+  } catch (error) {
+    console.log(`FAIL: setting up netns ${name}: ${error.message}`);
+    code = 1;
+  } finally {
+    await remove();
+  }
+  process.exit(code);
+}
+
+async function lossCounters() {
+  const result = await run("nft", ["-j", "list", "counters", "table", "inet", kLossTable]);
+  if (result.code !== 0) throw new Error(`nft list counters: ${result.stderr.trim()}`);
+  const out = {};
+  for (const item of JSON.parse(result.stdout).nftables) {
+    if (item.counter) out[item.counter.name] = item.counter.packets;
+  }
+  return out;
 }

@@ -3,10 +3,11 @@
 serving /cam with two tracks, H.264 video and Opus audio.
 
 usage: gst_camera.py [--port N] [--auth none|basic|digest] [--user U --password P]
-                     [--protocols all|tcp|udp] [--session-timeout S]
+                     [--protocols all|tcp|udp] [--session-timeout S] [--key-int N]
 
 Video: videotestsrc 160x120 at 25 fps, x264enc tune=zerolatency key-int-max=25 (a keyframe every
-second), rtph264pay pt=96. Audio: audiotestsrc, opusenc, rtpopuspay pt=97. Listens on
+second; --key-int N changes it), rtph264pay pt=96. Like a real camera, x264enc makes a keyframe
+at once when a client's RTCP PLI asks for one. Audio: audiotestsrc, opusenc, rtpopuspay pt=97. Listens on
 127.0.0.1; --port 0 (the default) takes a free port, and the bound port is printed as
 "PORT <n>" on stdout once the server listens, so a test can restart the camera on the same port.
 --protocols tcp makes the server refuse RTP over UDP (SETUP answered 461); --session-timeout S
@@ -33,7 +34,7 @@ from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 PIPELINE = (
     "( videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=25/1 "
-    "! x264enc tune=zerolatency key-int-max=25 speed-preset=ultrafast "
+    "! x264enc tune=zerolatency key-int-max={key_int} speed-preset=ultrafast "
     "! rtph264pay name=pay0 pt=96 config-interval=-1 "
     "  audiotestsrc is-live=true wave=sine ! audioconvert ! audioresample "
     "! opusenc ! rtpopuspay name=pay1 pt=97 )"
@@ -137,8 +138,9 @@ def main():
     add_auth_arguments(ap)
     ap.add_argument("--protocols", choices=["all", "tcp", "udp"], default="all")
     ap.add_argument("--session-timeout", type=int, default=0)
+    ap.add_argument("--key-int", type=int, default=25)
     args = ap.parse_args()
-    return serve(args.port, "/cam", PIPELINE, auth=args.auth, user=args.user,
+    return serve(args.port, "/cam", PIPELINE.format(key_int=args.key_int), auth=args.auth, user=args.user,
                  password=args.password, protocols=args.protocols,
                  session_timeout=args.session_timeout)
 

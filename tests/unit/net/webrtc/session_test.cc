@@ -33,12 +33,12 @@ namespace {
 constexpr uint32_t kSsrc = 0x51A7E001;
 constexpr uint8_t kPayloadType = 102;
 
-class NoClient : public rtsp::PathClient {
+class NoClient final : public rtsp::PathClient {
  public:
   void OnPathGone(std::string_view) override {}
 };
 
-class TestHost : public SessionHost {
+class TestHost final : public SessionHost {
  public:
   TestHost(core::Ring& ring, int fd) : egress_(ring, fd, {}) {}
   UdpEgress& egress() override { return egress_; }
@@ -55,7 +55,7 @@ class TestHost : public SessionHost {
 };
 
 // The viewer's DTLS client hands its datagrams straight to the session.
-class ToSession : public crypto::DtlsSender {
+class ToSession final : public crypto::DtlsSender {
  public:
   void OnDtlsSend(std::span<const uint8_t> datagram) override {
     if (session != nullptr) session->OnDtls(datagram);

@@ -1,0 +1,90 @@
+// NACK recovery under loss: 5% of the datagrams from ringcastd's WebRTC port to the browser are
+// dropped (nftables in a network namespace of its own; the test re-runs itself in it). With
+// webrtc.nack = 1 the browser's NACKs are answered with retransmissions, so it loses almost
+// nothing and keeps decoding at the source's rate; after `ringcastctl webrtc.nack=0` on the
+// running daemon the same drops show up as lost packets and nothing is retransmitted.
+//
+//   node tests/e2e/whep_loss_test.mjs [build/core/ringcastd [build/tools/ringcastctl]]   (root)
+
+import { setTimeout as sleep } from "node:timers/promises";
+import { runTest, reenterInLossyNetns, Daemon, startPublisher, openBrowser, inbound, playerState,
+         log, assert } from "./lib.mjs";
+
+const kUdpPort = 8189;       // fixed: the drop rule names it; the namespace is ours alone
+const kPerMille = 50;        // 5% raw drop
+const kWindowMs = 8000;
+
+const loss = await reenterInLossyNetns({ udpPort: kUdpPort, perMille: kPerMille });
+
+await runTest("e2e.whep_loss", async (t) => {
+  // One datagram per sendmsg: over loopback a UDP_SEGMENT (GSO) run stays one skb up to the
+  // receiving socket, so the rule would drop whole runs instead of single packets.
+  const daemon = await new Daemon(t, t.ringcastd, t.ringcastctl)
+      .start(["path.cam.source = publisher", "webrtc.gso = 0"], { udpPort: kUdpPort });
+  await startPublisher(t, daemon, "cam");
+  const { page } = await openBrowser(t);
+  await page.goto(`${daemon.httpBase}/cam/`, { timeout: 10000 });
+  try {
+    await page.waitForFunction(() => window.ringcast?.timing?.video != null, null,
+                               { timeout: 15000, polling: 100 });
+  } catch {
+    throw new Error(`no video decoded within 15 s under loss; player ${await playerState(page)}`);
+  }
+  await sleep(1500);  // past the fast-start burst
+
+  // The deltas over `kWindowMs` of the browser's video figures, the server's and the rule's.
+  const measure = async (label) => {
+    const snapshot = async () => ({
+      rtp: await inbound(page, "video"),
+      retransmits: Number(await daemon.value("stats.webrtc.retransmits")),
+      nacks: Number(await daemon.value("stats.webrtc.nacks")),
+      misses: Number(await daemon.value("stats.webrtc.nack_misses")),
+      rule: await loss.counters(),
+    });
+    const a = await snapshot();
+    await sleep(kWindowMs);
+    const b = await snapshot();
+    const d = {
+      received: b.rtp.packetsReceived - a.rtp.packetsReceived,
+      lost: b.rtp.packetsLost - a.rtp.packetsLost,
+      nackCount: b.rtp.nackCount - a.rtp.nackCount,
+      frames: b.rtp.framesDecoded - a.rtp.framesDecoded,
+      retransmits: b.retransmits - a.retransmits,
+      nacks: b.nacks - a.nacks,
+      misses: b.misses - a.misses,
+      sent: b.rule.sent - a.rule.sent,
+      dropped: b.rule.dropped - a.rule.dropped,
+    };
+    d.expected = d.received + d.lost;
+    d.lostPct = (100 * d.lost) / d.expected;
+    d.dropPct = (100 * d.dropped) / d.sent;
+    d.fps = d.frames / (kWindowMs / 1000);
+    log("test", `${label} over ${kWindowMs / 1000} s: rule dropped ${d.dropped}/${d.sent} ` +
+                `(${d.dropPct.toFixed(2)}%); browser received ${d.received}, lost ${d.lost} ` +
+                `(${d.lostPct.toFixed(2)}%), nackCount +${d.nackCount}, ${d.fps.toFixed(1)} fps; ` +
+                `server nacks +${d.nacks}, retransmits +${d.retransmits}, nack_misses +${d.misses}`);
+    return d;
+  };
+
+  assert(await daemon.value("webrtc.nack") === "1", "webrtc.nack is 1 by default");
+  const on = await measure("nack=1");
+  assert(on.dropPct > 3 && on.dropPct < 7.5,
+         `the rule drops about 5% of the server's datagrams (${on.dropped}/${on.sent})`);
+  assert(on.nackCount > 0, `the browser sent NACKs (nackCount +${on.nackCount})`);
+  assert(on.retransmits > 0, `the server retransmitted (+${on.retransmits})`);
+  assert(on.lostPct < 1.5, `with NACK the browser lost under 1.5% of the video packets (${on.lostPct.toFixed(2)}%)`);
+  assert(on.fps >= 20, `video kept decoding at about 30 fps (${on.fps.toFixed(1)})`);
+
+  await daemon.set("webrtc.nack", "0");
+  // Past the retransmissions already on their way and ringcastd's once-a-second snapshot of its
+  // figures, so that the window starts with webrtc.nack = 0 on both sides.
+  await sleep(1500);
+  const off = await measure("nack=0");
+  assert(off.dropPct > 3 && off.dropPct < 7.5,
+         `the rule still drops about 5% (${off.dropped}/${off.sent})`);
+  assert(off.nackCount > 0, `the browser still NACKs (nackCount +${off.nackCount})`);
+  assert(off.retransmits === 0, `the server retransmitted nothing with webrtc.nack = 0 (+${off.retransmits})`);
+  assert(off.lostPct >= 3 && off.lostPct > 0.7 * off.dropPct,
+         `without NACK the drops show as losses (${off.lostPct.toFixed(2)}% of the video packets ` +
+         `lost, ${off.dropPct.toFixed(2)}% of the datagrams dropped)`);
+});
