@@ -111,6 +111,7 @@ absl::StatusOr<std::unique_ptr<WebRtcServer>> WebRtcServer::Start(
 }
 
 WebRtcServer::~WebRtcServer() {
+  closing_ = true;  // sessions ending now are deleted right here, not from a posted task
   std::vector<WebRtcSession*> live;
   for (auto& [id, session] : sessions_) live.push_back(session.get());
   for (WebRtcSession* session : live) session->End("ringcastd is shutting down");
@@ -195,6 +196,7 @@ void WebRtcServer::OnSessionAddress(WebRtcSession& session, const SocketAddress&
 }
 
 void WebRtcServer::OnSessionEnded(WebRtcSession& session) {
+  if (closing_) return;
   std::string id = session.id();
   ring_.Post([this, id] { EraseSession(id); });
 }

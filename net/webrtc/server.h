@@ -140,6 +140,7 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   std::unordered_map<std::string, WebRtcSession*> by_ufrag_;
   std::unordered_map<AddressKey, WebRtcSession*, AddressHash> by_address_;
   std::unordered_map<const WebRtcSession*, AddressKey> address_of_;
+  bool closing_ = false;  // in the destructor
   uint64_t sessions_total_ = 0;
   SessionStats ended_totals_;  // counters of sessions already gone
   uint64_t unrouted_ = 0;

@@ -274,8 +274,10 @@ export async function startCamera(t, { keyInt = 25 } = {}) {
                       { stdio: ["pipe", "pipe", "pipe"] });
   children.add(child);
   let port = null;
+  let output = "";  // "PORT n" may arrive split over several reads
   child.stdout.setEncoding("utf8").on("data", (data) => {
-    const match = /PORT (\d+)/.exec(data);
+    output += data;
+    const match = /PORT (\d+)\n/.exec(output);
     if (match) port = Number(match[1]);
     log("camera", data);
   });
