@@ -1,5 +1,6 @@
 #include "core/daemon.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -499,6 +500,13 @@ int Daemon::Run() {
 }  // namespace
 
 int RunDaemon(const DaemonOptions& options) {
+  // Track histories and send-slot chunks are large, long-lived buffers that grow a few times
+  // and are freed when a path or the server goes. A fixed mmap threshold keeps each of them a
+  // mapping of its own that goes back to the kernel when freed; glibc's default would raise the
+  // threshold after the first free and carve later ones out of the heap, where freed space
+  // stays resident (8 publishers at 2 Mbit/s: +9.9 MB over the idle daemon before, +7.9 MB
+  // with this and the History's 1.5x growth).
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   Daemon daemon(options);
   return daemon.Run();
 }

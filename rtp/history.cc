@@ -98,7 +98,9 @@ bool History::Append(std::span<const uint8_t> packet, uint64_t seq, uint32_t tim
   // Bytes for the packet.
   std::optional<uint32_t> offset;
   while (!(offset = FreeSpace(packet.size()))) {
-    if (!EvictOldest(now_ns, true)) Grow(bytes_.size() * 2, index_.size());
+    // 1.5×, not 2×: a History is sized by its stream's bitrate × the time it keeps, and
+    // doubling would leave up to half of it unused for good.
+    if (!EvictOldest(now_ns, true)) Grow(bytes_.size() + bytes_.size() / 2, index_.size());
   }
   std::memcpy(bytes_.data() + *offset, packet.data(), packet.size());
   At(seq) = Entry{.offset = *offset,

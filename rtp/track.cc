@@ -18,7 +18,10 @@ constexpr int64_t kRestartSeqJump = 3000;
 }  // namespace
 
 Track::Track(const TrackOptions& options) : options_(options), history_(options.history) {
-  scratch_.reserve(65536);
+  // Room for an Ethernet-sized packet; a larger one (RTP over TCP may carry up to 64 KiB) grows
+  // it once. Not 64 KiB up front: with many streams that would be most of their memory.
+  scratch_.reserve(2048);
+  insert_scratch_.reserve(2048);
   parameter_sets_.resize(options_.codec == KeyframeCodec::kH265 ? 3 : 2);
   SetParameterSets(options_.parameter_sets);
 }
