@@ -22,6 +22,7 @@
 #include "core/ctl_service.h"
 #include "core/log.h"
 #include "core/metrics_text.h"
+#include "core/sd_notify.h"
 #include "core/settings.h"
 #include "core/signals.h"
 #include "core/strings.h"
@@ -275,7 +276,9 @@ absl::Status Daemon::LoadConfig(bool startup) {
 }
 
 absl::Status Daemon::Reload() {
+  SdNotify("RELOADING=1");
   absl::Status status = LoadConfig(/*startup=*/false);
+  SdNotify("READY=1");
   if (!status.ok()) {
     ++reload_failures_;
     LogMultiline(LogLevel::kError,
@@ -432,6 +435,7 @@ void Daemon::AddStatSources() {
 
 void Daemon::Shutdown(int signo) {
   LOG_INFO("core: %s: shutting down", signo == SIGINT ? "SIGINT" : "SIGTERM");
+  SdNotify("STOPPING=1");
   // Servers hand their in-flight operations to the ring, which cancels and drains them when
   // Run() returns.
   metrics_server_.reset();
@@ -487,7 +491,9 @@ int Daemon::Run() {
   }
   AddStatSources();
   LOG_INFO("ringcastd: ready");
+  std::unique_ptr<SdWatchdog> watchdog = SdNotifyReady(*ring_);  // systemd Type=notify
   ring_->Run();  // until SIGTERM/SIGINT; returns with nothing left in flight
+  watchdog.reset();
   signals_.reset();
   buffers_.reset();
   ring_.reset();

@@ -3,9 +3,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "core/build_info.h"
 #include "core/daemon.h"
+#include "core/docgen.h"
+#include "core/log.h"
+#include "core/tunables.h"
 #include "crypto/library_info.h"
 
 namespace {
@@ -18,8 +23,36 @@ void Usage(FILE* out) {
                "  --config-dir DIR   read DIR/*.conf after it (default %s;\n"
                "                     with --config, none unless given)\n"
                "  --check-config     validate the config files and exit (0 when good)\n"
-               "  --version          print version and crypto library, and exit\n",
+               "  --version          print version and crypto library, and exit\n"
+               "\n"
+               "Generated files (the packages ship these; they come from the tunables registry):\n"
+               "  --print-default-config        the default ringcast.conf, every key commented\n"
+               "  --print-man ringcastd|ringcastctl|conf   a man page in roff\n"
+               "  --print-bash-completion       bash completion for ringcastctl\n",
                ringcast::core::kDefaultConfigFile, ringcast::core::kDefaultConfigDir);
+}
+
+// --print-*: writes a generated file to stdout.
+int PrintGenerated(std::string_view what, std::string_view page) {
+  ringcast::core::SetLogLevel(ringcast::core::LogLevel::kWarn);  // not "path NAME added"
+  ringcast::core::Registry registry;
+  ringcast::core::DefineDocumentedTunables(registry);
+  std::string text;
+  if (what == "config") {
+    text = ringcast::core::DefaultConfig(registry);
+  } else if (what == "completion") {
+    text = ringcast::core::BashCompletion(registry);
+  } else {
+    absl::StatusOr<std::string> man = ringcast::core::ManPage(registry, page);
+    if (!man.ok()) {
+      std::fprintf(stderr, "ringcastd: --print-man: %s\n",
+                   std::string(man.status().message()).c_str());
+      return 2;
+    }
+    text = *std::move(man);
+  }
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -49,6 +82,12 @@ int main(int argc, char** argv) {
                   ringcast::crypto::CompiledCryptoLibrary(),
                   ringcast::crypto::LoadedCryptoVersion().c_str(), RINGCAST_BUILD_TYPE);
       return 0;
+    } else if (arg == "--print-default-config") {
+      return PrintGenerated("config", "");
+    } else if (arg == "--print-man") {
+      return PrintGenerated("man", value("--print-man"));
+    } else if (arg == "--print-bash-completion") {
+      return PrintGenerated("completion", "");
     } else if (arg == "--help" || arg == "-h") {
       Usage(stdout);
       return 0;

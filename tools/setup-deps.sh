@@ -4,6 +4,7 @@
 #
 #   tools/setup-deps.sh          build + tests
 #   tools/setup-deps.sh build    build only (what `tools/dev.sh run` needs)
+#   tools/setup-deps.sh bench    build + the benchmark's (tools/bench/run): charts, perf, Janus
 set -euo pipefail
 
 build_packages=(
@@ -19,10 +20,22 @@ test_packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
   gstreamer1.0-plugins-bad gstreamer1.0-libav
   chromium nodejs npm       # browser tests (tests/e2e: playwright-core drives Debian's chromium)
+  # tests/packaging: build the .deb and .rpm (the .rpm against OpenSSL 3), lint the .deb,
+  # bootstrap a Debian 12 root to install it into
+  dpkg-dev fakeroot lintian rpm libssl-dev debootstrap systemd
+)
+
+bench_packages=(
+  python3 iproute2
+  python3-matplotlib        # bench/REPORT.md's charts
+  linux-perf                # perf record -g of ringcastd where a target is missed
+  janus                     # the peer: Janus's streaming plugin, same media, same viewers
 )
 
 wanted=("${build_packages[@]}")
-if [[ "${1:-all}" != "build" ]]; then
+if [[ "${1:-all}" == "bench" ]]; then
+  wanted+=("${bench_packages[@]}")
+elif [[ "${1:-all}" != "build" ]]; then
   wanted+=("${test_packages[@]}")
 fi
 
@@ -49,7 +62,7 @@ fi
 
 # The browser tests' npm packages, at the versions in tests/e2e/package-lock.json. `npm ci`
 # deletes and refetches node_modules, so it runs only when an installed version differs.
-if [[ "${1:-all}" != "build" ]]; then
+if [[ "${1:-all}" != "build" && "${1:-all}" != "bench" ]]; then
   e2e="$(dirname "$0")/../tests/e2e"
   if ! (cd "$e2e" && node -e '
       const lock = require("./package-lock.json").packages;
