@@ -1,0 +1,421 @@
+"""bench/REPORT.md, its charts and summary.csv, from bench.py's results (plain dicts).
+
+Every figure comes from a measurement of this run (or of an earlier run of the same scenario,
+merged by name, whose date is in its row); nothing is estimated. Where a scenario did not run,
+the report says why instead of showing a number. Charts need python3-matplotlib; without it the
+report says so and keeps its tables.
+"""
+
+import csv
+import os
+
+TARGET_CPU_PERCENT = 3.0
+TARGET_RSS_MB = 20.0
+TARGET_FLOOR_RATIO = 1.5
+TARGET_JANUS_RATIO = 10.0
+W64_ROWS = ["W64", "W64-nack0", "W64-sr3", "W64-nack0-sr3", "W64-libsrtp"]
+
+
+def fmt(value, digits=1, unit=""):
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}{unit}"
+    return f"{value:,}{unit}"
+
+
+def mb(kb):
+    return None if kb is None else kb / 1024.0
+
+
+def ok(result):
+    return result is not None and not result.get("error") and result.get("cpu_percent") is not None
+
+
+def one_line(r):
+    """The one-line summary bench.py prints after a scenario."""
+    return (f"{r['name']}: CPU {fmt(r.get('cpu_percent'), 2)}% of one core, RSS "
+            f"{fmt(mb(r.get('rss_kb_mean')))} MB, threads {r.get('threads_max')}, delivered "
+            f"{fmt(r.get('delivered_pps'), 0)} pkt/s ({fmt(100 * r.get('delivery_ratio', 0), 1)}%"
+            f" of expected), {fmt(r.get('ns_per_packet'), 0)} ns/packet, lost {r.get('lost')}"
+            + ("" if r.get("sustained") else " — NOT sustained: " + "; ".join(r["problems"])))
+
+
+def within_noise(a, b):
+    """Whether two runs' CPU % differ by less than twice their combined standard error."""
+    se = (a.get("cpu_percent_se", 0) ** 2 + b.get("cpu_percent_se", 0) ** 2) ** 0.5
+    diff = abs(a["cpu_percent"] - b["cpu_percent"])
+    return diff <= 2 * se, diff, 2 * se
+
+
+def machine_line(machine):
+    return (f"{machine['nproc']} × {machine['cpu_model']}, Linux {machine['kernel']}, "
+            f"{machine['date']}")
+
+
+def largest_sustained(results, group, min_viewers=0):
+    best = None
+    for r in results:
+        if r.get("group") == group and ok(r) and r.get("sustained") and r["viewers"] >= min_viewers:
+            if best is None or r["viewers"] > best["viewers"]:
+                best = r
+    return best
+
+
+def floor_ns(r, key="floor"):
+    floor = r.get(key) or {}
+    return floor.get("cpu_ns_per_packet")
+
+
+# --- charts --------------------------------------------------------------------------------
+
+def charts(out, machine, results):
+    """Writes the PNG charts; returns their file names, or a reason they are missing."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return [], "python3-matplotlib is not installed (tools/setup-deps.sh bench): no charts"
+    sweep = sorted((r for r in results if r.get("group") == "sweep" and ok(r)),
+                   key=lambda r: r["viewers"])
+    if not sweep:
+        return [], "no sweep point ran: no charts"
+    footer = machine_line(machine)
+    names = []
+    viewers = [r["viewers"] for r in sweep]
+
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    ax.plot(viewers, [r["cpu_percent"] for r in sweep], "o-", color="tab:blue", label="CPU")
+    ax.set_xscale("log")
+    ax.set_xlabel("viewers (WebRTC sessions)")
+    ax.set_ylabel("ringcastd CPU, % of one core", color="tab:blue")
+    ax2 = ax.twinx()
+    ax2.plot(viewers, [mb(r["rss_kb_mean"]) for r in sweep], "s--", color="tab:red", label="RSS")
+    ax2.set_ylabel("ringcastd RSS, MB", color="tab:red")
+    ax2.set_ylim(bottom=0)
+    ax.set_ylim(bottom=0)
+    for r in sweep:
+        if not r.get("sustained"):
+            ax.annotate("not sustained", (r["viewers"], r["cpu_percent"]), fontsize=7)
+    ax.set_title("ringcastd CPU and RSS vs viewers (fan-out sweep)")
+    fig.text(0.01, 0.01, footer, fontsize=7)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    names.append("sweep_cpu_rss.png")
+    fig.savefig(os.path.join(out, names[-1]), dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    points = [r for r in sweep if r.get("ns_per_packet")]
+    ax.plot([r["viewers"] for r in points], [r["ns_per_packet"] for r in points], "o-",
+            label="ringcastd: CPU ns per delivered packet")
+    floored = [r for r in points if floor_ns(r)]
+    if floored:
+        ax.plot([r["viewers"] for r in floored], [floor_ns(r) for r in floored], "k-",
+                label="floor: bare GSO sender + AES-GCM, same packet rate")
+        ax.plot([r["viewers"] for r in floored],
+                [TARGET_FLOOR_RATIO * floor_ns(r) for r in floored],
+                "k:", label=f"target: {TARGET_FLOOR_RATIO}× the floor")
+    unpaced = [r for r in points if floor_ns(r, "floor_unpaced")]
+    if unpaced:
+        ax.plot([r["viewers"] for r in unpaced], [floor_ns(r, "floor_unpaced") for r in unpaced],
+                "k--", alpha=0.5, label="floor sent flat out (no wake-ups between batches)")
+    janus_points = [r for r in results if r.get("group") == "janus" and ok(r)
+                    and r.get("ns_per_packet")]
+    for server, marker, fed in (("ringcast", "^", "RTSP/UDP"), ("janus", "x", "plain RTP/UDP")):
+        pts = sorted((r for r in janus_points if r["server"] == server), key=lambda r: r["viewers"])
+        if pts:
+            ax.plot([r["viewers"] for r in pts], [r["ns_per_packet"] for r in pts], marker + "--",
+                    label=f"{server} in the network namespace, {fed}-fed")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("viewers (WebRTC sessions)")
+    ax.set_ylabel("server CPU ns per delivered packet")
+    ax.set_title("CPU per delivered packet vs viewers")
+    ax.legend(fontsize=7, loc="best", framealpha=0.8)
+    fig.text(0.01, 0.01, footer, fontsize=7)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    names.append("sweep_ns_per_packet.png")
+    fig.savefig(os.path.join(out, names[-1]), dpi=110)
+    plt.close(fig)
+    return names, None
+
+
+# --- REPORT.md -----------------------------------------------------------------------------
+
+def target_rows(by_name, results):
+    rows = []
+    w = by_name.get("W64")
+    if ok(w):
+        rows += [
+            (f"W64 CPU ≤ {TARGET_CPU_PERCENT:g}% of one core", f"{w['cpu_percent']:.2f}%",
+             w["cpu_percent"] <= TARGET_CPU_PERCENT),
+            (f"W64 RSS ≤ {TARGET_RSS_MB:g} MB", f"{mb(w['rss_kb_max']):.1f} MB (max)",
+             mb(w["rss_kb_max"]) <= TARGET_RSS_MB),
+            ("W64 threads ≤ workers + 2", f"{w['threads_max']} (workers {w['workers']})",
+             w["threads_max"] <= w["workers"] + 2),
+            ("W64 zero loss", f"lost {w['lost']}, {w['viewers_media']}/{w['viewers']} viewers",
+             w["lost"] == 0 and w["viewers_media"] == w["viewers"]),
+        ]
+    else:
+        rows.append(("W64", (w or {}).get("error", "not run").splitlines()[0], None))
+    big = largest_sustained(results, "sweep", 500)
+    if big and floor_ns(big):
+        ratio = big["ns_per_packet"] / floor_ns(big)
+        rows.append((f"delivered packet ≤ {TARGET_FLOOR_RATIO}× the floor at ≥ 500 viewers",
+                     f"{ratio:.2f}× at {big['viewers']} viewers ({big['ns_per_packet']:.0f} vs "
+                     f"{floor_ns(big):.0f} ns)", ratio <= TARGET_FLOOR_RATIO))
+    else:
+        rows.append(("delivered packet ≤ 1.5× the floor at ≥ 500 viewers",
+                     "no sustained sweep point with ≥ 500 viewers and a floor", None))
+    pairs = janus_pairs(results)
+    if pairs:
+        ringcast, jan = pairs[-1]
+        ratio = jan["ns_per_packet"] / ringcast["ns_per_packet"]
+        rows.append((f"≥ {TARGET_JANUS_RATIO:g}× less CPU per delivered packet than Janus",
+                     f"{ratio:.1f}× at {jan['viewers']} viewers", ratio >= TARGET_JANUS_RATIO))
+    else:
+        rows.append(("≥ 10× less CPU per delivered packet than Janus", "not measured", None))
+    for a, b, label in (("W64", "W64-nack0", "NACK on vs off"),
+                        ("W64", "W64-sr3", "SR 1 s vs 3 s")):
+        ra, rb = by_name.get(a), by_name.get(b)
+        if ok(ra) and ok(rb):
+            same, diff, noise = within_noise(ra, rb)
+            rows.append((f"{label} within noise", f"{ra['cpu_percent']:.2f}% vs "
+                         f"{rb['cpu_percent']:.2f}% (Δ {diff:.2f}, noise ±{noise:.2f})", same))
+        else:
+            rows.append((f"{label} within noise", "not measured", None))
+    return rows
+
+
+def janus_pairs(results):
+    """(ringcast, janus) results at the same load, both measured, by viewers."""
+    by = {}
+    for r in results:
+        if r.get("group") == "janus" and ok(r) and r.get("ns_per_packet"):
+            by.setdefault(r["viewers"], {})[r["server"]] = r
+    return [(v["ringcast"], v["janus"]) for _, v in sorted(by.items())
+            if "ringcast" in v and "janus" in v and v["janus"].get("sustained")]
+
+
+def w64_table(by_name):
+    lines = ["| configuration | CPU % of one core | RSS MB | threads | CPU % per stream | "
+             "memory per stream, KB | ns per delivered packet | delivered pkt/s | lost | "
+             "recovered | viewers |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name in W64_ROWS:
+        r = by_name.get(name)
+        if r is None:
+            continue
+        if not ok(r):
+            lines.append(f"| {r['title']} | {r.get('error', '').splitlines()[0]} |||||||||| |")
+            continue
+        streams = r["streams"]
+        per_stream_kb = ((r["rss_kb_mean"] - r["rss_idle_kb"]) / streams
+                         if r.get("rss_idle_kb") else None)
+        lines.append(
+            f"| {r['title'].split(': ', 1)[1]} | "
+            f"{r['cpu_percent']:.2f} ± {r['cpu_percent_se']:.2f} "
+            f"| {mb(r['rss_kb_mean']):.1f} | {r['threads_max']} | "
+            f"{r['cpu_percent'] / streams:.3f} | {fmt(per_stream_kb, 0)} | "
+            f"{fmt(r['ns_per_packet'], 0)} | {r['delivered_pps']:,.0f} | {r['lost']} | "
+            f"{r['recovered']} | {r['viewers_media']}/{r['viewers']} |")
+    return lines
+
+
+def sweep_table(results):
+    lines = ["| streams | viewers | verify | CPU % | RSS MB | delivered pkt/s | ns/packet | "
+             "floor ns/packet | × floor | floor flat out | pkts per sendmsg | loadgen CPU % | "
+             "sustained |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in results:
+        if r.get("group") not in ("sweep", "libsrtp") or r.get("name", "").startswith("W64"):
+            continue
+        label = r["name"]
+        if not ok(r):
+            why = r.get("error", "").splitlines()[0]
+            lines.append(f"| {r['streams']} | {r['viewers']} | | {why} ||||||||| |")
+            continue
+        f = floor_ns(r)
+        lines.append(
+            f"| {r['streams']} | {r['viewers']}{' (libsrtp)' if 'libsrtp' in label else ''} | "
+            f"{r.get('verify_mode')} | {r['cpu_percent']:.1f} | {mb(r['rss_kb_mean']):.1f} | "
+            f"{r['delivered_pps']:,.0f} | {fmt(r['ns_per_packet'], 0)} | {fmt(f, 0)} | "
+            f"{fmt(r['ns_per_packet'] / f if f and r['ns_per_packet'] else None, 2)} | "
+            f"{fmt(floor_ns(r, 'floor_unpaced'), 0)} | "
+            f"{fmt(r.get('server_packets_per_sendmsg'), 1)} | "
+            f"{fmt(r.get('loadgen_cpu_percent'), 0)} | "
+            f"{'yes' if r.get('sustained') else 'NO: ' + '; '.join(r['problems'])} |")
+    return lines
+
+
+def write_summary_csv(out, results):
+    columns = ["name", "server", "streams", "viewers", "verify_mode", "started_utc", "cpu_percent",
+               "cpu_percent_se", "rss_kb_mean", "rss_kb_max", "rss_idle_kb", "threads_max",
+               "delivered_pps", "expected_pps", "ns_per_packet", "floor_ns_per_packet",
+               "floor_unpaced_ns_per_packet", "lost",
+               "gaps", "recovered", "duplicates", "verify_failed", "viewers_media",
+               "loadgen_cpu_percent", "server_packets_per_sendmsg", "sustained", "error"]
+    with open(os.path.join(out, "summary.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, columns, extrasaction="ignore")
+        w.writeheader()
+        for r in results:
+            row = dict(r)
+            row["floor_ns_per_packet"] = floor_ns(r)
+            row["floor_unpaced_ns_per_packet"] = floor_ns(r, "floor_unpaced")
+            row["error"] = (r.get("error") or "").splitlines()[0] if r.get("error") else ""
+            w.writerow({k: (f"{v:.3f}" if isinstance(v, float) else v) for k, v in row.items()})
+
+
+def write(out, machine, results, quick=False, janus_missing=None):
+    by_name = {r["name"]: r for r in results}
+    chart_names, chart_note = charts(out, machine, results)
+    write_summary_csv(out, results)
+    L = ["# ringcast benchmark report", ""]
+    if quick:
+        L += ["**Quick mode** (`--quick`): reduced scenarios for trying the harness — these are "
+              "not the benchmark's figures.", ""]
+    L += [f"Machine: {machine_line(machine)}. Load average at the start: "
+          f"{' '.join(machine['loadavg_at_start'])}.",
+          f"Build: `{machine['ringcastd']}`, git `{machine['git']}`"
+          + (f"; Janus {machine['janus']} (Debian)" if machine.get("janus") else "") + ".",
+          "",
+          "Produced by `tools/bench/run` (tools/bench/bench.py). Each scenario starts its own "
+          f"ringcastd (core.workers = {results[0].get('workers', 1) if results else 1}: the load "
+          "generator runs on the same machine and has the other core) and `ringcast-loadgen` "
+          "(RTSP/TCP publishers replaying a 1280×720 30 fps ≈ 2 Mbit/s H.264 clip with a 1 s "
+          "GOP, "
+          "and WHEP viewers with real ICE, DTLS, SRTP, RTCP and NACK). CPU is ringcastd's "
+          "utime+stime over the steady-state window (after the warm-up) as % of one core, ± the "
+          "standard error of the per-second samples; RSS is VmRSS (mean over the window); "
+          "threads the maximum. \"ns per delivered packet\" is the server's CPU time divided by "
+          "the packets the viewers received in the window. Viewers decrypt and verify every "
+          "packet up to 100 viewers; above that the load generator's sampling mode verifies 1 "
+          "packet in 16 and counts the rest by sequence number (column \"verify\").", ""]
+
+    L += ["## Targets (issue 5)", "", "| target | measured | met |", "|---|---|---|"]
+    for label, value, met in target_rows(by_name, results):
+        L.append(f"| {label} | {value} | {'yes' if met else 'n/a' if met is None else '**NO**'} |")
+    if any(met is False for _, _, met in target_rows(by_name, results)):
+        L += ["", "Where a target is missed (**NO**), the profiles below (section \"Profiles\") "
+              "show where the server's CPU goes."]
+    L += ["", "\"Within noise\": the difference in CPU % is at most twice the combined standard "
+          "error of the two runs' per-second samples.", ""]
+
+    L += ["## W64 — the reference report's load", "",
+          "64 RTSP/TCP streams (1280×720 30 fps ≈ 2 Mbit/s, GOP 1 s), one WebRTC viewer each. "
+          "Memory per stream is (RSS − RSS of the idle daemon) / streams; CPU per stream is the "
+          "CPU % / streams.", ""]
+    w64 = w64_table(by_name)
+    L += w64 if len(w64) > 2 else ["Not run in this report."]
+    L += ["", "For comparison, the reference report measured MediaMTX at this load (on its own "
+          "machine, not this one): 45.5% of a core and 253 MB heap with NACK and mDNS; 31% and "
+          "31 MB after removing NACK and mDNS, SR every 3 s and pooled buffers.", ""]
+
+    L += ["## Fan-out sweep and the floor", "",
+          "Viewers from 1 up, spread over 1–64 streams (viewer i watches stream i mod streams), "
+          "until this machine stops sustaining the load (a point is sustained when every viewer "
+          "receives media, ≥ 97% of the expected packets arrive and ≤ 0.1% stay lost). After "
+          "each point `ringcast-floor` sends the same packet rate from a bare sender — "
+          "AES-GCM (BoringSSL) + one UDP GSO sendmsg per frame's run of 1200-byte packets to "
+          "loopback — the physical floor of one delivered packet on this machine, same run "
+          "(the sender thread's CPU time, the loopback delivery done on its behalf included). "
+          "\"floor flat out\" is the same sender unpaced: the per-packet cost without its "
+          "sleeps and wake-ups between batches. At low packet rates all of these are dominated "
+          "by per-wake-up costs, not per-packet work; the target applies from 500 viewers.", ""]
+    sweep = sweep_table(results)
+    L += sweep if len(sweep) > 2 else ["Not run in this report."]
+    L.append("")
+    if chart_note:
+        L += [f"Charts: {chart_note}.", ""]
+    for name in chart_names:
+        L += [f"![{name}]({name})", ""]
+
+    L += ["## crypto.srtp_engine = libsrtp", ""]
+    n = len(L)
+    for a, b in (("W64", "W64-libsrtp"), ("S500", "S500-libsrtp"), ("S100", "S100-libsrtp")):
+        ra, rb = by_name.get(a), by_name.get(b)
+        if ok(ra) and ok(rb) and ra.get("ns_per_packet") and rb.get("ns_per_packet"):
+            L.append(f"- {rb['streams']} streams × {rb['viewers']} viewers: BoringSSL "
+                     f"{ra['ns_per_packet']:.0f} ns per delivered packet, libsrtp "
+                     f"{rb['ns_per_packet']:.0f} ns "
+                     f"({rb['ns_per_packet'] / ra['ns_per_packet']:.2f}×); "
+                     f"CPU {ra['cpu_percent']:.2f}% vs {rb['cpu_percent']:.2f}%.")
+    if len(L) == n:
+        L.append("Not run in this report (needs W64 and W64-libsrtp, or S500 and S500-libsrtp).")
+    L.append("")
+
+    L += ["## Versus Janus", ""]
+    if janus_missing:
+        L += [f"**Not measured**: {janus_missing}. The harness is ready for it (Janus and "
+              "ringcastd in one network namespace, mountpoints fed plain RTP/UDP by the load "
+              "generator); no figures are shown rather than invented ones.", ""]
+    else:
+        L += ["Janus (Debian's, streaming plugin, `ice_enforce_list` = the veth) and "
+              "ringcastd run in turn inside one network namespace with a veth pair "
+              "(10.99.0.1/10.99.0.2); the load generator feeds Janus's mountpoints plain RTP/UDP "
+              "and ringcastd RTSP/UDP, with the same viewers. The load grows until Janus stops "
+              "keeping up.", "",
+              "| streams | viewers | ringcast ns/packet | Janus ns/packet | ratio | ringcast CPU % "
+              "| Janus CPU % | ringcast RSS MB | Janus RSS MB | Janus sustained |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+        by = {}
+        for r in results:
+            if r.get("group") == "janus":
+                by.setdefault(r["viewers"], {})[r["server"]] = r
+        for viewers, pair in sorted(by.items()):
+            rc, jn = pair.get("ringcast"), pair.get("janus")
+            if not (ok(rc) and ok(jn)):
+                why = next((x.get("error", "") for x in (rc, jn) if x and not ok(x)), "")
+                L.append(f"| | {viewers} | {why.splitlines()[0] if why else '–'} |||||||| |")
+                continue
+            ratio = (jn["ns_per_packet"] / rc["ns_per_packet"]
+                     if jn.get("ns_per_packet") and rc.get("ns_per_packet") else None)
+            L.append(f"| {rc['streams']} | {viewers} | {fmt(rc['ns_per_packet'], 0)} | "
+                     f"{fmt(jn['ns_per_packet'], 0)} | {fmt(ratio, 1)} | {rc['cpu_percent']:.1f} | "
+                     f"{jn['cpu_percent']:.1f} | {mb(rc['rss_kb_mean']):.1f} | "
+                     f"{mb(jn['rss_kb_mean']):.1f} | "
+                     f"{'yes' if jn.get('sustained') else 'NO: ' + '; '.join(jn['problems'])} |")
+        L.append("")
+
+    profiled = [r for r in results if r.get("perf_top")]
+    if profiled:
+        L += ["## Profiles", "",
+              "`perf record -g -p PID -- sleep 10` of the server, taken just after the measured "
+              "window (so it does not inflate it); `perf report --stdio --no-children`, entries "
+              "≥ 0.5%. Full call graphs in the linked files. Where memory is the question, the "
+              "largest resident mappings follow each profile.", ""]
+        for r in profiled:
+            L += [f"### {r['name']} ({r['streams']} streams × {r['viewers']} viewers) — "
+                  f"[{r['perf_file']}]({r['perf_file']})", "", "```"]
+            L += r["perf_top"]
+            L += ["```", ""]
+            if r.get("largest_mappings"):
+                L += [f"Memory at the end of the window: RSS {mb(r['rss_kb_max']):.1f} MB "
+                      f"(idle daemon {fmt(mb(r.get('rss_idle_kb')))} MB); largest resident "
+                      "mappings (/proc/PID/smaps):", "", "```"]
+                L += [f"{kb:>9,} kB  {what}" for kb, what in r["largest_mappings"]]
+                L += ["```", ""]
+
+    problems = [r for r in results if r.get("error") or r.get("problems")]
+    if problems:
+        L += ["## Scenarios that failed, were skipped or were not sustained", ""]
+        for r in problems:
+            what = r.get("error") or "; ".join(r.get("problems", []))
+            L.append(f"- **{r['name']}**: {what.splitlines()[0]}")
+        L.append("")
+
+    L += ["## Scenarios and raw data", "",
+          "| scenario | what | started (UTC) | warm-up s | measured s | samples |",
+          "|---|---|---|---:|---:|---|"]
+    for r in results:
+        samples = r.get("samples_file")
+        L.append(f"| {r['name']} | {r.get('title', '')} | {r.get('started_utc', '–')} | "
+                 f"{r.get('warmup_s', '–')} | {r.get('measured_s', '–')} | "
+                 f"{f'[{samples}]({samples})' if samples else '–'} |")
+    L += ["", "summary.csv has one row per scenario; results.json everything, including each "
+          "scenario's load generator command line. samples-NAME.csv: one row per second "
+          "(server CPU %, RSS, threads, packets delivered and published, load generator CPU %; "
+          "in_window marks the steady-state window).", ""]
+    with open(os.path.join(out, "REPORT.md"), "w") as f:
+        f.write("\n".join(L))
