@@ -111,7 +111,7 @@ absl::StatusOr<std::unique_ptr<WebRtcServer>> WebRtcServer::Start(
 }
 
 WebRtcServer::~WebRtcServer() {
-  closing_ = true;  // sessions ending now are deleted right here, not from a posted task
+  closing_ = true;  // sessions ending now are deleted right here, not by the reap timer
   std::vector<WebRtcSession*> live;
   for (auto& [id, session] : sessions_) live.push_back(session.get());
   for (WebRtcSession* session : live) session->End("ringcastd is shutting down");
@@ -197,8 +197,14 @@ void WebRtcServer::OnSessionAddress(WebRtcSession& session, const SocketAddress&
 
 void WebRtcServer::OnSessionEnded(WebRtcSession& session) {
   if (closing_) return;
-  std::string id = session.id();
-  ring_.Post([this, id] { EraseSession(id); });
+  ended_.push_back(session.id());
+  if (!reap_timer_.armed()) reap_timer_.ArmAt(core::NowNs());
+}
+
+void WebRtcServer::ReapEndedSessions() {
+  std::vector<std::string> ended;
+  ended.swap(ended_);
+  for (const std::string& id : ended) EraseSession(id);
 }
 
 void WebRtcServer::EraseSession(const std::string& id) {

@@ -5,9 +5,9 @@
 //                                                       ─▶ DTLS / SRTCP: session by address
 //   HTTP ─▶ whep.cc: POST /NAME/whep builds the answer (answer.h) and a WebRtcSession
 //
-// Sessions that end are deleted from a posted task, never inside their own calls. The server
-// lives on the worker that owns the paths (PathHub); everything here runs on that thread except
-// Snapshot(), which copies the figures taken once a second under a mutex.
+// Sessions that end are deleted from a timer of the server's, never inside their own calls. The
+// server lives on the worker that owns the paths (PathHub); everything here runs on that thread
+// except Snapshot(), which copies the figures taken once a second under a mutex.
 #ifndef RINGCAST_NET_WEBRTC_SERVER_H_
 #define RINGCAST_NET_WEBRTC_SERVER_H_
 
@@ -75,7 +75,11 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
 
  private:
   WebRtcServer(core::Ring& ring, core::BufferRing& buffers, rtsp::PathHub& hub)
-      : ring_(ring), buffers_(buffers), hub_(hub), snapshot_timer_(ring, [this] {
+      : ring_(ring),
+        buffers_(buffers),
+        hub_(hub),
+        reap_timer_(ring, [this] { ReapEndedSessions(); }),
+        snapshot_timer_(ring, [this] {
           TakeSnapshot();
           snapshot_timer_.ArmAfter(1'000'000'000);
         }) {}
@@ -108,6 +112,7 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   void AddCors(http::HttpResponse& response) const;
 
   void EraseSession(const std::string& id);
+  void ReapEndedSessions();
   void TakeSnapshot();
 
   // A datagram source as a map key (family, port, address) — no allocation per lookup.
@@ -145,6 +150,10 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   SessionStats ended_totals_;  // counters of sessions already gone
   uint64_t unrouted_ = 0;
   core::LogRateLimiter log_limiter_;
+  // Sessions that ended are deleted from this timer, which fires on its own (never inside a
+  // session's call) and goes away with the server, unlike a posted task.
+  std::vector<std::string> ended_;
+  core::Timer reap_timer_;
   core::Timer snapshot_timer_;
 
   mutable std::mutex snapshot_mutex_;  // shared with the control thread
