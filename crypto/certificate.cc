@@ -48,17 +48,6 @@ int HexValue(char c) {
   return -1;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // Opens `path` for reading; the error names the file and errno's reason.
 absl::StatusOr<bssl::UniquePtr<BIO>> OpenFile(std::string_view what, const std::string& path) {
   FILE* file = std::fopen(path.c_str(), "rb");
@@ -151,10 +140,10 @@ absl::StatusOr<std::shared_ptr<const Certificate>> Certificate::LoadPem(
 }
 
 const EVP_MD* FingerprintDigest(std::string_view hash_function) {
-  if (EqualsIgnoreCase(hash_function, "sha-256")) return EVP_sha256();
-  if (EqualsIgnoreCase(hash_function, "sha-1")) return EVP_sha1();
-  if (EqualsIgnoreCase(hash_function, "sha-384")) return EVP_sha384();
-  if (EqualsIgnoreCase(hash_function, "sha-512")) return EVP_sha512();
+  if (core::EqualsIgnoreCase(hash_function, "sha-256")) return EVP_sha256();
+  if (core::EqualsIgnoreCase(hash_function, "sha-1")) return EVP_sha1();
+  if (core::EqualsIgnoreCase(hash_function, "sha-384")) return EVP_sha384();
+  if (core::EqualsIgnoreCase(hash_function, "sha-512")) return EVP_sha512();
   return nullptr;
 }
 

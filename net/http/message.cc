@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstdint>
 
+#include "core/strings.h"
+
 namespace ringcast::net::http {
 namespace {
 
@@ -92,14 +94,7 @@ std::string_view VersionString(Protocol protocol) {
 }  // namespace
 
 bool HeaderNameEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
+  return core::EqualsIgnoreCase(a, b);
 }
 
 std::string_view ProtocolName(Protocol protocol) {

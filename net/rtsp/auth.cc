@@ -37,14 +37,6 @@ bool IsToken68Char(char c) {
 
 char ToLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToLower(a[i]) != ToLower(b[i])) return false;
-  }
-  return true;
-}
-
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = ToLower(c);
@@ -182,10 +174,10 @@ absl::StatusOr<std::vector<RawCredentials>> ParseAuthList(std::string_view text)
 }
 
 std::optional<DigestAlgorithm> ParseAlgorithm(std::string_view name) {
-  if (EqualsIgnoreCase(name, "MD5")) return DigestAlgorithm::kMd5;
-  if (EqualsIgnoreCase(name, "MD5-sess")) return DigestAlgorithm::kMd5Sess;
-  if (EqualsIgnoreCase(name, "SHA-256")) return DigestAlgorithm::kSha256;
-  if (EqualsIgnoreCase(name, "SHA-256-sess")) return DigestAlgorithm::kSha256Sess;
+  if (core::EqualsIgnoreCase(name, "MD5")) return DigestAlgorithm::kMd5;
+  if (core::EqualsIgnoreCase(name, "MD5-sess")) return DigestAlgorithm::kMd5Sess;
+  if (core::EqualsIgnoreCase(name, "SHA-256")) return DigestAlgorithm::kSha256;
+  if (core::EqualsIgnoreCase(name, "SHA-256-sess")) return DigestAlgorithm::kSha256Sess;
   return std::nullopt;
 }
 
@@ -263,12 +255,12 @@ bool Base64Decode(std::string_view in, std::string& out) {
 std::optional<AuthChallenge> ToChallenge(const RawCredentials& raw) {
   AuthChallenge c;
   const std::string* realm = raw.Find("realm");
-  if (EqualsIgnoreCase(raw.scheme, "Basic")) {
+  if (core::EqualsIgnoreCase(raw.scheme, "Basic")) {
     c.scheme = AuthScheme::kBasic;
     if (realm) c.realm = *realm;
     return c;
   }
-  if (!EqualsIgnoreCase(raw.scheme, "Digest")) return std::nullopt;
+  if (!core::EqualsIgnoreCase(raw.scheme, "Digest")) return std::nullopt;
   c.scheme = AuthScheme::kDigest;
   const std::string* nonce = raw.Find("nonce");
   if (!realm || !nonce) return std::nullopt;
@@ -288,17 +280,18 @@ std::optional<AuthChallenge> ToChallenge(const RawCredentials& raw) {
       std::string_view item = rest.substr(0, comma);
       while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
       while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-      if (EqualsIgnoreCase(item, "auth")) c.qop_auth = true;
-      if (EqualsIgnoreCase(item, "auth-int")) c.qop_auth_int = true;
+      if (core::EqualsIgnoreCase(item, "auth")) c.qop_auth = true;
+      if (core::EqualsIgnoreCase(item, "auth-int")) c.qop_auth_int = true;
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
     // A qop we do not know is no reason to refuse; an offer with none we know is.
     if (!c.qop_auth && !c.qop_auth_int) return std::nullopt;
   }
-  if (const std::string* stale = raw.Find("stale")) c.stale = EqualsIgnoreCase(*stale, "true");
+  if (const std::string* stale = raw.Find("stale"))
+    c.stale = core::EqualsIgnoreCase(*stale, "true");
   if (const std::string* userhash = raw.Find("userhash")) {
-    c.userhash = EqualsIgnoreCase(*userhash, "true");
+    c.userhash = core::EqualsIgnoreCase(*userhash, "true");
   }
   return c;
 }
@@ -369,7 +362,7 @@ absl::StatusOr<AuthorizationFields> ParseAuthorization(std::string_view value) {
   if (list->size() != 1) return AuthError("Authorization must hold exactly one credentials");
   const RawCredentials& raw = list->front();
   AuthorizationFields out;
-  if (EqualsIgnoreCase(raw.scheme, "Basic")) {
+  if (core::EqualsIgnoreCase(raw.scheme, "Basic")) {
     out.scheme = AuthScheme::kBasic;
     std::string decoded;
     if (raw.token68.empty() || !Base64Decode(raw.token68, decoded)) {
@@ -381,7 +374,7 @@ absl::StatusOr<AuthorizationFields> ParseAuthorization(std::string_view value) {
     out.basic_password = decoded.substr(colon + 1);
     return out;
   }
-  if (!EqualsIgnoreCase(raw.scheme, "Digest")) return AuthError("unsupported auth scheme");
+  if (!core::EqualsIgnoreCase(raw.scheme, "Digest")) return AuthError("unsupported auth scheme");
   if (!raw.token68.empty()) return AuthError("Digest credentials need parameters");
   out.scheme = AuthScheme::kDigest;
   const std::string* username = raw.Find("username");
@@ -404,14 +397,14 @@ absl::StatusOr<AuthorizationFields> ParseAuthorization(std::string_view value) {
     out.algorithm = *a;
   }
   if (const std::string* userhash = raw.Find("userhash")) {
-    out.userhash = EqualsIgnoreCase(*userhash, "true");
+    out.userhash = core::EqualsIgnoreCase(*userhash, "true");
   }
   const std::string* cnonce = raw.Find("cnonce");
   if (cnonce) out.cnonce = *cnonce;
   if (const std::string* qop = raw.Find("qop")) {
-    if (EqualsIgnoreCase(*qop, "auth")) {
+    if (core::EqualsIgnoreCase(*qop, "auth")) {
       out.qop = DigestQop::kAuth;
-    } else if (EqualsIgnoreCase(*qop, "auth-int")) {
+    } else if (core::EqualsIgnoreCase(*qop, "auth-int")) {
       out.qop = DigestQop::kAuthInt;
     } else {
       return AuthError("unsupported Digest qop");

@@ -17,17 +17,6 @@ absl::Status UrlError(std::string_view why) {
   return absl::InvalidArgumentError(core::StrCat("rtsp url: ", why));
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -157,10 +146,10 @@ absl::StatusOr<Url> ParseUrl(std::string_view text) {
   std::string_view scheme, rest;
   if (!SplitScheme(text, scheme, rest)) return UrlError("not an absolute URL (no \"://\")");
   Url url;
-  if (EqualsIgnoreCase(scheme, "rtsp")) {
+  if (core::EqualsIgnoreCase(scheme, "rtsp")) {
     url.secure = false;
     url.port = kDefaultRtspPort;
-  } else if (EqualsIgnoreCase(scheme, "rtsps")) {
+  } else if (core::EqualsIgnoreCase(scheme, "rtsps")) {
     url.secure = true;
     url.port = kDefaultRtspsPort;
   } else {

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+#include "core/strings.h"
+
 namespace ringcast::net::sdp::text {
 
 inline bool IsSpace(char c) { return c == ' ' || c == '\t'; }
@@ -57,15 +59,7 @@ std::optional<T> ParseUnsigned(std::string_view s) {
   return value;
 }
 
-inline char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
-}
+using core::EqualsIgnoreCase;
 
 }  // namespace ringcast::net::sdp::text
 

@@ -39,34 +39,14 @@ std::string RandomHex(size_t bytes) {
   return out;
 }
 
+std::string JsonQuoted(std::string_view text) {
+  return core::StrCat("\"", core::JsonEscape(text), "\"");
+}
+
 uint32_t RandomSsrc() {
   uint32_t ssrc = 0;
   while (ssrc == 0) RAND_bytes(reinterpret_cast<uint8_t*>(&ssrc), sizeof(ssrc));
   return ssrc;
-}
-
-std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          snprintf(escaped, sizeof(escaped), "\\u%04x", c);
-          out += escaped;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out += "\"";
-  return out;
 }
 
 bool ContentTypeIs(const http::Message& request, std::string_view type) {
@@ -359,16 +339,16 @@ http::HttpResponse WebRtcServer::PathsJson() const {
             size = core::StrCat(",\"width\":", sps->width, ",\"height\":", sps->height);
           }
         }
-        tracks.push_back(core::StrCat("{\"media\":", JsonString(info.media),
-                                      ",\"codec\":", JsonString(info.encoding_name),
+        tracks.push_back(core::StrCat("{\"media\":", JsonQuoted(info.media),
+                                      ",\"codec\":", JsonQuoted(info.encoding_name),
                                       ",\"clock_rate\":", info.clock_rate, size, "}"));
       }
     }
     size_t webrtc = viewers.count(name) ? viewers.at(name) : 0;
     size_t readers = entry->readers.size();
     items.push_back(
-        core::StrCat("{\"name\":", JsonString(name), ",\"ready\":", ready ? "true" : "false",
-                     ",\"source\":", JsonString(entry->config.source), ",\"tracks\":[",
+        core::StrCat("{\"name\":", JsonQuoted(name), ",\"ready\":", ready ? "true" : "false",
+                     ",\"source\":", JsonQuoted(entry->config.source), ",\"tracks\":[",
                      absl::StrJoin(tracks, ","), "],\"webrtc_sessions\":", webrtc,
                      ",\"rtsp_readers\":", readers >= webrtc ? readers - webrtc : 0, "}"));
   }

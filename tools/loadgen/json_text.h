@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/strings.h"
+
 namespace ringcast::loadgen {
 
 // Offset just past `"key":` (and whitespace) at or after `from`, or npos.
@@ -19,8 +21,8 @@ size_t JsonFindValue(std::string_view json, std::string_view key, size_t from = 
 std::optional<std::string> JsonString(std::string_view json, std::string_view key, size_t from = 0);
 // The unsigned integer value of the first `key` at or after `from`.
 std::optional<uint64_t> JsonUint(std::string_view json, std::string_view key, size_t from = 0);
-// `s` as the inside of a JSON string (quotes, backslashes and control characters escaped).
-std::string JsonEscape(std::string_view s);
+// Writing JSON strings: core::JsonEscape (core/strings.h).
+using core::JsonEscape;
 
 }  // namespace ringcast::loadgen
 
