@@ -108,6 +108,19 @@ def largest_mappings(pid, count=12):
     return sorted(out, reverse=True)[:count]
 
 
+def stop_process(proc, log_file):
+    """SIGTERM, SIGKILL after 20 s; then closes the process's log file."""
+    if proc and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc:
+        log_file.close()
+
+
 def proc_sample(pid):
     """(CPU ticks utime+stime, VmRSS kB, threads) of a live process; None once it is gone."""
     try:
@@ -196,15 +209,7 @@ class Ringcastd:
         return {k.rsplit(".", 1)[1]: float(v) for k, v in values.items() if v}
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc:
-            self.log.close()
+        stop_process(self.proc, self.log)
 
 
 class Janus:
@@ -245,15 +250,7 @@ class Janus:
         return {}
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc:
-            self.log.close()
+        stop_process(self.proc, self.log)
 
 
 class Netns:

@@ -14,15 +14,15 @@ using core::StrAppend;
 using core::StrCat;
 
 // Every counter of ViewerCounts with its JSON name, in output order.
-#define LOADGEN_VIEWER_COUNTERS(X)                                                              \
-  X(packets, seq.packets)                                                                       \
-  X(bytes, bytes)                                                                               \
-  X(gaps, seq.gaps) X(recovered, seq.recovered) X(late, seq.late) X(lost, seq.lost)             \
-      X(duplicates, seq.duplicates) X(too_old, seq.too_old) X(nacks_sent, seq.nacks_sent)       \
-          X(nack_seqs, seq.nack_seqs) X(verified, verified) X(verify_failed, verify_failed)     \
-              X(srs, srs) X(rrs_sent, rrs_sent) X(rtcp_failed, rtcp_failed) X(foreign, foreign) \
-                  X(consent_sent, consent_sent) X(consent_answered, consent_answered)           \
-                      X(dropped_on_purpose, dropped_on_purpose)
+#define LOADGEN_VIEWER_COUNTERS(X)                                                                \
+  X(packets, seq.packets)                                                                         \
+  X(bytes, bytes)                                                                                 \
+  X(gaps, seq.gaps)                                                                               \
+  X(recovered, seq.recovered) X(late, seq.late) X(lost, seq.lost) X(duplicates, seq.duplicates)   \
+      X(too_old, seq.too_old) X(nacks_sent, seq.nacks_sent) X(nack_seqs, seq.nack_seqs)           \
+          X(verified, verified) X(verify_failed, verify_failed) X(srs, srs) X(rrs_sent, rrs_sent) \
+              X(rtcp_failed, rtcp_failed) X(foreign, foreign) X(consent_sent, consent_sent)       \
+                  X(consent_answered, consent_answered) X(dropped_on_purpose, dropped_on_purpose)
 
 std::string Num(double v) {
   char buffer[64];
