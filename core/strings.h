@@ -86,6 +86,9 @@ inline std::string JsonEscape(std::string_view s) {
   return out;
 }
 
+// `s` as a JSON string literal, quotes included.
+inline std::string JsonQuoted(std::string_view s) { return "\"" + JsonEscape(s) + "\""; }
+
 }  // namespace ringcast::core
 
 #endif  // RINGCAST_CORE_STRINGS_H_

@@ -39,10 +39,6 @@ std::string RandomHex(size_t bytes) {
   return out;
 }
 
-std::string JsonQuoted(std::string_view text) {
-  return core::StrCat("\"", core::JsonEscape(text), "\"");
-}
-
 uint32_t RandomSsrc() {
   uint32_t ssrc = 0;
   while (ssrc == 0) RAND_bytes(reinterpret_cast<uint8_t*>(&ssrc), sizeof(ssrc));
@@ -339,16 +335,16 @@ http::HttpResponse WebRtcServer::PathsJson() const {
             size = core::StrCat(",\"width\":", sps->width, ",\"height\":", sps->height);
           }
         }
-        tracks.push_back(core::StrCat("{\"media\":", JsonQuoted(info.media),
-                                      ",\"codec\":", JsonQuoted(info.encoding_name),
+        tracks.push_back(core::StrCat("{\"media\":", core::JsonQuoted(info.media),
+                                      ",\"codec\":", core::JsonQuoted(info.encoding_name),
                                       ",\"clock_rate\":", info.clock_rate, size, "}"));
       }
     }
     size_t webrtc = viewers.count(name) ? viewers.at(name) : 0;
     size_t readers = entry->readers.size();
     items.push_back(
-        core::StrCat("{\"name\":", JsonQuoted(name), ",\"ready\":", ready ? "true" : "false",
-                     ",\"source\":", JsonQuoted(entry->config.source), ",\"tracks\":[",
+        core::StrCat("{\"name\":", core::JsonQuoted(name), ",\"ready\":", ready ? "true" : "false",
+                     ",\"source\":", core::JsonQuoted(entry->config.source), ",\"tracks\":[",
                      absl::StrJoin(tracks, ","), "],\"webrtc_sessions\":", webrtc,
                      ",\"rtsp_readers\":", readers >= webrtc ? readers - webrtc : 0, "}"));
   }

@@ -14,38 +14,34 @@ using core::StrAppend;
 using core::StrCat;
 
 // Every counter of ViewerCounts with its JSON name, in output order.
-#define LOADGEN_VIEWER_COUNTERS(X)                                                                \
-  X(packets, seq.packets)                                                                         \
-  X(bytes, bytes)                                                                                 \
-  X(gaps, seq.gaps)                                                                               \
-  X(recovered, seq.recovered) X(late, seq.late) X(lost, seq.lost) X(duplicates, seq.duplicates)   \
-      X(too_old, seq.too_old) X(nacks_sent, seq.nacks_sent) X(nack_seqs, seq.nack_seqs)           \
-          X(verified, verified) X(verify_failed, verify_failed) X(srs, srs) X(rrs_sent, rrs_sent) \
-              X(rtcp_failed, rtcp_failed) X(foreign, foreign) X(consent_sent, consent_sent)       \
-                  X(consent_answered, consent_answered) X(dropped_on_purpose, dropped_on_purpose)
+// One counter per line; clang-format 14 re-flows this list differently on every pass.
+// clang-format off
+#define LOADGEN_VIEWER_COUNTERS(X)            \
+  X(packets, seq.packets)                     \
+  X(bytes, bytes)                             \
+  X(gaps, seq.gaps)                           \
+  X(recovered, seq.recovered)                 \
+  X(late, seq.late)                           \
+  X(lost, seq.lost)                           \
+  X(duplicates, seq.duplicates)               \
+  X(too_old, seq.too_old)                     \
+  X(nacks_sent, seq.nacks_sent)               \
+  X(nack_seqs, seq.nack_seqs)                 \
+  X(verified, verified)                       \
+  X(verify_failed, verify_failed)             \
+  X(srs, srs)                                 \
+  X(rrs_sent, rrs_sent)                       \
+  X(rtcp_failed, rtcp_failed)                 \
+  X(foreign, foreign)                         \
+  X(consent_sent, consent_sent)               \
+  X(consent_answered, consent_answered)       \
+  X(dropped_on_purpose, dropped_on_purpose)
+// clang-format on
 
 std::string Num(double v) {
   char buffer[64];
   std::snprintf(buffer, sizeof(buffer), "%.3f", v);
   return buffer;
-}
-
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof(buffer), "\\u%04x", c);
-      out += buffer;
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-  return out;
 }
 
 std::string CountsJson(const ViewerCounts& c) {
@@ -144,7 +140,7 @@ std::string FormatJson(const RunResult& run) {
   auto errors_json = [](const std::map<std::string, int>& errors) {
     std::string out = "{";
     for (const auto& [reason, n] : errors) {
-      StrAppend(out, out.size() > 1 ? "," : "", Quote(reason), ":", n);
+      StrAppend(out, out.size() > 1 ? "," : "", core::JsonQuoted(reason), ":", n);
     }
     return out + "}";
   };
@@ -152,21 +148,22 @@ std::string FormatJson(const RunResult& run) {
   const double measured = run.measured_s > 0 ? run.measured_s : 1;
 
   std::string j = "{\n";
-  StrAppend(j, "\"schema\":\"ringcast-loadgen/1\",\n\"started_utc\":", Quote(run.started_utc),
-            ",\n\"wall_s\":", Num(run.wall_s), ",\n\"measured_s\":", Num(run.measured_s),
-            ",\n\"warmup_s\":", Num(o.warmup_s),
+  StrAppend(j, "\"schema\":\"ringcast-loadgen/1\",\n\"started_utc\":",
+            core::JsonQuoted(run.started_utc), ",\n\"wall_s\":", Num(run.wall_s),
+            ",\n\"measured_s\":", Num(run.measured_s), ",\n\"warmup_s\":", Num(o.warmup_s),
             ",\n\"interrupted\":", run.interrupted ? "true" : "false", ",\n");
-  StrAppend(j, "\"config\":{\"publish\":", o.publish, ",\"rtp_streams\":", o.rtp_streams,
-            ",\"transport\":", Quote(o.transport == PublishTransport::kTcp ? "tcp" : "udp"),
-            ",\"rtsp_url\":", Quote(o.rtsp_url), ",\"rtp_publish\":", Quote(o.rtp_publish),
-            ",\"stagger_ms\":", o.stagger_ms, ",\"view\":", o.view,
-            ",\"whep_url\":", Quote(o.whep_url), ",\"paths\":", o.paths,
-            ",\"verify_one_in\":", o.verify_one_in, ",\"ramp_per_s\":", o.ramp_per_s,
-            ",\"max_pending\":", o.max_pending, ",\"nack\":", o.nack ? "true" : "false",
-            ",\"rr_interval_ms\":", o.rr_interval_ms,
-            ",\"simulate_loss_one_in\":", o.simulate_loss_one_in, ",\"fps\":", o.fps, "},\n");
-  StrAppend(j, "\"verify\":{\"mode\":", Quote(VerifyMode(o)), ",\"one_in\":", o.verify_one_in,
-            "},\n");
+  StrAppend(
+      j, "\"config\":{\"publish\":", o.publish, ",\"rtp_streams\":", o.rtp_streams,
+      ",\"transport\":", core::JsonQuoted(o.transport == PublishTransport::kTcp ? "tcp" : "udp"),
+      ",\"rtsp_url\":", core::JsonQuoted(o.rtsp_url),
+      ",\"rtp_publish\":", core::JsonQuoted(o.rtp_publish), ",\"stagger_ms\":", o.stagger_ms,
+      ",\"view\":", o.view, ",\"whep_url\":", core::JsonQuoted(o.whep_url), ",\"paths\":", o.paths,
+      ",\"verify_one_in\":", o.verify_one_in, ",\"ramp_per_s\":", o.ramp_per_s,
+      ",\"max_pending\":", o.max_pending, ",\"nack\":", o.nack ? "true" : "false",
+      ",\"rr_interval_ms\":", o.rr_interval_ms,
+      ",\"simulate_loss_one_in\":", o.simulate_loss_one_in, ",\"fps\":", o.fps, "},\n");
+  StrAppend(j, "\"verify\":{\"mode\":", core::JsonQuoted(VerifyMode(o)),
+            ",\"one_in\":", o.verify_one_in, "},\n");
   StrAppend(j, "\"loadgen_cpu\":{\"user_s\":", Num(run.cpu_user_s),
             ",\"system_s\":", Num(run.cpu_system_s),
             ",\"percent_of_one_core\":", Num(100 * cpu / measured),
@@ -178,10 +175,10 @@ std::string FormatJson(const RunResult& run) {
             ",\"errors\":", errors_json(pub_errors), ",\"list\":[");
   for (size_t i = 0; i < run.publishers.size(); ++i) {
     const PublisherResult& p = run.publishers[i];
-    StrAppend(j, i ? "," : "", "\n {\"index\":", p.index, ",\"target\":", Quote(p.target),
-              ",\"state\":", Quote(p.state), ",\"error\":", Quote(p.error),
-              ",\"packets\":", p.packets, ",\"bytes\":", p.bytes,
-              ",\"send_errors\":", p.send_errors, "}");
+    StrAppend(j, i ? "," : "", "\n {\"index\":", p.index,
+              ",\"target\":", core::JsonQuoted(p.target), ",\"state\":", core::JsonQuoted(p.state),
+              ",\"error\":", core::JsonQuoted(p.error), ",\"packets\":", p.packets,
+              ",\"bytes\":", p.bytes, ",\"send_errors\":", p.send_errors, "}");
   }
   j += "]},\n";
   StrAppend(j, "\"viewers\":{\"count\":", run.viewers.size(), ",\"media\":", t.media,
@@ -194,8 +191,8 @@ std::string FormatJson(const RunResult& run) {
             ",\n \"per_viewer_bytes\":", DistributionJson(t.bytes), ",\n \"list\":[");
   for (size_t i = 0; i < run.viewers.size(); ++i) {
     const ViewerResult& v = run.viewers[i];
-    StrAppend(j, i ? "," : "", "\n  {\"index\":", v.index, ",\"path\":", Quote(v.path),
-              ",\"state\":", Quote(v.state), ",\"error\":", Quote(v.error),
+    StrAppend(j, i ? "," : "", "\n  {\"index\":", v.index, ",\"path\":", core::JsonQuoted(v.path),
+              ",\"state\":", core::JsonQuoted(v.state), ",\"error\":", core::JsonQuoted(v.error),
               ",\"first_keyframe_ms\":", Num(v.first_keyframe_ms),
               ",\"counts\":", CountsJson(v.counts), "}");
   }
