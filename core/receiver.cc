@@ -3,9 +3,16 @@
 #include <netinet/in.h>
 
 #include "core/check.h"
-#include "core/counters.h"
+#include "core/drop_counter.h"
 
 namespace ringcast::core {
+namespace {
+
+const DropCounter kRxNoBuffersDrops(
+    "rx_no_buffers", "a multishot receive ran out of ring buffers (re-armed; not data loss)");
+const DropCounter kRxTruncatedDrops("rx_truncated", "a datagram larger than a ring buffer");
+
+}  // namespace
 
 Receiver::Receiver(Ring& ring, BufferRing& buffers, int fd, Mode mode, ReceiveHandler& handler)
     : ring_(ring), buffers_(buffers), fd_(fd), mode_(mode), handler_(&handler) {
@@ -69,7 +76,7 @@ void Receiver::OnCompletion(const io_uring_cqe& cqe) {
       io_uring_recvmsg_out* out = io_uring_recvmsg_validate(raw.data(), cqe.res, &msghdr_);
       if (out == nullptr || (out->flags & MSG_TRUNC)) {
         ++truncated_;
-        CountDrop(DropReason::kRxTruncated);
+        kRxTruncatedDrops.Count();
         buffers_.Recycle(bid);
       } else {
         auto* payload = static_cast<uint8_t*>(io_uring_recvmsg_payload(out, &msghdr_));
@@ -86,7 +93,7 @@ void Receiver::OnCompletion(const io_uring_cqe& cqe) {
   int res = cqe.res;
   if (res == -ENOBUFS) {
     ++enobufs_;
-    CountDrop(DropReason::kRxNoBuffers);
+    kRxNoBuffersDrops.Count();
   }
   bool stream_closed = mode_ == Mode::kStream && res == 0;
   bool soft = res >= 0 || res == -ENOBUFS || res == -EINTR || res == -EAGAIN;

@@ -8,8 +8,9 @@
 // kSrtcpMaxOverhead) after `length`; Unprotect shrinks `length`. The per-packet calls never
 // allocate and return an SrtpResult, never a Status: a bad packet is dropped and counted.
 //
-// Two engines implement it (DESIGN.md, "Crypto"): SrtpContext on BoringSSL's primitives (the
-// default) and LibsrtpEngine on libsrtp2 (crypto.srtp_engine = libsrtp; also the test oracle).
+// Two engines implement it (ARCHITECTURE.md, "Crypto"): SrtpContext on BoringSSL's primitives
+// (the default) and LibsrtpEngine on libsrtp2 (crypto.srtp_engine = libsrtp; also the test
+// oracle).
 // An engine is used by one thread at a time (its worker); it holds no locks.
 #ifndef RINGCAST_CRYPTO_SRTP_H_
 #define RINGCAST_CRYPTO_SRTP_H_
@@ -25,12 +26,11 @@
 #include <span>
 
 #include "absl/status/statusor.h"
+#include "crypto/srtp_profile.h"
 
 namespace ringcast::crypto {
 
-enum class SrtpProfile { kAeadAes128Gcm, kAes128CmSha1_80 };
 enum class SrtpDirection { kProtect, kUnprotect };
-enum class SrtpEngineKind { kBoringSsl, kLibsrtp };
 
 // Why a packet was refused; the per-packet path counts these by name.
 enum class SrtpResult {

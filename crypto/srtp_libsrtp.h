@@ -1,6 +1,6 @@
 // The libsrtp2 engine (crypto.srtp_engine = libsrtp): the reference implementation, kept as
 // an operator's alternative to SrtpContext and as the conformance oracle of its tests
-// (DESIGN.md, "Crypto"). Same contract as SrtpEngine in crypto/srtp.h: in place, one
+// (ARCHITECTURE.md, "Crypto"). Same contract as SrtpEngine in crypto/srtp.h: in place, one
 // direction, one thread at a time. libsrtp allocates a stream the first time it sees an SSRC,
 // never per packet after that.
 #ifndef RINGCAST_CRYPTO_SRTP_LIBSRTP_H_

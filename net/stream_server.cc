@@ -4,13 +4,21 @@
 #include <unistd.h>
 
 #include "core/clock.h"
-#include "core/counters.h"
+#include "core/drop_counter.h"
 #include "core/log.h"
 #include "core/strings.h"
 
 namespace ringcast::net {
 
 using core::StrCat;
+
+namespace {
+
+// Named when only HTTP had a connection limit; it counts every stream listener's refusals.
+const core::DropCounter kTooManyConnectionsDrops(
+    "http_too_many_connections", "connection refused: over the listener's connection limit");
+
+}  // namespace
 
 StreamServer::StreamServer(core::Ring& ring, core::BufferRing& buffers, Fd listener,
                            StreamServerOptions options, SessionFactory factory)
@@ -53,7 +61,7 @@ void StreamServer::OnCompletion(const io_uring_cqe& cqe) {
       }
     }
     if (connections_.size() >= options_.max_connections) {
-      core::CountDrop(core::DropReason::kHttpTooManyConnections);
+      kTooManyConnectionsDrops.Count();
       LOG_EVERY_SEC(Warn, "%s: refused connection from %s: %zu connections open (the limit)",
                     options_.name, peer_name, connections_.size());
       return;  // fd closes

@@ -47,7 +47,7 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
 
 # --- .rpm -------------------------------------------------------------------------------------
 # No distribution that uses rpm ships BoringSSL, so the rpm is the OpenSSL 3 build, which has
-# RTSP but not WebRTC (DTLS-SRTP needs BoringSSL's EVP_AEAD and DTLS APIs; core/CMakeLists.txt).
+# RTSP but not WebRTC (DTLS-SRTP needs BoringSSL's EVP_AEAD and DTLS APIs; net/webrtc/CMakeLists.txt).
 if(RINGCAST_CRYPTO STREQUAL "boringssl")
   set(ringcast_rpm_features "Built with BoringSSL: RTSP in and out, and WebRTC (WHEP) to browsers.")
 else()

@@ -3,7 +3,7 @@
 //
 // The clip is raw Annex B H.264 (constrained baseline 640x360, 25 fps, 10 s, an IDR with
 // SPS/PPS in front every second) made by ffmpeg at build time (packaging/demo.cmake):
-//   build tree:  <build>/demo/demo.h264 (ringcastd is <build>/core/ringcastd)
+//   build tree:  <build>/demo/demo.h264 (ringcastd is <build>/bin/ringcastd)
 //   packages:    /usr/share/ringcast/demo.h264 (or /usr/local/share/... for `make install`)
 // DefaultDemoClipPaths() lists those candidates in the order the daemon should try them.
 //
@@ -53,7 +53,7 @@ struct DemoOptions {
   size_t loop_after_access_units = 0;
 };
 
-class DemoSource {
+class DemoSource final : public Source {
  public:
   // The clip may be no larger than this; the shipped one is about 1 MiB.
   static constexpr size_t kMaxClipBytes = size_t{64} << 20;
@@ -71,7 +71,7 @@ class DemoSource {
                                                             const std::string& clip_path,
                                                             SourceObserver& observer,
                                                             const DemoOptions& options = {});
-  ~DemoSource();  // Stop()s
+  ~DemoSource() override;  // Stop()s
 
   DemoSource(const DemoSource&) = delete;
   DemoSource& operator=(const DemoSource&) = delete;
@@ -80,15 +80,16 @@ class DemoSource {
   // unit from the ring's next loop iteration and one every 1/fps after it. Starting again
   // after Stop() begins at the first access unit (a keyframe) with numbering continuing.
   // No-op while running.
-  void Start();
+  void Start() override;
   // Disarms the timer: nothing more is sent. OnSourceLost is not called (the caller knows).
-  void Stop();
+  void Stop() override;
   bool running() const { return running_; }
 
   // H264/90000, PT 96, fmtp "packetization-mode=1;profile-level-id=<SPS>;
   // sprop-parameter-sets=<SPS>,<PPS>" (h264::BuildFmtp), keyframe codec H.264.
   const TrackInfo& track_info() const { return track_info_; }
   const std::string& clip_path() const { return clip_path_; }
+  std::string_view description() const override { return "the demo clip"; }
   size_t access_unit_count() const { return access_units_.size(); }
   const h264::Sps& sps() const { return sps_; }
 

@@ -1,14 +1,17 @@
-// SourceObserver: how a source that ringcast runs itself — an RTSP pull from a camera
-// (net/rtsp/client.h) or the built-in demo clip (rtp/demo_source.h) — hands a path its media.
-// The path's side (PathHub) turns these calls into Stream::Claim / Track::Ingest, exactly as
-// it does for an RTSP publisher.
+// Sources that ringcast runs itself for a path — an RTSP pull from a camera (net/rtsp/client.h)
+// or the built-in demo clip (rtp/demo_source.h) — and how they hand the path its media.
 //
-// Threads: the source and its observer live on the same worker; calls come from that worker's
+//   Source ─OnSourceReady / OnSourcePacket / OnSourceLost─▶ SourceObserver (the path's side,
+//   rtp/hub/path_feed.h), which turns them into Stream::Claim / Track::Ingest exactly as it does
+//   for an RTSP publisher.
+//
+// Threads: a source and its observer live on the same worker; calls come from that worker's
 // loop. The RtpView passed to OnSourcePacket is valid only during the call.
 #ifndef RINGCAST_RTP_SOURCE_H_
 #define RINGCAST_RTP_SOURCE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -30,6 +33,24 @@ class SourceObserver {
 
  protected:
   ~SourceObserver() = default;
+};
+
+// A running source, as the path that owns it sees it. Destroying it stops it.
+class Source {
+ public:
+  virtual ~Source() = default;
+
+  // Starts delivering to the observer it was created with (which may be called from inside).
+  virtual void Start() = 0;
+  // No more observer calls, OnSourceLost included (the caller knows). The observer may call it.
+  virtual void Stop() = 0;
+  // Asks for a keyframe on `track`; false when this source cannot (the demo clip; a camera that
+  // is not playing yet).
+  virtual bool RequestKeyframe(size_t track) { return false; }
+  // Times it started delivering again after losing its media.
+  virtual uint64_t reconnects() const { return 0; }
+  // What it is, safe for a log line or a stats label: never a password.
+  virtual std::string_view description() const = 0;
 };
 
 }  // namespace ringcast::rtp

@@ -23,7 +23,7 @@ case "${1:-}" in
     tools/setup-deps.sh build
     configure_and_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     shift
-    exec build/core/ringcastd --config packaging/ringcast.conf "$@"
+    exec build/bin/ringcastd --config packaging/ringcast.conf "$@"
     ;;
   test)
     tools/setup-deps.sh

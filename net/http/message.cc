@@ -1,5 +1,6 @@
 #include "net/http/message.h"
 
+#include <array>
 #include <charconv>
 #include <cstdint>
 
@@ -7,6 +8,16 @@
 
 namespace ringcast::net::http {
 namespace {
+
+constexpr std::array<bool, 256> MakeTcharTable() {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}
+constexpr std::array<bool, 256> kTchar = MakeTcharTable();
 
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -95,6 +106,16 @@ std::string_view VersionString(Protocol protocol) {
 
 bool HeaderNameEquals(std::string_view a, std::string_view b) {
   return core::EqualsIgnoreCase(a, b);
+}
+
+bool IsTchar(char c) { return kTchar[static_cast<unsigned char>(c)]; }
+
+bool IsToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!IsTchar(c)) return false;
+  }
+  return true;
 }
 
 std::string_view ProtocolName(Protocol protocol) {

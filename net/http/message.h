@@ -24,6 +24,12 @@ std::string_view ProtocolName(Protocol protocol);
 // ASCII case-insensitive equality, the way field names and tokens compare (RFC 9110 §5.1).
 bool HeaderNameEquals(std::string_view a, std::string_view b);
 
+// RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" /
+// "_" / "`" / "|" / "~" / DIGIT / ALPHA; a token is one or more of them (methods, field names,
+// auth schemes and parameter names).
+bool IsTchar(char c);
+bool IsToken(std::string_view s);
+
 struct Header {
   std::string name;   // as received (field names are case-insensitive, RFC 9110 §5.1)
   std::string value;  // leading and trailing whitespace removed

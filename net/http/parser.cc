@@ -16,28 +16,6 @@ constexpr size_t kMaxChunkSizeLine = 4096;
 // Body memory reserved up front; a larger declared length grows as bytes actually arrive.
 constexpr size_t kMaxBodyReserve = 64 * 1024;
 
-// RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" /
-// "_" / "`" / "|" / "~" / DIGIT / ALPHA.
-constexpr std::array<bool, 256> MakeTcharTable() {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
-  return table;
-}
-constexpr std::array<bool, 256> kTchar = MakeTcharTable();
-
-bool IsTchar(char c) { return kTchar[static_cast<unsigned char>(c)]; }
-
-bool IsToken(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!IsTchar(c)) return false;
-  }
-  return true;
-}
-
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // RFC 9110 §5.5 field-value bytes (also reason-phrase, RFC 9112 §4): HTAB, SP, VCHAR, obs-text.

@@ -1,12 +1,15 @@
 #include "net/http/server.h"
 
 #include "core/clock.h"
-#include "core/counters.h"
+#include "core/drop_counter.h"
 #include "core/log.h"
 #include "core/strings.h"
 
 namespace ringcast::net::http {
 namespace {
+
+const core::DropCounter kBadRequestDrops(
+    "http_bad_request", "malformed HTTP request (answered 4xx, connection closed)");
 
 using core::StrCat;
 
@@ -25,7 +28,7 @@ class HttpSession final : public StreamSession {
       data.remove_prefix(used);
       if (state == Parser::State::kNeedMore) return;
       if (state == Parser::State::kError) {
-        core::CountDrop(core::DropReason::kHttpBadRequest);
+        kBadRequestDrops.Count();
         LOG_EVERY_SEC(Warn, "http: bad request from %s: %s", connection_.peer(),
                       parser_.error_reason());
         HttpResponse response =

@@ -418,7 +418,7 @@ void RtspClient::OnUnauthorized(const Message& response) {
   }
   const bool had_challenge = auth_->HasChallenge();
   if (absl::Status status = auth_->OnChallenge(response); !status.ok()) {
-    // ClientAuth refuses a challenge whose nonce it has answered already: wrong credentials.
+    // http::ClientAuth refuses a challenge whose nonce it has answered already: wrong credentials.
     Fail(StrCat(what, had_challenge ? "wrong credentials" : core::ToStd(status.message())));
     return;
   }

@@ -62,9 +62,9 @@
 #include "core/buffer_ring.h"
 #include "core/log.h"
 #include "core/ring.h"
+#include "net/http/auth.h"
 #include "net/http/message.h"
 #include "net/http/parser.h"
-#include "net/rtsp/auth.h"
 #include "net/rtsp/describe.h"
 #include "net/rtsp/interleaved.h"
 #include "net/rtsp/url.h"
@@ -112,7 +112,7 @@ struct RtspClientStats {
   uint64_t server_requests = 0;    // requests the server sent us (answered 200 or 501)
 };
 
-class RtspClient final : private InterleavedSink {
+class RtspClient final : public rtp::Source, private InterleavedSink {
  public:
   RtspClient(core::Ring& ring, core::BufferRing& buffers, RtspClientOptions options,
              rtp::SourceObserver& observer);
@@ -123,13 +123,15 @@ class RtspClient final : private InterleavedSink {
 
   // Connects now. A URL that cannot work (malformed, rtsps://) logs one error and leaves the
   // client kStopped.
-  void Start();
+  void Start() override;
   // TEARDOWN if a session is set up (best effort), closes everything, no more retries and no
   // more observer calls — OnSourceLost included: the caller knows.
-  void Stop();
+  void Stop() override;
 
   ClientState state() const { return state_; }
-  uint64_t reconnects() const { return stats_.reconnects; }
+  uint64_t reconnects() const override { return stats_.reconnects; }
+  // The URL without its credentials.
+  std::string_view description() const override { return url_text_; }
   // "TCP" or "UDP": the transport of the current (or last) attempt.
   std::string_view transport_in_use() const { return use_tcp_ ? "TCP" : "UDP"; }
   const RtspClientStats& stats() const { return stats_; }
@@ -143,7 +145,7 @@ class RtspClient final : private InterleavedSink {
   // Asks the camera for a keyframe on `track` with an RTCP PLI (RFC 4585 §6.3.1): on the
   // track's RTCP channel over TCP, or over UDP to the port the camera sends its RTCP from.
   // False when that is not possible yet (not playing, no RTP seen, no RTCP address known).
-  bool RequestKeyframe(size_t track);
+  bool RequestKeyframe(size_t track) override;
 
  private:
   class Connector;  // the IORING_OP_CONNECT completion (defined below)
@@ -238,7 +240,7 @@ class RtspClient final : private InterleavedSink {
   std::unique_ptr<StreamConnection> connection_;
   bool closing_connection_ = false;  // we are closing it: its on_closed is not a failure
   SocketAddress server_address_;
-  std::optional<ClientAuth> auth_;
+  std::optional<http::ClientAuth> auth_;
   std::optional<PendingRequest> pending_;
   int next_cseq_ = 1;
   bool server_has_get_parameter_ = false;

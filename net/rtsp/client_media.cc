@@ -5,9 +5,9 @@
 
 #include <cstring>
 
-#include "core/counters.h"
 #include "core/strings.h"
 #include "net/rtsp/client.h"
+#include "net/rtsp/drops.h"
 #include "rtp/byte_io.h"
 #include "rtp/rtcp/feedback.h"
 #include "rtp/rtcp/report.h"
@@ -153,7 +153,7 @@ void RtspClient::OnRtp(size_t track, std::span<const uint8_t> packet) {
   std::optional<rtp::RtpView> view = rtp::RtpView::Parse(packet);
   if (!view) {
     ++stats_.invalid_packets;
-    core::CountDrop(core::DropReason::kRtpInvalid);
+    kRtpInvalidDrops.Count();
     LOG_RATE_LIMITED(log_limiter_, Warn, "%s",
                      LogText(StrCat("dropped an invalid RTP packet of track ", track)));
     return;

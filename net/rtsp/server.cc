@@ -8,7 +8,7 @@ namespace ringcast::net::rtsp {
 
 absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(
     core::Ring& ring, core::BufferRing& buffers, const RtspServerOptions& server_options,
-    PathHub& hub) {
+    rtp::hub::PathHub& hub) {
   const std::string& listen_address = server_options.listen;
   const RtspSettings& settings = server_options.session;
   ASSIGN_OR_RETURN(SocketAddress address, ParseSocketAddress(listen_address));
@@ -17,7 +17,7 @@ absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(
     return absl::Status(fd.status().code(), core::StrCat("rtsp: cannot listen on ", listen_address,
                                                          ": ", core::ToStd(fd.status().message())));
   }
-  std::unique_ptr<RtspServer> rtsp(new RtspServer(ring));
+  std::unique_ptr<RtspServer> rtsp(new RtspServer(ring, server_options.auth));
   ASSIGN_OR_RETURN(rtsp->port_, LocalPort(fd->get()));
   rtsp->settings_ = settings;
   if (server_options.udp) {
@@ -35,7 +35,8 @@ absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(
   RtspServer* raw = rtsp.get();
   rtsp->server_ = std::make_unique<StreamServer>(
       ring, buffers, std::move(fd).value(), options, [raw, &hub](StreamConnection& connection) {
-        return std::make_unique<RtspSession>(connection, hub, raw->settings_, raw->udp_.get());
+        return std::make_unique<RtspSession>(connection, hub, raw->auth_, raw->settings_,
+                                             raw->udp_.get());
       });
   rtsp->server_->Start();
   LOG_INFO("rtsp: listening on %s (port %d)", listen_address, rtsp->port_);

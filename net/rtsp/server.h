@@ -1,32 +1,27 @@
 // RtspServer: the RTSP listener (rtsp.listen) of one worker; each connection runs an
-// RtspSession against that worker's PathHub. Worker thread only.
+// RtspSession against that worker's path hub (rtp/hub), with the server's Digest nonces
+// (http::ServerAuth) and its RTP/UDP ports. Worker thread only.
 #ifndef RINGCAST_NET_RTSP_SERVER_H_
 #define RINGCAST_NET_RTSP_SERVER_H_
 
 #include <memory>
 #include <string>
 
-#include "net/rtsp/path_hub.h"
+#include "net/http/auth.h"
 #include "net/rtsp/session.h"
+#include "net/rtsp/settings.h"
 #include "net/rtsp/udp_ports.h"
 #include "net/stream_server.h"
+#include "rtp/hub/path_hub.h"
 
 namespace ringcast::net::rtsp {
-
-struct RtspServerOptions {
-  std::string listen = ":8554";  // rtsp.listen
-  bool udp = true;               // rtsp.transports has udp
-  int rtp_port = 8000;           // rtsp.rtp_port
-  int rtcp_port = 8001;          // rtsp.rtcp_port
-  RtspSettings session;
-};
 
 class RtspServer {
  public:
   static absl::StatusOr<std::unique_ptr<RtspServer>> Start(core::Ring& ring,
                                                            core::BufferRing& buffers,
                                                            const RtspServerOptions& options,
-                                                           PathHub& hub);
+                                                           rtp::hub::PathHub& hub);
   // Closes every connection (their sessions leave their paths) and retires the listener.
   ~RtspServer();
 
@@ -35,11 +30,12 @@ class RtspServer {
   size_t connection_count() const { return server_->connection_count(); }
 
  private:
-  explicit RtspServer(core::Ring& ring) : ring_(ring) {}
+  RtspServer(core::Ring& ring, const http::ServerAuthOptions& auth) : ring_(ring), auth_(auth) {}
 
   core::Ring& ring_;
   int port_ = 0;
   RtspSettings settings_;
+  http::ServerAuth auth_;
   std::unique_ptr<UdpMediaPorts> udp_;
   std::unique_ptr<StreamServer> server_;
 };

@@ -3,11 +3,10 @@
 #include <random>
 
 #include "core/clock.h"
-#include "core/counters.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "net/rtsp/describe.h"
-#include "net/rtsp/path_source.h"
+#include "net/rtsp/drops.h"
 #include "net/rtsp/transport.h"
 #include "net/rtsp/url.h"
 #include "net/sdp/parser.h"
@@ -33,10 +32,11 @@ std::string NewSessionId() {
 
 }  // namespace
 
-RtspSession::RtspSession(StreamConnection& connection, PathHub& hub, const RtspSettings& settings,
-                         UdpMediaPorts* udp)
+RtspSession::RtspSession(StreamConnection& connection, rtp::hub::PathHub& hub,
+                         http::ServerAuth& auth, const RtspSettings& settings, UdpMediaPorts* udp)
     : connection_(connection),
       hub_(hub),
+      auth_(auth),
       settings_(settings),
       udp_(udp),
       parser_(http::Protocol::kRtsp, http::Parser::Kind::kRequest) {
@@ -89,7 +89,7 @@ size_t RtspSession::OnInterleavedText(std::string_view text) {
     http::Parser::State state = parser_.Feed(text.substr(used_total), used);
     used_total += used;
     if (state == http::Parser::State::kError) {
-      core::CountDrop(core::DropReason::kRtspBadRequest);
+      kBadRequestDrops.Count();
       LOG_EVERY_SEC(Warn, "rtsp: bad request from %s: %s", connection_.peer(),
                     parser_.error_reason());
       connection_.Send(
@@ -107,7 +107,7 @@ size_t RtspSession::OnInterleavedText(std::string_view text) {
 
 void RtspSession::OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) {
   if (!known_channels_.test(channel)) {
-    core::CountDrop(core::DropReason::kRtspBadChannel);
+    kBadChannelDrops.Count();
     LOG_RATE_LIMITED(
         log_limiter_, Warn,
         "rtsp: %s sent an interleaved frame on channel %d, which no SETUP made; dropped",
@@ -130,7 +130,7 @@ void RtspSession::IngestRtp(size_t track, std::span<const uint8_t> bytes, std::s
   }
   std::optional<rtp::RtpView> packet = rtp::RtpView::Parse(bytes);
   if (!packet) {
-    core::CountDrop(core::DropReason::kRtpInvalid);
+    kRtpInvalidDrops.Count();
     LOG_RATE_LIMITED(log_limiter_, Warn, "rtsp: %s sent an invalid RTP packet (%s) for %s",
                      connection_.peer(), how, path_->name);
     return;
@@ -159,14 +159,14 @@ void RtspSession::Refuse(const Message& request, int status, std::string_view wh
   Reply(request, status);
 }
 
-PathEntry* RtspSession::PathFor(const Message& request, bool publish, std::string* control) {
+rtp::hub::Path* RtspSession::PathFor(const Message& request, bool publish, std::string* control) {
   absl::StatusOr<PathName> name = SplitPathName(request.target);
   if (!name.ok()) {
     Refuse(request, 400, StrCat("bad URL: ", core::ToStd(name.status().message())));
     return nullptr;
   }
   if (control != nullptr) *control = name->control;
-  PathEntry* path = hub_.Find(name->name, publish);
+  rtp::hub::Path* path = hub_.Find(name->name, publish);
   if (path == nullptr) {
     Refuse(request, 404,
            publish ? StrCat("no path ", name->name, " (set path.", name->name,
@@ -177,20 +177,22 @@ PathEntry* RtspSession::PathFor(const Message& request, bool publish, std::strin
   return path;
 }
 
-bool RtspSession::Authorize(const Message& request, const PathEntry& path, bool publish) {
+bool RtspSession::Authorize(const Message& request, const rtp::hub::Path& path, bool publish) {
   const std::string& user = publish ? path.config.publish_user : path.config.read_user;
   const std::string& pass = publish ? path.config.publish_pass : path.config.read_pass;
   if (user.empty()) return true;
   const std::string* header = request.FindHeader("Authorization");
-  AuthVerdict verdict = hub_.auth().Verify(header != nullptr ? *header : std::string_view(),
-                                           request.method, request.target, Credentials{user, pass});
-  if (verdict == AuthVerdict::kOk) return true;
-  if (verdict != AuthVerdict::kMissing) {
+  http::AuthVerdict verdict =
+      auth_.Verify(header != nullptr ? *header : std::string_view(), request.method, request.target,
+                   http::Credentials{user, pass});
+  if (verdict == http::AuthVerdict::kOk) return true;
+  if (verdict != http::AuthVerdict::kMissing) {
     LOG_RATE_LIMITED(log_limiter_, Warn, "rtsp: %s denied %s of %s: %s", connection_.peer(),
-                     publish ? "publishing" : "reading", path.name, AuthVerdictReason(verdict));
+                     publish ? "publishing" : "reading", path.name,
+                     http::AuthVerdictReason(verdict));
   }
   std::vector<Header> headers;
-  for (std::string& challenge : hub_.auth().MakeChallenges(VerdictWantsStale(verdict))) {
+  for (std::string& challenge : auth_.MakeChallenges(http::VerdictWantsStale(verdict))) {
     headers.push_back({"WWW-Authenticate", std::move(challenge)});
   }
   Reply(request, 401, std::move(headers));
@@ -237,7 +239,7 @@ void RtspSession::OnAnnounce(const Message& request) {
     Refuse(request, 455, "ANNOUNCE on a session that already publishes or reads");
     return;
   }
-  PathEntry* path = PathFor(request, /*publish=*/true, nullptr);
+  rtp::hub::Path* path = PathFor(request, /*publish=*/true, nullptr);
   if (path == nullptr) return;
   if (path->config.source != "publisher") {
     Refuse(request, 400,
@@ -282,19 +284,18 @@ void RtspSession::OnPathReady() {
 }
 
 void RtspSession::OnDescribe(const Message& request) {
-  PathEntry* path = PathFor(request, /*publish=*/false, nullptr);
+  rtp::hub::Path* path = PathFor(request, /*publish=*/false, nullptr);
   if (path == nullptr) return;
   if (!Authorize(request, *path, /*publish=*/false)) return;
   hub_.WantSource(*path);  // on-demand paths start pulling now
-  if ((path->stream == nullptr || !path->stream->has_source()) && path->source != nullptr &&
-      waiting_for_ == nullptr) {
+  if (!path->live() && path->source_running() && waiting_for_ == nullptr) {
     // The path's own source is on its way (or reconnecting): answer once it is ready.
     pending_describe_ = request;
     waiting_for_ = path;
     hub_.AddWaiter(*path, this);
     wait_timer_ = std::make_unique<core::Timer>(hub_.ring(), [this] {
       hub_.RemoveWaiter(*waiting_for_, this);
-      PathEntry* path = waiting_for_;
+      rtp::hub::Path* path = waiting_for_;
       waiting_for_ = nullptr;
       Message pending = std::move(*pending_describe_);
       pending_describe_.reset();
@@ -305,7 +306,7 @@ void RtspSession::OnDescribe(const Message& request) {
     wait_timer_->ArmAfter(kSourceWaitNs);
     return;
   }
-  if (path->stream == nullptr || !path->stream->has_source()) {
+  if (!path->live()) {
     Refuse(request, 404, StrCat("path ", path->name, " has no source right now"));
     return;
   }
@@ -331,7 +332,7 @@ void RtspSession::OnSetup(const Message& request) {
   }
   std::string control;
   bool publishing = role_ == Role::kPublisher;
-  PathEntry* path = publishing ? path_ : PathFor(request, /*publish=*/false, &control);
+  rtp::hub::Path* path = publishing ? path_ : PathFor(request, /*publish=*/false, &control);
   if (path == nullptr) return;
   if (publishing) {
     absl::StatusOr<PathName> name = SplitPathName(request.target);
@@ -342,7 +343,7 @@ void RtspSession::OnSetup(const Message& request) {
       return;
     }
     if (!Authorize(request, *path, /*publish=*/false)) return;
-    if (path->stream == nullptr || !path->stream->has_source()) {
+    if (!path->live()) {
       Refuse(request, 404, StrCat("path ", path->name, " has no source right now"));
       return;
     }

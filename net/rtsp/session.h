@@ -9,10 +9,10 @@
 // History), so its first frame decodes, then follows live.
 //
 // Bad requests get an RTSP error status and one rate-limited log line naming the peer; a
-// malformed message closes the connection. Credentials never reach a log line.
+// malformed message closes the connection. http::Credentials never reach a log line.
 //
-// Ownership: the StreamConnection owns the session; the session registers with the PathHub
-// and its tracks and unregisters in its destructor. Worker thread only.
+// Ownership: the StreamConnection owns the session; the session registers with the path hub
+// (rtp/hub) and its tracks and unregisters in its destructor. Worker thread only.
 #ifndef RINGCAST_NET_RTSP_SESSION_H_
 #define RINGCAST_NET_RTSP_SESSION_H_
 
@@ -25,28 +25,27 @@
 #include <vector>
 
 #include "core/log.h"
+#include "net/http/auth.h"
 #include "net/http/parser.h"
 #include "net/rtsp/interleaved.h"
-#include "net/rtsp/path_hub.h"
+#include "net/rtsp/settings.h"
 #include "net/rtsp/udp_ports.h"
 #include "net/stream_server.h"
+#include "rtp/hub/path_hub.h"
 #include "rtp/track.h"
 
 namespace ringcast::net::rtsp {
 
-struct RtspSettings {
-  int64_t session_timeout_s = 60;  // advertised in the Session header (keep-alive period x2)
-};
-
 class RtspSession final : public StreamSession,
-                          public PathClient,
+                          public rtp::hub::PathClient,
                           private InterleavedSink,
                           private UdpRtpSink,
                           private rtp::TrackReader {
  public:
   // `udp` is nullptr when RTP over UDP is off (rtsp.transports).
-  RtspSession(StreamConnection& connection, PathHub& hub, const RtspSettings& settings,
-              UdpMediaPorts* udp);
+  // `auth` is the server's (its nonces are shared by every connection).
+  RtspSession(StreamConnection& connection, rtp::hub::PathHub& hub, http::ServerAuth& auth,
+              const RtspSettings& settings, UdpMediaPorts* udp);
   ~RtspSession() override;
 
   void OnBytes(std::span<const uint8_t> bytes) override;
@@ -76,8 +75,8 @@ class RtspSession final : public StreamSession,
   // Replies with an error and logs why, naming the peer and the path.
   void Refuse(const http::Message& request, int status, std::string_view why);
   // Checks the request's credentials for the path; replies 401 when they don't pass.
-  bool Authorize(const http::Message& request, const PathEntry& path, bool publish);
-  PathEntry* PathFor(const http::Message& request, bool publish, std::string* control);
+  bool Authorize(const http::Message& request, const rtp::hub::Path& path, bool publish);
+  rtp::hub::Path* PathFor(const http::Message& request, bool publish, std::string* control);
 
   void OnOptions(const http::Message& request);
   void OnAnnounce(const http::Message& request);
@@ -95,14 +94,15 @@ class RtspSession final : public StreamSession,
   void Leave();
 
   StreamConnection& connection_;
-  PathHub& hub_;
+  rtp::hub::PathHub& hub_;
+  http::ServerAuth& auth_;
   RtspSettings settings_;
   UdpMediaPorts* udp_;
   http::Parser parser_;
   Demuxer demuxer_;
 
   Role role_ = Role::kNone;
-  PathEntry* path_ = nullptr;
+  rtp::hub::Path* path_ = nullptr;
   std::string session_id_;
 
   // Publisher: the announced tracks, their a=control values, and channel → track.
@@ -115,7 +115,7 @@ class RtspSession final : public StreamSession,
 
   // A DESCRIBE waiting for an on-demand source to come up.
   std::optional<http::Message> pending_describe_;
-  PathEntry* waiting_for_ = nullptr;
+  rtp::hub::Path* waiting_for_ = nullptr;
   std::unique_ptr<core::Timer> wait_timer_;
 
   // Reader.

@@ -4,9 +4,9 @@
 
 #include <cstring>
 
-#include "core/counters.h"
 #include "core/log.h"
 #include "core/strings.h"
+#include "net/rtsp/drops.h"
 
 namespace ringcast::net::rtsp {
 
@@ -77,7 +77,7 @@ void UdpMediaPorts::OnReceive(std::span<uint8_t> bytes, const sockaddr* from, so
     auto route = routes_.find(FormatSocketAddress(from, from_len));
     if (route == routes_.end()) {
       ++unrouted_;
-      core::CountDrop(core::DropReason::kRtpUnrouted);
+      kRtpUnroutedDrops.Count();
       LOG_EVERY_SEC(Warn, "rtsp: UDP datagram from %s, which set up no RTP session; dropped",
                     FormatSocketAddress(from, from_len));
     } else {

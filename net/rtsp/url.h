@@ -4,7 +4,7 @@
 // A camera source is configured as "rtsp://user:pass@10.0.0.7:554/Streaming/101?transport=tcp";
 // a request line carries "rtsp://server:8554/cam1/trackID=0". ParseUrl splits either into parts;
 // user and password are percent-decoded and kept only so the RTSP client can authenticate
-// (net/rtsp/auth.h). They never leave through FormatUrl / RequestUri, which are what logs, error
+// (net/http/auth.h). They never leave through FormatUrl / RequestUri, which are what logs, error
 // messages and request lines use. Plain values: any thread, one at a time.
 #ifndef RINGCAST_NET_RTSP_URL_H_
 #define RINGCAST_NET_RTSP_URL_H_

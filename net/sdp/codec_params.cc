@@ -4,9 +4,9 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "core/base64.h"
 #include "core/status.h"
 #include "core/strings.h"
-#include "net/sdp/base64.h"
 #include "net/sdp/text.h"
 
 namespace ringcast::net::sdp {
@@ -131,7 +131,7 @@ absl::Status DecodeNalList(const TrackDescription& track, std::string_view key,
     auto [item, rest] = SplitOnce(list, ',');
     list = rest.value_or(std::string_view());
     if (item.empty()) continue;
-    std::optional<std::vector<uint8_t>> nal = Base64Decode(item);
+    std::optional<std::vector<uint8_t>> nal = core::Base64Decode(item);
     if (!nal) return ParamError(track, core::StrCat(key, ": '", item, "' is not base64"));
     if (!nal->empty()) out.push_back(std::move(*nal));
   }

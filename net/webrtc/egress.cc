@@ -6,8 +6,8 @@
 
 #include <algorithm>
 
-#include "core/counters.h"
 #include "core/log.h"
+#include "net/webrtc/drops.h"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
@@ -105,7 +105,7 @@ uint8_t* UdpEgress::SlotData(uint32_t index) const {
 UdpEgress::Slot UdpEgress::Reserve() {
   if (free_.empty() && !GrowSlots()) {
     ++stats_.no_slot;
-    core::CountDrop(core::DropReason::kWebrtcNoSendSlot);
+    kNoSendSlotDrops.Count();
     LOG_EVERY_SEC(Warn, "webrtc: all %zu send slots busy: packet dropped (raise webrtc.send_slots)",
                   total_slots_);
     return {};
@@ -234,7 +234,7 @@ void UdpEgress::FlushDestination(Destination& destination) {
 void UdpEgress::OnSendDone(SendOp& op, int result) {
   if (result < 0) {
     stats_.errors += op.count;
-    core::CountDrop(core::DropReason::kWebrtcSendFailed, op.count);
+    kSendFailedDrops.Count(op.count);
     std::string peer =
         FormatSocketAddress(reinterpret_cast<const sockaddr*>(&op.address), op.msg.msg_namelen);
     LOG_EVERY_SEC(Warn, "webrtc: send of %zu packets to %s failed: %s", op.count, peer,

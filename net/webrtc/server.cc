@@ -8,10 +8,10 @@
 
 #include "absl/strings/str_join.h"
 #include "core/clock.h"
-#include "core/counters.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "net/stun/ice_lite.h"
+#include "net/webrtc/drops.h"
 #include "rtp/rtp_packet.h"
 
 namespace ringcast::net::webrtc {
@@ -60,7 +60,7 @@ std::optional<WebRtcServer::AddressKey> WebRtcServer::KeyOf(const sockaddr* addr
 }
 
 absl::StatusOr<std::unique_ptr<WebRtcServer>> WebRtcServer::Start(
-    core::Ring& ring, core::BufferRing& buffers, rtsp::PathHub& hub,
+    core::Ring& ring, core::BufferRing& buffers, rtp::hub::PathHub& hub,
     const WebRtcServerOptions& options) {
   std::unique_ptr<WebRtcServer> server(new WebRtcServer(ring, buffers, hub));
   server->options_ = options;
@@ -70,8 +70,9 @@ absl::StatusOr<std::unique_ptr<WebRtcServer>> WebRtcServer::Start(
     ASSIGN_OR_RETURN(server->certificate_,
                      crypto::Certificate::LoadPem(options.cert_file, options.key_file));
   }
-  ASSIGN_OR_RETURN(server->dtls_context_,
-                   crypto::DtlsContext::Create(server->certificate_, options.dtls));
+  crypto::DtlsConfig dtls;
+  dtls.profiles = options.srtp_profiles;
+  ASSIGN_OR_RETURN(server->dtls_context_, crypto::DtlsContext::Create(server->certificate_, dtls));
 
   std::string udp_host = options.udp_host.empty() ? "0.0.0.0" : options.udp_host;
   ASSIGN_OR_RETURN(SocketAddress udp_address,
@@ -100,8 +101,7 @@ absl::StatusOr<std::unique_ptr<WebRtcServer>> WebRtcServer::Start(
   ASSIGN_OR_RETURN(server->http_, http::HttpServer::Start(ring, buffers, options.listen, "webrtc"));
   server->RegisterRoutes();
   server->ApplySettings(options.settings);
-  server->snapshot_timer_.ArmAfter(core::kNsPerSec);
-  server->TakeSnapshot();
+  server->snapshot_.Start();
   LOG_INFO(
       "webrtc: WHEP and player on %s (port %d), media on UDP port %d, candidates %s, "
       "DTLS fingerprint sha-256 %s",
@@ -153,7 +153,7 @@ void WebRtcServer::Demux(std::span<uint8_t> bytes, const sockaddr* from, socklen
     auto it = ufrag ? by_ufrag_.find(std::string(*ufrag)) : by_ufrag_.end();
     if (it == by_ufrag_.end() || it->second->ended()) {
       ++unrouted_;
-      core::CountDrop(core::DropReason::kWebrtcUnrouted);
+      kUnroutedDrops.Count();
       LOG_RATE_LIMITED(log_limiter_, Debug, "webrtc: STUN from %s for no session (ufrag %s)",
                        FormatSocketAddress(from, from_len), ufrag ? *ufrag : "none");
       return;
@@ -167,14 +167,14 @@ void WebRtcServer::Demux(std::span<uint8_t> bytes, const sockaddr* from, socklen
   bool dtls = first >= 20 && first <= 63;
   bool rtp = first >= 128 && first <= 191;
   if (!dtls && !rtp) {
-    core::CountDrop(core::DropReason::kWebrtcUnknownPacket);
+    kUnknownPacketDrops.Count();
     return;
   }
   std::optional<AddressKey> key = KeyOf(from, from_len);
   auto it = key ? by_address_.find(*key) : by_address_.end();
   if (it == by_address_.end() || it->second->ended()) {
     ++unrouted_;
-    core::CountDrop(core::DropReason::kWebrtcUnrouted);
+    kUnroutedDrops.Count();
     return;
   }
   if (dtls) {
@@ -233,16 +233,13 @@ void WebRtcServer::EraseSession(const std::string& id) {
 
 // --- figures -------------------------------------------------------------------------------
 
-void WebRtcServer::TakeSnapshot() {
-  std::vector<core::StatSample> samples;
+void WebRtcServer::TakeSnapshot(std::vector<core::StatSample>& out) const {
   auto add = [&](std::string name, double value, std::string metric, std::string help, bool counter,
                  std::vector<std::pair<std::string, std::string>> labels = {}) {
-    samples.push_back({.name = std::move(name),
-                       .value = value,
-                       .metric = std::move(metric),
-                       .labels = std::move(labels),
-                       .help = std::move(help),
-                       .counter = counter});
+    out.push_back(counter ? core::Counter(std::move(name), value, std::move(metric),
+                                          std::move(help), std::move(labels))
+                          : core::Gauge(std::move(name), value, std::move(metric), std::move(help),
+                                        std::move(labels)));
   };
   SessionStats totals = ended_totals_;
   std::map<std::string, std::pair<uint64_t, SessionStats>> per_path;
@@ -343,13 +340,6 @@ void WebRtcServer::TakeSnapshot() {
         "ringcast_path_webrtc_nacks",
         "NACKed sequence numbers from the path's viewers now connected", false, labels);
   }
-  std::lock_guard<std::mutex> lock(snapshot_mutex_);
-  snapshot_.swap(samples);
-}
-
-std::vector<core::StatSample> WebRtcServer::Snapshot() const {
-  std::lock_guard<std::mutex> lock(snapshot_mutex_);
-  return snapshot_;
 }
 
 }  // namespace ringcast::net::webrtc

@@ -6,8 +6,8 @@
 //   HTTP ─▶ whep.cc: POST /NAME/whep builds the answer (answer.h) and a WebRtcSession
 //
 // Sessions that end are deleted from a timer of the server's, never inside their own calls. The
-// server lives on the worker that owns the paths (PathHub); everything here runs on that thread
-// except Snapshot(), which copies the figures taken once a second under a mutex.
+// server lives on the worker that owns the paths (rtp::hub::PathHub); everything here runs on that
+// thread except Snapshot(), which copies the figures taken once a second under a mutex.
 #ifndef RINGCAST_NET_WEBRTC_SERVER_H_
 #define RINGCAST_NET_WEBRTC_SERVER_H_
 
@@ -22,36 +22,18 @@
 #include "core/buffer_ring.h"
 #include "core/receiver.h"
 #include "core/ring.h"
+#include "core/stat_snapshot.h"
 #include "core/tunables.h"
 #include "crypto/certificate.h"
 #include "crypto/dtls.h"
 #include "net/http/server.h"
-#include "net/rtsp/path_hub.h"
 #include "net/socket.h"
 #include "net/webrtc/egress.h"
 #include "net/webrtc/session.h"
+#include "net/webrtc/settings.h"
+#include "rtp/hub/path_hub.h"
 
 namespace ringcast::net::webrtc {
-
-// Settings that apply to new sessions (and, for the live ones, to running sessions).
-struct WebRtcSettings {
-  SessionSettings session;
-  bool gso = true;
-  int64_t max_sessions = 10000;
-  std::string allow_origin = "*";
-  std::vector<std::string> advertise;  // host candidate addresses; empty: up interfaces
-};
-
-struct WebRtcServerOptions {
-  std::string listen = ":8889";
-  int udp_port = 8189;
-  std::string udp_host;  // the webrtc.listen host; empty: all IPv4 addresses
-  size_t max_send_slots = 65536;
-  crypto::DtlsConfig dtls;
-  std::string cert_file;
-  std::string key_file;
-  WebRtcSettings settings;
-};
 
 // The addresses of every up, non-loopback interface (IPv4; loopback if there is nothing else).
 std::vector<std::string> InterfaceAddresses();
@@ -60,7 +42,7 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
  public:
   static absl::StatusOr<std::unique_ptr<WebRtcServer>> Start(core::Ring& ring,
                                                              core::BufferRing& buffers,
-                                                             rtsp::PathHub& hub,
+                                                             rtp::hub::PathHub& hub,
                                                              const WebRtcServerOptions& options);
   ~WebRtcServer() override;
 
@@ -71,18 +53,16 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   size_t session_count() const { return sessions_.size(); }
 
   // stats.webrtc.* and stats.path.NAME.webrtc_*, as of the last snapshot. Any thread.
-  std::vector<core::StatSample> Snapshot() const;
+  std::vector<core::StatSample> Snapshot() const { return snapshot_.Copy(); }
 
  private:
-  WebRtcServer(core::Ring& ring, core::BufferRing& buffers, rtsp::PathHub& hub)
+  WebRtcServer(core::Ring& ring, core::BufferRing& buffers, rtp::hub::PathHub& hub)
       : ring_(ring),
         buffers_(buffers),
         hub_(hub),
         reap_timer_(ring, [this] { ReapEndedSessions(); }),
-        snapshot_timer_(ring, [this] {
-          TakeSnapshot();
-          snapshot_timer_.ArmAfter(1'000'000'000);
-        }) {}
+        snapshot_(ring, 1'000'000'000,
+                  [this](std::vector<core::StatSample>& out) { TakeSnapshot(out); }) {}
 
   // SessionHost
   UdpEgress& egress() override { return *egress_; }
@@ -107,13 +87,13 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   http::HttpResponse PathsJson() const;
   // Checks the path's read credentials (Basic, or Bearer with the read password); nullopt: OK.
   std::optional<http::HttpResponse> CheckReadAuth(const http::Message& request,
-                                                  const rtsp::PathEntry& path,
+                                                  const rtp::hub::Path& path,
                                                   const std::string& peer);
   void AddCors(http::HttpResponse& response) const;
 
   void EraseSession(const std::string& id);
   void ReapEndedSessions();
-  void TakeSnapshot();
+  void TakeSnapshot(std::vector<core::StatSample>& out) const;
 
   // A datagram source as a map key (family, port, address) — no allocation per lookup.
   struct AddressKey {
@@ -129,7 +109,7 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
 
   core::Ring& ring_;
   core::BufferRing& buffers_;
-  rtsp::PathHub& hub_;
+  rtp::hub::PathHub& hub_;
   WebRtcServerOptions options_;
   WebRtcSettings settings_;
   std::vector<std::string> candidates_;  // advertised addresses in use
@@ -154,10 +134,7 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   // session's call) and goes away with the server, unlike a posted task.
   std::vector<std::string> ended_;
   core::Timer reap_timer_;
-  core::Timer snapshot_timer_;
-
-  mutable std::mutex snapshot_mutex_;  // shared with the control thread
-  std::vector<core::StatSample> snapshot_;
+  core::StatSnapshot snapshot_;
 };
 
 }  // namespace ringcast::net::webrtc

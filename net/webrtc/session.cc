@@ -6,8 +6,8 @@
 #include <algorithm>
 
 #include "core/clock.h"
-#include "core/counters.h"
 #include "core/strings.h"
+#include "net/webrtc/drops.h"
 #include "rtp/byte_io.h"
 #include "rtp/rtcp/bye.h"
 #include "rtp/rtcp/compound.h"
@@ -30,7 +30,7 @@ constexpr size_t kMaxRtcpBytes = 512;  // our SR + SDES, or RR + BYE
 }  // namespace
 
 WebRtcSession::WebRtcSession(std::string id, SessionHost& host, core::Ring& ring,
-                             rtsp::PathHub& hub, rtsp::PathEntry& path, std::string peer,
+                             rtp::hub::PathHub& hub, rtp::hub::Path& path, std::string peer,
                              const Answer& answer, stun::IceCredentials local,
                              std::vector<rtp::Track*> tracks)
     : id_(std::move(id)),
@@ -132,7 +132,7 @@ void WebRtcSession::OnStun(std::span<const uint8_t> bytes, const SocketAddress& 
     }
   }
   if (!result.ok()) {
-    core::CountDrop(core::DropReason::kStunRefused);
+    kStunRefusedDrops.Count();
     LOG_RATE_LIMITED(log_limiter_, Warn, "webrtc: session %s: binding request from %s refused: %s",
                      id_, FormatSocketAddress(from.get(), from.length),
                      stun::CheckErrorName(result.error));
@@ -176,7 +176,7 @@ void WebRtcSession::OnDtls(std::span<const uint8_t> bytes) {
   dtls_->OnDatagram(bytes);
   crypto::DtlsState after = dtls_->state();
   if (after == crypto::DtlsState::kFailed) {
-    core::CountDrop(core::DropReason::kDtlsInvalid);
+    kDtlsInvalidDrops.Count();
     End(core::StrCat("DTLS failed: ", dtls_->error()));
     return;
   }
@@ -343,7 +343,7 @@ void WebRtcSession::OnSrtcp(std::span<uint8_t> bytes) {
   size_t length = bytes.size();
   crypto::SrtpResult result = srtp_in_->UnprotectRtcp(bytes, length);
   if (result != crypto::SrtpResult::kOk) {
-    core::CountDrop(core::DropReason::kSrtcpInvalid);
+    kSrtcpInvalidDrops.Count();
     LOG_RATE_LIMITED(
         log_limiter_, Warn, "webrtc: session %s: SRTCP from %s dropped: %s", id_,
         FormatSocketAddress(destination_.address().get(), destination_.address().length),
@@ -358,7 +358,7 @@ void WebRtcSession::OnSrtcp(std::span<uint8_t> bytes) {
     if (ended_) return;
   }
   if (reader.malformed()) {
-    core::CountDrop(core::DropReason::kRtcpInvalid);
+    kRtcpInvalidDrops.Count();
     LOG_RATE_LIMITED(log_limiter_, Warn, "webrtc: session %s: malformed RTCP from the viewer", id_);
   }
 }
@@ -467,7 +467,7 @@ void WebRtcSession::Detach() {
     send.track = nullptr;
   }
   if (path_ != nullptr) {
-    rtsp::PathEntry* path = path_;
+    rtp::hub::Path* path = path_;
     path_ = nullptr;
     hub_.RemoveReader(*path, this);
   }

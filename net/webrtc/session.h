@@ -25,24 +25,17 @@
 #include "core/ring.h"
 #include "crypto/dtls.h"
 #include "crypto/srtp.h"
-#include "net/rtsp/path_hub.h"
 #include "net/socket.h"
 #include "net/stun/ice_lite.h"
 #include "net/webrtc/answer.h"
 #include "net/webrtc/egress.h"
+#include "net/webrtc/settings.h"
 #include "net/webrtc/track_sender.h"
+#include "rtp/hub/path_hub.h"
 #include "rtp/rtcp/compound.h"
 #include "rtp/track.h"
 
 namespace ringcast::net::webrtc {
-
-struct SessionSettings {
-  bool nack = true;
-  int64_t sr_interval_ns = 1'000'000'000;
-  bool fast_start = true;
-  int64_t timeout_ns = 30'000'000'000;
-  crypto::SrtpEngineKind srtp_engine = crypto::SrtpEngineKind::kBoringSsl;
-};
 
 // Figures of one session, copied into the stats snapshot once a second.
 struct SessionStats {
@@ -78,13 +71,13 @@ class SessionHost {
 };
 
 class WebRtcSession final : public rtp::TrackReader,
-                            public rtsp::PathClient,
+                            public rtp::hub::PathClient,
                             private crypto::DtlsSender,
                             private TrackSenderSink {
  public:
   // `tracks[i]` is the stream track for answer.tracks[i].
-  WebRtcSession(std::string id, SessionHost& host, core::Ring& ring, rtsp::PathHub& hub,
-                rtsp::PathEntry& path, std::string peer, const Answer& answer,
+  WebRtcSession(std::string id, SessionHost& host, core::Ring& ring, rtp::hub::PathHub& hub,
+                rtp::hub::Path& path, std::string peer, const Answer& answer,
                 stun::IceCredentials local, std::vector<rtp::Track*> tracks);
   ~WebRtcSession() override;
 
@@ -116,7 +109,7 @@ class WebRtcSession final : public rtp::TrackReader,
 
   // rtp::TrackReader
   void OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket& packet) override;
-  // rtsp::PathClient
+  // rtp::hub::PathClient
   void OnPathGone(std::string_view reason) override;
 
  private:
@@ -146,8 +139,8 @@ class WebRtcSession final : public rtp::TrackReader,
   std::string id_;
   SessionHost& host_;
   core::Ring& ring_;
-  rtsp::PathHub& hub_;
-  rtsp::PathEntry* path_;
+  rtp::hub::PathHub& hub_;
+  rtp::hub::Path* path_;
   std::string path_name_;
   std::string peer_;  // the WHEP client's HTTP address, for log lines
   std::string cname_;

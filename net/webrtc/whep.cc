@@ -14,7 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "core/log.h"
 #include "core/strings.h"
-#include "net/rtsp/auth.h"
+#include "net/http/auth.h"
 #include "net/stun/ice_lite.h"
 #include "net/webrtc/answer.h"
 #include "net/webrtc/pages.h"
@@ -134,7 +134,7 @@ http::HttpResponse WebRtcServer::Route(const http::Message& request, const std::
   // /NAME/ — the player page; /NAME redirects there so the page's relative URLs work.
   bool slash = rest.ends_with("/");
   std::string name(slash ? rest.substr(0, rest.size() - 1) : rest);
-  rtsp::PathEntry* entry = ValidPathName(name) ? hub_.Find(name, false) : nullptr;
+  rtp::hub::Path* entry = ValidPathName(name) ? hub_.Find(name, false) : nullptr;
   if (entry == nullptr) return http::TextResponse(404, core::StrCat("no path called ", name, "\n"));
   if (!get) return http::TextResponse(405, "use GET\n");
   if (std::optional<http::HttpResponse> denied = CheckReadAuth(request, *entry, peer)) {
@@ -149,9 +149,9 @@ http::HttpResponse WebRtcServer::Route(const http::Message& request, const std::
 }
 
 std::optional<http::HttpResponse> WebRtcServer::CheckReadAuth(const http::Message& request,
-                                                              const rtsp::PathEntry& path,
+                                                              const rtp::hub::Path& path,
                                                               const std::string& peer) {
-  const rtsp::PathConfig& config = path.config;
+  const rtp::hub::PathConfig& config = path.config;
   if (config.read_user.empty() && config.read_pass.empty()) return std::nullopt;
   const std::string* authorization = request.FindHeader("Authorization");
   std::string why = "no credentials";
@@ -161,8 +161,8 @@ std::optional<http::HttpResponse> WebRtcServer::CheckReadAuth(const http::Messag
       // A bearer token is the path's read password (WHEP clients such as OBS send one).
       if (value.substr(7) == config.read_pass) return std::nullopt;
       why = "wrong bearer token";
-    } else if (absl::StatusOr<rtsp::AuthorizationFields> fields = rtsp::ParseAuthorization(value);
-               fields.ok() && fields->scheme == rtsp::AuthScheme::kBasic) {
+    } else if (absl::StatusOr<http::AuthorizationFields> fields = http::ParseAuthorization(value);
+               fields.ok() && fields->scheme == http::AuthScheme::kBasic) {
       if (fields->basic_user == config.read_user && fields->basic_password == config.read_pass) {
         return std::nullopt;
       }
@@ -183,7 +183,7 @@ std::optional<http::HttpResponse> WebRtcServer::CheckReadAuth(const http::Messag
 http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
                                                const std::string& peer,
                                                const std::string& path_name) {
-  rtsp::PathEntry* path = ValidPathName(path_name) ? hub_.Find(path_name, false) : nullptr;
+  rtp::hub::Path* path = ValidPathName(path_name) ? hub_.Find(path_name, false) : nullptr;
   if (path == nullptr) {
     return http::TextResponse(404, core::StrCat("no path called ", path_name, "\n"));
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/base64.h"
 #include "core/check.h"
 #include "core/strings.h"
 #include "rtp/codec/h264.h"
@@ -203,31 +204,6 @@ std::optional<PacketizedPayload> Packetizer::Next(std::span<uint8_t> out) {
   return payload;
 }
 
-std::string Base64Encode(std::span<const uint8_t> bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const uint32_t v = (uint32_t{bytes[i]} << 16) | (uint32_t{bytes[i + 1]} << 8) | bytes[i + 2];
-    out.push_back(kAlphabet[(v >> 18) & 0x3F]);
-    out.push_back(kAlphabet[(v >> 12) & 0x3F]);
-    out.push_back(kAlphabet[(v >> 6) & 0x3F]);
-    out.push_back(kAlphabet[v & 0x3F]);
-  }
-  const size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    uint32_t v = uint32_t{bytes[i]} << 16;
-    if (rest == 2) v |= uint32_t{bytes[i + 1]} << 8;
-    out.push_back(kAlphabet[(v >> 18) & 0x3F]);
-    out.push_back(kAlphabet[(v >> 12) & 0x3F]);
-    out.push_back(rest == 2 ? kAlphabet[(v >> 6) & 0x3F] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
 std::optional<std::string> BuildFmtp(std::span<const uint8_t> sps, std::span<const uint8_t> pps) {
   const std::optional<Sps> parsed = ParseSps(sps);
   if (!parsed || pps.empty() || NalType(pps[0]) != kNalPps) return std::nullopt;
@@ -237,7 +213,8 @@ std::optional<std::string> BuildFmtp(std::span<const uint8_t> sps, std::span<con
   for (int shift = 20; shift >= 0; shift -= 4)
     profile_level_id.push_back(kHex[(id >> shift) & 0xF]);
   return core::StrCat("packetization-mode=1;profile-level-id=", profile_level_id,
-                      ";sprop-parameter-sets=", Base64Encode(sps), ",", Base64Encode(pps));
+                      ";sprop-parameter-sets=", core::Base64Encode(sps), ",",
+                      core::Base64Encode(pps));
 }
 
 }  // namespace ringcast::rtp::h264

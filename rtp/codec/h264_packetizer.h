@@ -130,9 +130,6 @@ class Packetizer {
 // (ParseSps) or `pps` is not a PPS.
 std::optional<std::string> BuildFmtp(std::span<const uint8_t> sps, std::span<const uint8_t> pps);
 
-// RFC 4648 §4 base64 with padding.
-std::string Base64Encode(std::span<const uint8_t> bytes);
-
 }  // namespace ringcast::rtp::h264
 
 #endif  // RINGCAST_RTP_CODEC_H264_PACKETIZER_H_

@@ -7,7 +7,7 @@
 // 77 (CTest's skip) when chromium or tests/e2e/node_modules is missing.
 //
 //   node tests/e2e/whep_video_test.mjs [path/to/ringcastd]
-//   (also RINGCASTD=..., RINGCASTCTL=...; defaults: build/core/ringcastd, build/tools/ringcastctl;
+//   (also RINGCASTD=..., RINGCASTCTL=...; defaults: build/bin/ringcastd, build/bin/ringcastctl;
 //   RINGCAST_E2E_LOG=1 prints the log when the test passes too)
 
 import { spawn, execFile } from "node:child_process";
@@ -395,8 +395,8 @@ export async function runTest(name, body) {
   skipUnlessPresent();
   const cleanups = [];
   const t = {
-    ringcastd: path.resolve(process.argv[2] || process.env.RINGCASTD || path.join(kRepo, "build/core/ringcastd")),
-    ringcastctl: path.resolve(process.argv[3] || process.env.RINGCASTCTL || path.join(kRepo, "build/tools/ringcastctl")),
+    ringcastd: path.resolve(process.argv[2] || process.env.RINGCASTD || path.join(kRepo, "build/bin/ringcastd")),
+    ringcastctl: path.resolve(process.argv[3] || process.env.RINGCASTCTL || path.join(kRepo, "build/bin/ringcastctl")),
     defer: (what, fn) => cleanups.push({ what, fn }),
     tempDir: (prefix) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

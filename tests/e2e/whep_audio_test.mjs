@@ -2,7 +2,7 @@
 // plays the audio within 1 s of the answer (joining mid-GOP), its jitter buffer stays under
 // 250 ms, and the page's DELETE ends the server-side session.
 //
-//   node tests/e2e/whep_audio_test.mjs [build/core/ringcastd [build/tools/ringcastctl]]
+//   node tests/e2e/whep_audio_test.mjs [build/bin/ringcastd [build/bin/ringcastctl]]
 
 import { runTest, Daemon, startPublisher, openBrowser, playWhep, assertLowLatency,
          assertDeleteEndsSession, waitFor } from "./lib.mjs";

@@ -3,7 +3,7 @@
 // Afterwards ringcastd has no session left, counted every one, and holds no more file descriptors
 // or (within a small bound) memory than after the first 20.
 //
-//   node tests/e2e/whep_churn_test.mjs [build/core/ringcastd [build/tools/ringcastctl]]
+//   node tests/e2e/whep_churn_test.mjs [build/bin/ringcastd [build/bin/ringcastctl]]
 
 import fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";

@@ -4,7 +4,7 @@
 // connection, for the waiting viewer and for the browser's own PLIs), and the browser's first
 // frame comes within 2 s of the answer instead of up to 20 s later.
 //
-//   node tests/e2e/whep_keyframe_test.mjs [build/core/ringcastd [build/tools/ringcastctl]]
+//   node tests/e2e/whep_keyframe_test.mjs [build/bin/ringcastd [build/bin/ringcastctl]]
 
 import { runTest, Daemon, startCamera, openBrowser, waitFor, assert, log } from "./lib.mjs";
 

@@ -4,7 +4,7 @@
 // nothing and keeps decoding at the source's rate; after `ringcastctl webrtc.nack=0` on the
 // running daemon the same drops show up as lost packets and nothing is retransmitted.
 //
-//   node tests/e2e/whep_loss_test.mjs [build/core/ringcastd [build/tools/ringcastctl]]   (root)
+//   node tests/e2e/whep_loss_test.mjs [build/bin/ringcastd [build/bin/ringcastctl]]   (root)
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { runTest, reenterInLossyNetns, Daemon, startPublisher, openBrowser, inbound, playerState,

@@ -3,7 +3,7 @@
 // GOP, joining ~2 s in), the jitter buffer stays under 250 ms (no lag behind live), and the
 // page's DELETE ends the server-side session.
 //
-//   node tests/e2e/whep_video_test.mjs [build/core/ringcastd [build/tools/ringcastctl]]
+//   node tests/e2e/whep_video_test.mjs [build/bin/ringcastd [build/bin/ringcastctl]]
 
 import { runTest, Daemon, startPublisher, openBrowser, playWhep, assertLowLatency,
          assertDeleteEndsSession, waitFor, assert } from "./lib.mjs";

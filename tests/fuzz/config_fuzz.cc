@@ -9,8 +9,8 @@
 
 #include "core/config_file.h"
 #include "core/log.h"
-#include "core/settings.h"
 #include "core/tunables.h"
+#include "tools/ringcastd/settings.h"
 
 namespace ringcast::core {
 namespace {
@@ -49,8 +49,7 @@ std::vector<TunableSpec> MakeSpecs() {
 }
 
 void MakeRegistry(Registry& registry) {
-  DefineCoreTunables(registry);
-  DefinePathTunables(registry);
+  daemon::DefineAllTunables(registry);
   registry.AddStatSource([](std::vector<StatSample>& out) {
     out.push_back({.name = "stats.paths", .value = 1, .metric = "ringcast_paths", .help = "paths"});
   });

@@ -1,5 +1,5 @@
-// Fuzz target for the control protocol: every input line goes through ParseCtlRequest and
-// ParseCtlReply (a parsed message must survive Format → Parse unchanged) and through a
+// Fuzz target for the control protocol: every input line goes through net::ctl::ParseRequest and
+// net::ctl::ParseReply (a parsed message must survive Format → Parse unchanged) and through a
 // CtlService over a registry with the real tunables. Nothing may crash.
 #include <cstddef>
 #include <cstdint>
@@ -9,22 +9,22 @@
 #include <string_view>
 #include <vector>
 
-#include "core/ctl_protocol.h"
-#include "core/ctl_service.h"
 #include "core/log.h"
-#include "core/settings.h"
 #include "core/tunables.h"
+#include "net/ctl/protocol.h"
+#include "tools/ringcastd/ctl_service.h"
+#include "tools/ringcastd/settings.h"
 
 namespace ringcast::core {
 namespace {
 
-bool SameRequest(const CtlRequest& a, const CtlRequest& b) {
+bool SameRequest(const net::ctl::Request& a, const net::ctl::Request& b) {
   return a.verb == b.verb && a.name == b.name && a.value == b.value;
 }
 
-bool SameReply(const CtlReply& a, const CtlReply& b) {
+bool SameReply(const net::ctl::Reply& a, const net::ctl::Reply& b) {
   return a.kind == b.kind && a.name == b.name && a.text == b.text &&
-         (a.kind != CtlReply::Kind::kError || a.error == b.error);
+         (a.kind != net::ctl::Reply::Kind::kError || a.error == b.error);
 }
 
 // `wire` is a formatted message with its trailing '\n'.
@@ -35,22 +35,23 @@ std::string_view WithoutNewline(const std::string& wire) {
 
 void CheckRequest(std::string_view line) {
   std::string error;
-  std::optional<CtlRequest> request = ParseCtlRequest(line, &error);
+  std::optional<net::ctl::Request> request = net::ctl::ParseRequest(line, &error);
   if (!request) {
     if (error.empty()) std::abort();  // a refusal always says why
     return;
   }
-  std::string wire = FormatCtlRequest(*request);
+  std::string wire = net::ctl::FormatRequest(*request);
   std::string again_error;
-  std::optional<CtlRequest> again = ParseCtlRequest(WithoutNewline(wire), &again_error);
+  std::optional<net::ctl::Request> again =
+      net::ctl::ParseRequest(WithoutNewline(wire), &again_error);
   if (!again || !SameRequest(*request, *again)) std::abort();
 }
 
 void CheckReply(std::string_view line) {
-  std::optional<CtlReply> reply = ParseCtlReply(line);
+  std::optional<net::ctl::Reply> reply = net::ctl::ParseReply(line);
   if (!reply) return;
-  std::string wire = FormatCtlReply(*reply);
-  std::optional<CtlReply> again = ParseCtlReply(WithoutNewline(wire));
+  std::string wire = net::ctl::FormatReply(*reply);
+  std::optional<net::ctl::Reply> again = net::ctl::ParseReply(WithoutNewline(wire));
   if (!again || !SameReply(*reply, *again)) std::abort();
 }
 
@@ -66,8 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)quiet;
 
   Registry registry;
-  DefineCoreTunables(registry);
-  DefinePathTunables(registry);
+  ringcast::daemon::DefineAllTunables(registry);
   registry.AddStatSource([](std::vector<StatSample>& out) {
     out.push_back({.name = "stats.paths", .value = 1, .metric = "ringcast_paths", .help = "paths"});
     out.push_back({.name = "stats.drops.ctl_bad_request",
@@ -79,7 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   });
   // RELOAD applies a fixed config: a path, a restart-only key and a bad line on every other call.
   int reloads = 0;
-  CtlService service(registry, [&registry, &reloads]() -> absl::Status {
+  ringcast::daemon::CtlService service(registry, [&registry, &reloads]() -> absl::Status {
     std::vector<ConfigLine> lines = {
         {.file = "fuzz.conf", .line = 1, .key = "core.workers", .value = "2"},
         {.file = "fuzz.conf", .line = 2, .key = "path.cam1.source", .value = "publisher"},
@@ -106,7 +106,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t reply_start = 0;
     for (size_t reply_end; (reply_end = out.find('\n', reply_start)) != out.size() - 1;
          reply_start = reply_end + 1) {
-      if (!ParseCtlReply(std::string_view(out).substr(reply_start, reply_end - reply_start))) {
+      if (!ringcast::net::ctl::ParseReply(
+              std::string_view(out).substr(reply_start, reply_end - reply_start))) {
         std::abort();
       }
     }

@@ -16,6 +16,7 @@
 
 #include "net/http/message.h"
 #include "net/http/parser.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
@@ -28,14 +29,6 @@ using ringcast::net::http::Limits;
 using ringcast::net::http::Message;
 using ringcast::net::http::Parser;
 using ringcast::net::http::Protocol;
-
-#define FUZZ_CHECK(cond)                                                                 \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "%s:%d: FUZZ_CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (false)
 
 Limits SmallLimits() {
   Limits limits;

@@ -23,18 +23,11 @@
 #include "rtp/rtcp/feedback.h"
 #include "rtp/rtcp/report.h"
 #include "rtp/rtcp/sdes.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
 using namespace ringcast::rtp::rtcp;  // NOLINT: a fuzz harness touching the whole namespace
-
-#define FUZZ_CHECK(cond)                                                                 \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "%s:%d: FUZZ_CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (false)
 
 bool Inside(std::span<const uint8_t> inner, std::span<const uint8_t> outer) {
   if (inner.empty()) return true;

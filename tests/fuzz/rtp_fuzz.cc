@@ -21,6 +21,7 @@
 #include "rtp/codec/h265.h"
 #include "rtp/rtp_packet.h"
 #include "rtp/seq_num.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
@@ -30,14 +31,6 @@ using ringcast::rtp::RtpExtensionElement;
 using ringcast::rtp::RtpExtensionReader;
 using ringcast::rtp::RtpHeaderWriter;
 using ringcast::rtp::RtpView;
-
-#define FUZZ_CHECK(cond)                                                                 \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "%s:%d: FUZZ_CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (false)
 
 bool Inside(std::span<const uint8_t> inner, std::span<const uint8_t> outer) {
   if (inner.empty()) return true;

@@ -1,8 +1,8 @@
 // Fuzz target for the RTSP header parsers in net/rtsp: Transport (parse → format → parse must
 // give the same specs), rtsp:// URLs (parse → log form → parse keeps host, port, path and query
 // and drops the credentials), and authentication in both directions (a parsed WWW-Authenticate
-// challenge answered by ClientAuth must parse back as an Authorization that ServerAuth can
-// judge; a parsed Basic Authorization re-encodes to the same credentials).
+// challenge answered by http::ClientAuth must parse back as an Authorization that http::ServerAuth
+// can judge; a parsed Basic Authorization re-encodes to the same credentials).
 //
 // Every input goes through all of them. Seeds (corpus/rtsp_header) are header values taken from
 // the real captures in tests/data/rtsp and the RFC 2617 / 7616 / 7617 examples.
@@ -14,21 +14,15 @@
 #include <string_view>
 #include <vector>
 
-#include "net/rtsp/auth.h"
+#include "net/http/auth.h"
 #include "net/rtsp/transport.h"
 #include "net/rtsp/url.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
 using namespace ringcast::net::rtsp;  // NOLINT: a fuzz harness over the whole namespace
-
-#define FUZZ_CHECK(cond)                                                                 \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "%s:%d: FUZZ_CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (false)
+namespace http = ringcast::net::http;
 
 void FuzzTransport(std::string_view input) {
   absl::StatusOr<std::vector<TransportSpec>> specs = ParseTransport(input);
@@ -74,20 +68,20 @@ void FuzzUrl(std::string_view input) {
 
 void FuzzChallenges(std::string_view input) {
   const std::vector<std::string_view> values = {input};
-  absl::StatusOr<std::vector<AuthChallenge>> challenges = ParseChallenges(values);
+  absl::StatusOr<std::vector<http::AuthChallenge>> challenges = http::ParseChallenges(values);
   if (!challenges.ok()) return;
   const std::string password = "pa:ss\"word\\";
-  ClientAuth client("user", password);
+  http::ClientAuth client("user", password);
   const absl::Status taken = client.OnChallenge(values);
   FUZZ_CHECK(taken.ok() == !challenges->empty());
   if (!taken.ok()) return;
-  const AuthChallenge& picked = *client.challenge();
+  const http::AuthChallenge& picked = *client.challenge();
   const std::string uri = "rtsp://h/x";
   const std::string authorization = client.Authorization("DESCRIBE", uri, "body");
-  absl::StatusOr<AuthorizationFields> fields = ParseAuthorization(authorization);
+  absl::StatusOr<http::AuthorizationFields> fields = http::ParseAuthorization(authorization);
   FUZZ_CHECK(fields.ok());
   FUZZ_CHECK(fields->scheme == picked.scheme);
-  if (picked.scheme == AuthScheme::kBasic) {
+  if (picked.scheme == http::AuthScheme::kBasic) {
     FUZZ_CHECK(fields->basic_user == "user");
     FUZZ_CHECK(fields->basic_password == password);
     return;
@@ -97,36 +91,38 @@ void FuzzChallenges(std::string_view input) {
   FUZZ_CHECK(fields->opaque == picked.opaque);
   FUZZ_CHECK(fields->uri == uri);
   FUZZ_CHECK(fields->algorithm == picked.algorithm);
-  ServerAuth server;
-  const AuthVerdict verdict = server.Verify(authorization, "DESCRIBE", uri, {"user", password});
+  http::ServerAuth server;
+  const http::AuthVerdict verdict =
+      server.Verify(authorization, "DESCRIBE", uri, {"user", password});
   if (picked.realm != "ringcast") {
-    FUZZ_CHECK(verdict == AuthVerdict::kWrongRealm);
-  } else if (fields->qop == DigestQop::kAuthInt) {
-    FUZZ_CHECK(verdict == AuthVerdict::kMalformed);  // never offered by ringcast
+    FUZZ_CHECK(verdict == http::AuthVerdict::kWrongRealm);
+  } else if (fields->qop == http::DigestQop::kAuthInt) {
+    FUZZ_CHECK(verdict == http::AuthVerdict::kMalformed);  // never offered by ringcast
   } else {
-    FUZZ_CHECK(verdict == AuthVerdict::kUnknownNonce);  // a right digest, a nonce not ours
+    FUZZ_CHECK(verdict == http::AuthVerdict::kUnknownNonce);  // a right digest, a nonce not ours
   }
 }
 
 void FuzzAuthorization(std::string_view input) {
-  absl::StatusOr<AuthorizationFields> fields = ParseAuthorization(input);
-  ServerAuth server({.offer_basic = true});
+  absl::StatusOr<http::AuthorizationFields> fields = http::ParseAuthorization(input);
+  http::ServerAuth server({.offer_basic = true});
   server.MakeChallenges();
-  const AuthVerdict verdict = server.Verify(input, "DESCRIBE", "rtsp://h/x", {"user", "pass"});
+  const http::AuthVerdict verdict =
+      server.Verify(input, "DESCRIBE", "rtsp://h/x", {"user", "pass"});
   if (!fields.ok()) {
-    FUZZ_CHECK(input.empty() ? verdict == AuthVerdict::kMissing
-                             : verdict == AuthVerdict::kMalformed);
+    FUZZ_CHECK(input.empty() ? verdict == http::AuthVerdict::kMissing
+                             : verdict == http::AuthVerdict::kMalformed);
     return;
   }
-  if (fields->scheme == AuthScheme::kBasic) {
-    absl::StatusOr<AuthorizationFields> again =
-        ParseAuthorization(BasicAuthorization(fields->basic_user, fields->basic_password));
+  if (fields->scheme == http::AuthScheme::kBasic) {
+    absl::StatusOr<http::AuthorizationFields> again = http::ParseAuthorization(
+        http::BasicAuthorization(fields->basic_user, fields->basic_password));
     FUZZ_CHECK(again.ok());
     FUZZ_CHECK(again->basic_user == fields->basic_user);
     FUZZ_CHECK(again->basic_password == fields->basic_password);
   }
   // A random digest can never be right for a nonce we just made up.
-  FUZZ_CHECK(verdict != AuthVerdict::kOk || fields->scheme == AuthScheme::kBasic);
+  FUZZ_CHECK(verdict != http::AuthVerdict::kOk || fields->scheme == http::AuthScheme::kBasic);
 }
 
 }  // namespace

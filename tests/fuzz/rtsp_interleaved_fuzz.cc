@@ -21,6 +21,7 @@
 #include "net/http/message.h"
 #include "net/http/parser.h"
 #include "net/rtsp/interleaved.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
@@ -30,14 +31,6 @@ using ringcast::net::http::Protocol;
 using ringcast::net::rtsp::Demuxer;
 using ringcast::net::rtsp::DemuxerStats;
 using ringcast::net::rtsp::InterleavedSink;
-
-#define FUZZ_CHECK(cond)                                                                 \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "%s:%d: FUZZ_CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (false)
 
 struct Event {
   bool is_frame = false;

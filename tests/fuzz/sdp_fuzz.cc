@@ -12,16 +12,17 @@
 #include <string>
 #include <string_view>
 
-#include "net/sdp/base64.h"
+#include "core/base64.h"
 #include "net/sdp/codec_params.h"
 #include "net/sdp/parser.h"
 #include "net/sdp/session.h"
 #include "net/sdp/writer.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
-using ringcast::net::sdp::Base64Decode;
-using ringcast::net::sdp::Base64Encode;
+using ringcast::core::Base64Decode;
+using ringcast::core::Base64Encode;
 using ringcast::net::sdp::DescribeTrack;
 using ringcast::net::sdp::DescribeTracks;
 using ringcast::net::sdp::Limits;
@@ -30,14 +31,6 @@ using ringcast::net::sdp::ParseSdp;
 using ringcast::net::sdp::Session;
 using ringcast::net::sdp::TrackDescription;
 using ringcast::net::sdp::WriteSdp;
-
-#define FUZZ_CHECK(cond)                                                                 \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "%s:%d: FUZZ_CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (false)
 
 bool IsSdpError(const absl::Status& status) {
   std::string_view message(status.message().data(), status.message().size());

@@ -22,6 +22,7 @@
 
 #include "net/stun/ice_lite.h"
 #include "net/stun/message.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
@@ -35,14 +36,6 @@ using ringcast::net::stun::ParseError;
 using ringcast::net::stun::ParseMessage;
 namespace attr = ringcast::net::stun::attr;
 namespace stun = ringcast::net::stun;
-
-#define FUZZ_CHECK(cond)                                                                 \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      std::fprintf(stderr, "%s:%d: FUZZ_CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (false)
 
 constexpr std::string_view kKey = "VOkJxbRl1RmTxUk/WvJxBt";  // RFC 5769's password
 

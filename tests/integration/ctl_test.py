@@ -17,8 +17,8 @@ import unittest
 import urllib.error
 import urllib.request
 
-RINGCASTD = os.environ.get("RINGCASTD", "build/core/ringcastd")
-RINGCASTCTL = os.environ.get("RINGCASTCTL", "build/tools/ringcastctl")
+RINGCASTD = os.environ.get("RINGCASTD", "build/bin/ringcastd")
+RINGCASTCTL = os.environ.get("RINGCASTCTL", "build/bin/ringcastctl")
 
 
 def free_port():

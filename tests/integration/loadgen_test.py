@@ -24,7 +24,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from ctl_test import Daemon, free_port  # noqa: E402
 
-LOADGEN = os.environ.get("RINGCAST_LOADGEN", "build/tools/loadgen/ringcast-loadgen")
+LOADGEN = os.environ.get("RINGCAST_LOADGEN", "build/bin/ringcast-loadgen")
 
 
 class LoadgenTest(unittest.TestCase):

@@ -282,13 +282,13 @@ class Bench:
     def __init__(self, args):
         self.args = args
         build = args.build
-        self.ringcastd = os.environ.get("RINGCASTD", os.path.join(build, "core", "ringcastd"))
+        self.ringcastd = os.environ.get("RINGCASTD", os.path.join(build, "bin", "ringcastd"))
         self.ringcastctl = os.environ.get("RINGCASTCTL",
-                                          os.path.join(build, "tools", "ringcastctl"))
+                                          os.path.join(build, "bin", "ringcastctl"))
         self.loadgen = os.environ.get("RINGCAST_LOADGEN",
-                                      os.path.join(build, "tools", "loadgen", "ringcast-loadgen"))
+                                      os.path.join(build, "bin", "ringcast-loadgen"))
         self.floor = os.environ.get("RINGCAST_FLOOR",
-                                    os.path.join(build, "tools", "bench", "ringcast-floor"))
+                                    os.path.join(build, "bin", "ringcast-floor"))
         self.janus = shutil.which("janus") or "/usr/bin/janus"
         self.out = args.out
         self.perf = shutil.which("perf")

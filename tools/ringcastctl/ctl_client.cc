@@ -66,8 +66,8 @@ absl::StatusOr<std::string> CtlClient::ReadLine() {
   }
 }
 
-absl::StatusOr<std::vector<core::CtlReply>> CtlClient::Call(const core::CtlRequest& request) {
-  std::string wire = core::FormatCtlRequest(request);
+absl::StatusOr<std::vector<net::ctl::Reply>> CtlClient::Call(const net::ctl::Request& request) {
+  std::string wire = net::ctl::FormatRequest(request);
   size_t done = 0;
   while (done < wire.size()) {
     ssize_t n = ::send(fd_, wire.data() + done, wire.size() - done, MSG_NOSIGNAL);
@@ -77,11 +77,11 @@ absl::StatusOr<std::vector<core::CtlReply>> CtlClient::Call(const core::CtlReque
     }
     done += static_cast<size_t>(n);
   }
-  std::vector<core::CtlReply> replies;
+  std::vector<net::ctl::Reply> replies;
   for (;;) {
     ASSIGN_OR_RETURN(std::string line, ReadLine());
     if (line == ".") return replies;
-    std::optional<core::CtlReply> reply = core::ParseCtlReply(line);
+    std::optional<net::ctl::Reply> reply = net::ctl::ParseReply(line);
     if (!reply) return absl::InternalError(StrCat("unexpected reply from ringcastd: ", line));
     replies.push_back(std::move(*reply));
   }

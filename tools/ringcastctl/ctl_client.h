@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "core/ctl_protocol.h"
 #include "core/status.h"
+#include "net/ctl/protocol.h"
 
 namespace ringcast::tools {
 
@@ -20,7 +20,7 @@ class CtlClient {
   ~CtlClient();
 
   // Sends one request and returns its reply lines (without the end marker).
-  absl::StatusOr<std::vector<core::CtlReply>> Call(const core::CtlRequest& request);
+  absl::StatusOr<std::vector<net::ctl::Reply>> Call(const net::ctl::Request& request);
 
  private:
   explicit CtlClient(int fd) : fd_(fd) {}

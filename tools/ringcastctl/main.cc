@@ -15,19 +15,19 @@
 #include <string>
 #include <vector>
 
-#include "core/build_info.h"
 #include "core/config_file.h"
-#include "core/ctl_protocol.h"
 #include "core/strings.h"
+#include "net/ctl/protocol.h"
+#include "tools/build_info.h"
 #include "tools/ringcastctl/ctl_client.h"
 
 namespace ringcast::tools {
 namespace {
 
-using core::CtlError;
-using core::CtlReply;
-using core::CtlRequest;
 using core::StrCat;
+using net::ctl::Error;
+using net::ctl::Reply;
+using net::ctl::Request;
 
 constexpr const char* kDefaultSocket = "/run/ringcast/ctl.sock";
 
@@ -77,13 +77,13 @@ class Ctl {
 
  private:
   // Prints the error for one key, sysctl style; returns false when it counts as a failure.
-  bool ReportError(const CtlReply& reply, bool writing, std::string_view where = {});
+  bool ReportError(const Reply& reply, bool writing, std::string_view where = {});
   bool EnsureConnected(std::string_view key, bool writing);
   bool Read(const std::string& name);
   bool Write(const std::string& name, const std::string& value, std::string_view where = {});
   bool Describe(const std::string& name);
   bool LoadFile(const std::string& file);
-  void PrintValue(const CtlReply& reply);
+  void PrintValue(const Reply& reply);
 
   Options options_;
   std::optional<CtlClient> client_;
@@ -104,7 +104,7 @@ bool Ctl::EnsureConnected(std::string_view key, bool writing) {
   return true;
 }
 
-bool Ctl::ReportError(const CtlReply& reply, bool writing, std::string_view where) {
+bool Ctl::ReportError(const Reply& reply, bool writing, std::string_view where) {
   std::string prefix =
       where.empty() ? std::string("ringcastctl: ") : StrCat("ringcastctl: ", where, ": ");
   std::string message = reply.text;
@@ -112,11 +112,11 @@ bool Ctl::ReportError(const CtlReply& reply, bool writing, std::string_view wher
   std::string key_prefix = StrCat(reply.name, ": ");
   if (message.rfind(key_prefix, 0) == 0) message.erase(0, key_prefix.size());
   switch (reply.error) {
-    case CtlError::kUnknown:
+    case Error::kUnknown:
       if (options_.ignore_unknown) return true;
       std::fprintf(stderr, "%sunknown key \"%s\"\n", prefix.c_str(), reply.name.c_str());
       return false;
-    case CtlError::kReadOnly:
+    case Error::kReadOnly:
       std::fprintf(stderr, "%spermission denied on key \"%s\": read-only\n", prefix.c_str(),
                    reply.name.c_str());
       return false;
@@ -127,7 +127,7 @@ bool Ctl::ReportError(const CtlReply& reply, bool writing, std::string_view wher
   }
 }
 
-void Ctl::PrintValue(const CtlReply& reply) {
+void Ctl::PrintValue(const Reply& reply) {
   if (options_.names_only) {
     std::printf("%s\n", reply.name.c_str());
   } else if (options_.values_only) {
@@ -140,16 +140,16 @@ void Ctl::PrintValue(const CtlReply& reply) {
 bool Ctl::Read(const std::string& name) {
   if (!EnsureConnected(name, false)) return false;
   // A name that is a prefix ("webrtc") lists its subtree, like sysctl net.ipv4.
-  CtlRequest request{.verb = CtlRequest::Verb::kList, .name = name};
-  absl::StatusOr<std::vector<CtlReply>> replies = client_->Call(request);
+  Request request{.verb = Request::Verb::kList, .name = name};
+  absl::StatusOr<std::vector<Reply>> replies = client_->Call(request);
   if (!replies.ok()) {
     std::fprintf(stderr, "ringcastctl: reading key \"%s\": %s\n", name.c_str(),
                  std::string(replies.status().message()).c_str());
     return false;
   }
   bool ok = true;
-  for (const CtlReply& reply : *replies) {
-    if (reply.kind == CtlReply::Kind::kError) {
+  for (const Reply& reply : *replies) {
+    if (reply.kind == Reply::Kind::kError) {
       ok = ReportError(reply, false) && ok;
     } else {
       PrintValue(reply);
@@ -160,16 +160,16 @@ bool Ctl::Read(const std::string& name) {
 
 bool Ctl::Write(const std::string& name, const std::string& value, std::string_view where) {
   if (!EnsureConnected(name, true)) return false;
-  CtlRequest request{.verb = CtlRequest::Verb::kSet, .name = name, .value = value};
-  absl::StatusOr<std::vector<CtlReply>> replies = client_->Call(request);
+  Request request{.verb = Request::Verb::kSet, .name = name, .value = value};
+  absl::StatusOr<std::vector<Reply>> replies = client_->Call(request);
   if (!replies.ok()) {
     std::fprintf(stderr, "ringcastctl: setting key \"%s\": %s\n", name.c_str(),
                  std::string(replies.status().message()).c_str());
     return false;
   }
   bool ok = true;
-  for (const CtlReply& reply : *replies) {
-    if (reply.kind == CtlReply::Kind::kError) {
+  for (const Reply& reply : *replies) {
+    if (reply.kind == Reply::Kind::kError) {
       ok = ReportError(reply, true, where) && ok;
     } else if (!options_.quiet) {
       PrintValue(reply);
@@ -180,16 +180,16 @@ bool Ctl::Write(const std::string& name, const std::string& value, std::string_v
 
 bool Ctl::Describe(const std::string& name) {
   if (!EnsureConnected(name, false)) return false;
-  absl::StatusOr<std::vector<CtlReply>> replies =
-      client_->Call(CtlRequest{.verb = CtlRequest::Verb::kDesc, .name = name});
+  absl::StatusOr<std::vector<Reply>> replies =
+      client_->Call(Request{.verb = Request::Verb::kDesc, .name = name});
   if (!replies.ok()) {
     std::fprintf(stderr, "ringcastctl: reading key \"%s\": %s\n", name.c_str(),
                  std::string(replies.status().message()).c_str());
     return false;
   }
   bool ok = true;
-  for (const CtlReply& reply : *replies) {
-    if (reply.kind == CtlReply::Kind::kError) {
+  for (const Reply& reply : *replies) {
+    if (reply.kind == Reply::Kind::kError) {
       ok = ReportError(reply, false) && ok;
     } else {
       std::printf("%s: %s\n", reply.name.c_str(), reply.text.c_str());
@@ -216,11 +216,11 @@ bool Ctl::LoadFile(const std::string& file) {
     if (quiet_errors) {
       // "-key = value": failures on this line are ignored (sysctl.conf(5)).
       if (!EnsureConnected(line.key, true)) return false;
-      absl::StatusOr<std::vector<CtlReply>> replies = client_->Call(
-          CtlRequest{.verb = CtlRequest::Verb::kSet, .name = line.key, .value = line.value});
+      absl::StatusOr<std::vector<Reply>> replies = client_->Call(
+          Request{.verb = Request::Verb::kSet, .name = line.key, .value = line.value});
       if (replies.ok() && !options_.quiet) {
-        for (const CtlReply& reply : *replies) {
-          if (reply.kind == CtlReply::Kind::kValue) PrintValue(reply);
+        for (const Reply& reply : *replies) {
+          if (reply.kind == Reply::Kind::kValue) PrintValue(reply);
         }
       }
       continue;
@@ -236,15 +236,15 @@ int Ctl::Run() {
   if (options_.reload) {
     did_something = true;
     if (!EnsureConnected("", true)) return 1;
-    absl::StatusOr<std::vector<CtlReply>> replies =
-        client_->Call(CtlRequest{.verb = CtlRequest::Verb::kReload});
+    absl::StatusOr<std::vector<Reply>> replies =
+        client_->Call(Request{.verb = Request::Verb::kReload});
     if (!replies.ok()) {
       std::fprintf(stderr, "ringcastctl: reload: %s\n",
                    std::string(replies.status().message()).c_str());
       return 1;
     }
-    for (const CtlReply& reply : *replies) {
-      if (reply.kind == CtlReply::Kind::kError) {
+    for (const Reply& reply : *replies) {
+      if (reply.kind == Reply::Kind::kError) {
         std::fprintf(stderr, "ringcastctl: reload refused: %s\n", reply.text.c_str());
         ok = false;
       } else if (!options_.quiet) {
@@ -256,11 +256,11 @@ int Ctl::Run() {
     did_something = true;
     std::string key = StrCat("path.", path);
     if (!EnsureConnected(key, true)) return 1;
-    absl::StatusOr<std::vector<CtlReply>> replies =
-        client_->Call(CtlRequest{.verb = CtlRequest::Verb::kDelPath, .name = path});
+    absl::StatusOr<std::vector<Reply>> replies =
+        client_->Call(Request{.verb = Request::Verb::kDelPath, .name = path});
     if (!replies.ok()) return 1;
-    for (const CtlReply& reply : *replies) {
-      if (reply.kind == CtlReply::Kind::kError) {
+    for (const Reply& reply : *replies) {
+      if (reply.kind == Reply::Kind::kError) {
         std::fprintf(stderr, "ringcastctl: removing path \"%s\": %s\n", path.c_str(),
                      reply.text.c_str());
         ok = false;

@@ -14,6 +14,7 @@
 #include "core/strings.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rtp/hub/path_settings.h"
 
 namespace ringcast::core {
 namespace {
@@ -275,7 +276,18 @@ class RegistryTest : public ::testing::Test {
  protected:
   RegistryTest() {
     DefineCoreTunables(registry_);
-    DefinePathTunables(registry_);
+    rtp::hub::DefinePathTunables(registry_);
+    // Two of the daemon's keys (tools/ringcastd/settings.cc), restart-only like most of its own.
+    registry_.Define({.name = "ctl.socket",
+                      .type = TunableType::kString,
+                      .default_value = "/run/ringcast/ctl.sock",
+                      .description = "Unix socket ringcastctl talks to",
+                      .apply = Apply::kRestart});
+    registry_.Define({.name = "metrics.listen",
+                      .type = TunableType::kAddress,
+                      .default_value = "127.0.0.1:9998",
+                      .description = "HOST:PORT of the Prometheus /metrics endpoint",
+                      .apply = Apply::kRestart});
     // Emitted out of order on purpose: List sorts stats.
     registry_.AddStatSource([](std::vector<StatSample>& out) {
       out.push_back({.name = "stats.test.ratio",

@@ -1,7 +1,8 @@
 // net/rtsp/auth against real third-party peers, over loopback TCP:
-//  - our ClientAuth answers the 401 of GStreamer's RTSP server (tests/data/rtsp/gst_rtsp_server.py,
+//  - our http::ClientAuth answers the 401 of GStreamer's RTSP server
+//  (tests/data/rtsp/gst_rtsp_server.py,
 //    Digest and Basic) and the server lets the DESCRIBE through;
-//  - our ServerAuth challenges ffprobe and GStreamer's rtspsrc, and verifies their answers.
+//  - our http::ServerAuth challenges ffprobe and GStreamer's rtspsrc, and verifies their answers.
 // Each test skips (GTEST_SKIP) when its peer is not installed.
 #include <netinet/in.h>
 #include <poll.h>
@@ -19,9 +20,9 @@
 #include "core/strings.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "net/http/auth.h"
 #include "net/http/message.h"
 #include "net/http/parser.h"
-#include "net/rtsp/auth.h"
 #include "tests/unit/net/rtsp/child_process.h"
 
 namespace ringcast::net::rtsp {
@@ -105,10 +106,10 @@ void ExpectClientGetsThrough(const std::string& scheme) {
   std::optional<http::Message> first = conn.Request("DESCRIBE", uri);
   ASSERT_TRUE(first.has_value());
   ASSERT_EQ(first->status, 401);
-  ClientAuth client("ringcast-user", "pa:ss \"word\"");
+  http::ClientAuth client("ringcast-user", "pa:ss \"word\"");
   ASSERT_TRUE(client.OnChallenge(*first).ok());
   EXPECT_EQ(client.challenge()->scheme,
-            scheme == "digest" ? AuthScheme::kDigest : AuthScheme::kBasic);
+            scheme == "digest" ? http::AuthScheme::kDigest : http::AuthScheme::kBasic);
   EXPECT_EQ(client.challenge()->realm, "GStreamer RTSP Server");
 
   std::optional<http::Message> second =
@@ -124,7 +125,7 @@ void ExpectClientGetsThrough(const std::string& scheme) {
 
   // A wrong password is refused, and our client says so instead of retrying forever.
   RtspConnection wrong_conn(server.port());
-  ClientAuth wrong("ringcast-user", "not it");
+  http::ClientAuth wrong("ringcast-user", "not it");
   std::optional<http::Message> w1 = wrong_conn.Request("DESCRIBE", uri);
   ASSERT_TRUE(w1.has_value());
   ASSERT_TRUE(wrong.OnChallenge(*w1).ok());
@@ -148,11 +149,11 @@ TEST(RtspAuthPeerTest, GstreamerServerAcceptsOurBasic) {
   ExpectClientGetsThrough("basic");
 }
 
-// Our ServerAuth behind a tiny RTSP responder on a loopback port. OPTIONS is open; every other
-// request must authenticate; an authenticated DESCRIBE gets 404 so the client ends.
+// Our http::ServerAuth behind a tiny RTSP responder on a loopback port. OPTIONS is open; every
+// other request must authenticate; an authenticated DESCRIBE gets 404 so the client ends.
 class AuthServer {
  public:
-  explicit AuthServer(ServerAuthOptions options) : auth_(std::move(options)) {
+  explicit AuthServer(http::ServerAuthOptions options) : auth_(std::move(options)) {
     listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -170,7 +171,7 @@ class AuthServer {
   }
   int port() const { return port_; }
   // Stops the server thread and returns the verdicts in order (call after the client exited).
-  std::vector<AuthVerdict> Finish() {
+  std::vector<http::AuthVerdict> Finish() {
     stop_ = true;
     if (thread_.joinable()) thread_.join();
     return verdicts_;
@@ -202,16 +203,16 @@ class AuthServer {
         headers.push_back({"Public", "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN"});
       } else {
         const std::string* authorization = request->FindHeader("Authorization");
-        const AuthVerdict verdict =
+        const http::AuthVerdict verdict =
             auth_.Verify(authorization ? *authorization : "", request->method, request->target,
                          {"viewer", "s3cret p@ss"});
         if (stop_) return;
         verdicts_.push_back(verdict);
-        if (verdict == AuthVerdict::kOk) {
+        if (verdict == http::AuthVerdict::kOk) {
           status = 404;  // authenticated: nothing to see, the client gives up cleanly
         } else {
           status = 401;
-          for (std::string& v : auth_.MakeChallenges(VerdictWantsStale(verdict))) {
+          for (std::string& v : auth_.MakeChallenges(http::VerdictWantsStale(verdict))) {
             headers.push_back({"WWW-Authenticate", std::move(v)});
           }
         }
@@ -221,17 +222,17 @@ class AuthServer {
     }
   }
 
-  ServerAuth auth_;
+  http::ServerAuth auth_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
-  std::vector<AuthVerdict> verdicts_;  // the server thread's until Finish() joins it
+  std::vector<http::AuthVerdict> verdicts_;  // the server thread's until Finish() joins it
   std::thread thread_;
 };
 
-std::vector<AuthVerdict> RunClientAgainst(ServerAuthOptions options,
-                                          const std::vector<std::string>& argv_with_port_marker,
-                                          int* exit_status = nullptr) {
+std::vector<http::AuthVerdict> RunClientAgainst(
+    http::ServerAuthOptions options, const std::vector<std::string>& argv_with_port_marker,
+    int* exit_status = nullptr) {
   AuthServer server(std::move(options));
   std::vector<std::string> argv;
   for (const std::string& a : argv_with_port_marker) {
@@ -253,38 +254,38 @@ std::vector<AuthVerdict> RunClientAgainst(ServerAuthOptions options,
 TEST(RtspAuthPeerTest, FfprobeAnswersOurDigest) {
   if (!HaveProgram("ffprobe")) GTEST_SKIP() << "ffprobe not installed";
   // ffmpeg answers qop="auth" with nc and cnonce.
-  std::vector<AuthVerdict> verdicts = RunClientAgainst(
+  std::vector<http::AuthVerdict> verdicts = RunClientAgainst(
       {}, {"ffprobe", "-v", "quiet", "rtsp://viewer:s3cret%20p%40ss@127.0.0.1:PORT/cam1"});
   ASSERT_GE(verdicts.size(), 2u);
-  EXPECT_EQ(verdicts[0], AuthVerdict::kMissing);
-  EXPECT_EQ(verdicts[1], AuthVerdict::kOk);
+  EXPECT_EQ(verdicts[0], http::AuthVerdict::kMissing);
+  EXPECT_EQ(verdicts[1], http::AuthVerdict::kOk);
 
-  std::vector<AuthVerdict> wrong =
+  std::vector<http::AuthVerdict> wrong =
       RunClientAgainst({}, {"ffprobe", "-v", "quiet", "rtsp://viewer:guess@127.0.0.1:PORT/cam1"});
   ASSERT_GE(wrong.size(), 2u);
-  EXPECT_THAT(wrong, Contains(AuthVerdict::kBadCredentials));
-  EXPECT_THAT(wrong, Not(Contains(AuthVerdict::kOk)));
+  EXPECT_THAT(wrong, Contains(http::AuthVerdict::kBadCredentials));
+  EXPECT_THAT(wrong, Not(Contains(http::AuthVerdict::kOk)));
 }
 
 TEST(RtspAuthPeerTest, FfprobeAnswersOurBasicWhenOffered) {
   if (!HaveProgram("ffprobe")) GTEST_SKIP() << "ffprobe not installed";
-  std::vector<AuthVerdict> verdicts = RunClientAgainst(
+  std::vector<http::AuthVerdict> verdicts = RunClientAgainst(
       {.offer_digest_md5 = false, .offer_basic = true},
       {"ffprobe", "-v", "quiet", "rtsp://viewer:s3cret%20p%40ss@127.0.0.1:PORT/cam1"});
   ASSERT_GE(verdicts.size(), 2u);
-  EXPECT_EQ(verdicts[1], AuthVerdict::kOk);
+  EXPECT_EQ(verdicts[1], http::AuthVerdict::kOk);
 }
 
 TEST(RtspAuthPeerTest, GstreamerRtspsrcAnswersOurDigest) {
   if (!HaveProgram("gst-launch-1.0")) GTEST_SKIP() << "gst-launch-1.0 not installed";
   // rtspsrc ignores qop and answers in the RFC 2069 form; the server takes that too.
-  std::vector<AuthVerdict> verdicts = RunClientAgainst(
+  std::vector<http::AuthVerdict> verdicts = RunClientAgainst(
       {}, {"gst-launch-1.0", "-q", "rtspsrc", "location=rtsp://127.0.0.1:PORT/cam1",
            "user-id=viewer", "user-pw=s3cret p@ss", "retry=1", "!", "fakesink"});
   ASSERT_GE(verdicts.size(), 2u);
-  EXPECT_EQ(verdicts[0], AuthVerdict::kMissing);
-  EXPECT_THAT(verdicts, Contains(AuthVerdict::kOk));
-  EXPECT_THAT(verdicts, Not(Contains(AuthVerdict::kBadCredentials)));
+  EXPECT_EQ(verdicts[0], http::AuthVerdict::kMissing);
+  EXPECT_THAT(verdicts, Contains(http::AuthVerdict::kOk));
+  EXPECT_THAT(verdicts, Not(Contains(http::AuthVerdict::kBadCredentials)));
 }
 
 }  // namespace

@@ -33,9 +33,19 @@ namespace {
 constexpr uint32_t kSsrc = 0x51A7E001;
 constexpr uint8_t kPayloadType = 102;
 
-class NoClient final : public rtsp::PathClient {
+class NoClient final : public rtp::hub::PathClient {
  public:
   void OnPathGone(std::string_view) override {}
+};
+
+class NoSources final : public rtp::hub::SourceFactory {
+ public:
+  absl::StatusOr<std::unique_ptr<rtp::Source>> CreateSource(std::string_view,
+                                                            const rtp::hub::PathConfig&,
+                                                            core::Ring&, core::BufferRing&,
+                                                            rtp::SourceObserver&) override {
+    return absl::UnimplementedError("the test publishes by hand");
+  }
 };
 
 class TestHost final : public SessionHost {
@@ -75,8 +85,8 @@ class SessionTest : public ::testing::Test {
         *ParseSocketAddress("127.0.0.1:" + std::to_string(*LocalPort(viewer_fd_.get())));
     host_ = std::make_unique<TestHost>(*ring_, server_fd_.get());
 
-    hub_ = std::make_unique<rtsp::PathHub>(*ring_, *buffers_);
-    hub_->Configure("cam", rtsp::PathConfig{});
+    hub_ = std::make_unique<rtp::hub::PathHub>(*ring_, *buffers_, sources_, rtp::hub::HubOptions{});
+    hub_->Configure("cam", rtp::hub::PathConfig{});
     path_ = hub_->Find("cam", false);
     ASSERT_NE(path_, nullptr);
     rtp::TrackInfo info;
@@ -209,8 +219,9 @@ class SessionTest : public ::testing::Test {
   Fd server_fd_, viewer_fd_;
   SocketAddress viewer_address_;
   std::unique_ptr<TestHost> host_;
-  std::unique_ptr<rtsp::PathHub> hub_;
-  rtsp::PathEntry* path_ = nullptr;
+  NoSources sources_;
+  std::unique_ptr<rtp::hub::PathHub> hub_;
+  rtp::hub::Path* path_ = nullptr;
   NoClient publisher_;
   rtp::Track* track_ = nullptr;
   stun::IceCredentials credentials_{"srvufrag", "server-password-0123456789"};

@@ -1,0 +1,85 @@
+#include "net/rtsp/settings.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "core/settings_reader.h"
+
+namespace ringcast::net::rtsp {
+
+using core::Apply;
+using core::TunableType;
+
+void DefineRtspTunables(core::Registry& registry) {
+  registry.Define({.name = "rtsp.listen",
+                   .type = TunableType::kAddress,
+                   .default_value = ":8554",
+                   .description = "HOST:PORT of the RTSP server (publishers and readers)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "rtsp.transports",
+                   .type = TunableType::kList,
+                   .default_value = "tcp,udp",
+                   .choices = {"tcp", "udp"},
+                   .description =
+                       "RTP transports RTSP clients may choose (TCP interleaved is always "
+                       "offered)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "rtsp.rtp_port",
+                   .type = TunableType::kInt,
+                   .default_value = "8000",
+                   .min = 0,
+                   .max = 65535,
+                   .description = "UDP port RTP over UDP uses (0: any free port)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "rtsp.rtcp_port",
+                   .type = TunableType::kInt,
+                   .default_value = "8001",
+                   .min = 0,
+                   .max = 65535,
+                   .description = "UDP port RTCP over UDP uses (0: any free port)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "rtsp.auth_methods",
+                   .type = TunableType::kList,
+                   .default_value = "digest",
+                   .choices = {"basic", "digest", "digest-sha256"},
+                   .description = "authentication schemes offered for paths with credentials "
+                                  "(basic sends passwords in clear text)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "rtsp.publish_any",
+                   .type = TunableType::kBool,
+                   .default_value = "0",
+                   .description = "let publishers push any path, not only configured ones"});
+  registry.Define({.name = "rtsp.read_timeout_ms",
+                   .type = TunableType::kDuration,
+                   .default_value = "10000",
+                   .min = 1000,
+                   .max = 3600000,
+                   .description = "an RTSP connection silent this long is closed (players get "
+                                  "half of it as their keep-alive period)",
+                   .apply = Apply::kRestart});
+}
+
+absl::StatusOr<RtspServerOptions> ReadRtspServerOptions(const core::Registry& registry) {
+  core::SettingsReader read(registry);
+  RtspServerOptions options;
+  options.listen = read.String("rtsp.listen");
+  std::vector<std::string> transports = read.List("rtsp.transports");
+  options.udp = std::find(transports.begin(), transports.end(), "udp") != transports.end();
+  options.rtp_port = static_cast<int>(read.Int("rtsp.rtp_port"));
+  options.rtcp_port = static_cast<int>(read.Int("rtsp.rtcp_port"));
+  options.auth.offer_basic = options.auth.offer_digest_md5 = options.auth.offer_digest_sha256 =
+      false;
+  for (const std::string& method : read.List("rtsp.auth_methods")) {
+    if (method == "basic") options.auth.offer_basic = true;
+    if (method == "digest") options.auth.offer_digest_md5 = true;
+    if (method == "digest-sha256") options.auth.offer_digest_sha256 = true;
+  }
+  options.publish_any = read.Bool("rtsp.publish_any");
+  options.session.session_timeout_s =
+      std::max<int64_t>(1, read.DurationNs("rtsp.read_timeout_ms") / 1'000'000'000);
+  RETURN_IF_ERROR(read.status());
+  return options;
+}
+
+}  // namespace ringcast::net::rtsp

@@ -1,0 +1,22 @@
+#include "net/webrtc/drops.h"
+
+namespace ringcast::net::webrtc {
+
+const core::DropCounter kUnroutedDrops(
+    "webrtc_unrouted", "WebRTC port: a datagram no session claims (unknown ufrag or address)");
+const core::DropCounter kUnknownPacketDrops(
+    "webrtc_unknown_packet", "WebRTC port: first byte matches none of RFC 7983's ranges");
+const core::DropCounter kStunRefusedDrops(
+    "stun_refused", "a Binding request that failed its checks (answered 400/401/487)");
+const core::DropCounter kSrtcpInvalidDrops(
+    "srtcp_invalid", "SRTCP from a viewer that fails authentication or replay checks");
+const core::DropCounter kRtcpInvalidDrops("rtcp_invalid",
+                                          "RTCP that does not parse (RFC 3550 §6.4, RFC 4585)");
+const core::DropCounter kDtlsInvalidDrops("dtls_invalid",
+                                          "a DTLS datagram that failed the session's handshake");
+const core::DropCounter kNoSendSlotDrops("webrtc_no_send_slot",
+                                         "an outgoing packet dropped: every send slot was busy");
+const core::DropCounter kSendFailedDrops("webrtc_send_failed",
+                                         "the kernel refused an outgoing datagram");
+
+}  // namespace ringcast::net::webrtc

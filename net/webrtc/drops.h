@@ -1,0 +1,20 @@
+// What the WebRTC server drops, by reason (stats.drops.NAME; core/drop_counter.h).
+#ifndef RINGCAST_NET_WEBRTC_DROPS_H_
+#define RINGCAST_NET_WEBRTC_DROPS_H_
+
+#include "core/drop_counter.h"
+
+namespace ringcast::net::webrtc {
+
+extern const core::DropCounter kUnroutedDrops;       // a datagram no session claims
+extern const core::DropCounter kUnknownPacketDrops;  // first byte in none of RFC 7983's ranges
+extern const core::DropCounter kStunRefusedDrops;    // a Binding request that failed its checks
+extern const core::DropCounter kSrtcpInvalidDrops;   // SRTCP failing authentication or replay
+extern const core::DropCounter kRtcpInvalidDrops;    // RTCP that does not parse
+extern const core::DropCounter kDtlsInvalidDrops;    // DTLS that failed the session's handshake
+extern const core::DropCounter kNoSendSlotDrops;     // outgoing packet: every send slot busy
+extern const core::DropCounter kSendFailedDrops;     // outgoing datagram the kernel refused
+
+}  // namespace ringcast::net::webrtc
+
+#endif  // RINGCAST_NET_WEBRTC_DROPS_H_

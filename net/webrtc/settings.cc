@@ -1,0 +1,155 @@
+#include "net/webrtc/settings.h"
+
+#include "core/settings_reader.h"
+
+namespace ringcast::net::webrtc {
+
+using core::Apply;
+using core::TunableType;
+
+void DefineWebrtcTunables(core::Registry& registry) {
+  registry.Define({.name = "webrtc.listen",
+                   .type = TunableType::kAddress,
+                   .default_value = ":8889",
+                   .description = "HOST:PORT of the WHEP endpoints, the player pages and /api",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "webrtc.udp_port",
+                   .type = TunableType::kInt,
+                   .default_value = "8189",
+                   .min = 0,
+                   .max = 65535,
+                   .description = "the one UDP port every WebRTC session uses (ICE, DTLS, SRTP)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "webrtc.advertise",
+                   .type = TunableType::kString,
+                   .default_value = "",
+                   .description =
+                       "comma-separated addresses offered as ICE host candidates (empty: the "
+                       "addresses of every up interface)"});
+  registry.Define({.name = "webrtc.nack",
+                   .type = TunableType::kBool,
+                   .default_value = "1",
+                   .description = "answer viewers' generic NACKs with retransmissions from the "
+                                  "track history"});
+  registry.Define({.name = "webrtc.nack_history_ms",
+                   .type = TunableType::kDuration,
+                   .default_value = "1000",
+                   .min = 100,
+                   .max = 10000,
+                   .description = "how long each track keeps packets for retransmission (the "
+                                  "run since the last keyframe is always kept)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "webrtc.rtcp_sr_interval_ms",
+                   .type = TunableType::kDuration,
+                   .default_value = "1000",
+                   .min = 100,
+                   .max = 60000,
+                   .description = "interval between RTCP sender reports to each viewer"});
+  registry.Define({.name = "webrtc.fast_start",
+                   .type = TunableType::kBool,
+                   .default_value = "1",
+                   .description = "new viewers get the frames since the last keyframe at once, "
+                                  "retimed to catch up with live (0: wait for the next keyframe)"});
+  registry.Define({.name = "webrtc.srtp_profiles",
+                   .type = TunableType::kList,
+                   .default_value = "aead_aes_128_gcm,aes_cm_128_hmac_sha1_80",
+                   .choices = {"aead_aes_128_gcm", "aes_cm_128_hmac_sha1_80"},
+                   .description = "SRTP profiles offered in the DTLS handshake, preferred first",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "webrtc.gso",
+                   .type = TunableType::kBool,
+                   .default_value = "1",
+                   .description = "send each viewer's runs of equal-size packets as one "
+                                  "UDP_SEGMENT (GSO) sendmsg"});
+  registry.Define({.name = "webrtc.session_timeout_ms",
+                   .type = TunableType::kDuration,
+                   .default_value = "30000",
+                   .min = 1000,
+                   .max = 600000,
+                   .description = "a session ends after this long without a valid STUN binding "
+                                  "request (ICE consent, RFC 7675)"});
+  registry.Define({.name = "webrtc.max_sessions",
+                   .type = TunableType::kInt,
+                   .default_value = "10000",
+                   .min = 0,
+                   .max = 1000000,
+                   .description = "WebRTC sessions at most; WHEP answers 503 past it"});
+  registry.Define({.name = "webrtc.allow_origin",
+                   .type = TunableType::kString,
+                   .default_value = "*",
+                   .description = "Access-Control-Allow-Origin for WHEP and /api (CORS)"});
+  registry.Define({.name = "webrtc.send_slots",
+                   .type = TunableType::kInt,
+                   .default_value = "65536",
+                   .min = 1024,
+                   .max = 1048576,
+                   .description = "most 1536-byte send slots the WebRTC port may use (allocated "
+                                  "1024 at a time, as needed)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "crypto.srtp_engine",
+                   .type = TunableType::kEnum,
+                   .default_value = "boringssl",
+                   .choices = {"boringssl", "libsrtp"},
+                   .description = "SRTP implementation for new sessions (BoringSSL's AES-NI "
+                                  "primitives, or libsrtp2 as the reference)"});
+  registry.Define({.name = "crypto.cert_file",
+                   .type = TunableType::kString,
+                   .default_value = "",
+                   .description = "PEM certificate for DTLS (empty: an ECDSA P-256 certificate "
+                                  "generated at start)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "crypto.key_file",
+                   .type = TunableType::kString,
+                   .default_value = "",
+                   .description = "PEM private key of crypto.cert_file",
+                   .apply = Apply::kRestart});
+}
+
+absl::StatusOr<WebRtcSettings> ReadWebRtcSettings(const core::Registry& registry) {
+  core::SettingsReader read(registry);
+  WebRtcSettings settings;
+  settings.session.nack = read.Bool("webrtc.nack");
+  settings.session.sr_interval_ns = read.DurationNs("webrtc.rtcp_sr_interval_ms");
+  settings.session.fast_start = read.Bool("webrtc.fast_start");
+  settings.session.timeout_ns = read.DurationNs("webrtc.session_timeout_ms");
+  settings.session.srtp_engine = read.String("crypto.srtp_engine") == "libsrtp"
+                                     ? crypto::SrtpEngineKind::kLibsrtp
+                                     : crypto::SrtpEngineKind::kBoringSsl;
+  settings.gso = read.Bool("webrtc.gso");
+  settings.max_sessions = read.Int("webrtc.max_sessions");
+  settings.allow_origin = read.String("webrtc.allow_origin");
+  settings.advertise = read.CommaSeparated("webrtc.advertise");
+  RETURN_IF_ERROR(read.status());
+  return settings;
+}
+
+absl::StatusOr<WebRtcServerOptions> ReadWebRtcServerOptions(const core::Registry& registry) {
+  core::SettingsReader read(registry);
+  WebRtcServerOptions options;
+  options.listen = read.String("webrtc.listen");
+  options.udp_port = static_cast<int>(read.Int("webrtc.udp_port"));
+  // The UDP port is IPv4 and binds the webrtc.listen host when that is an IPv4 address.
+  std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  bool ipv4 = host.find('.') != std::string::npos && host.find(':') == std::string::npos;
+  if (ipv4) options.udp_host = host;
+  options.max_send_slots = static_cast<size_t>(read.Int("webrtc.send_slots"));
+  options.srtp_profiles.clear();
+  for (const std::string& item : read.List("webrtc.srtp_profiles")) {
+    if (item == "aead_aes_128_gcm")
+      options.srtp_profiles.push_back(crypto::SrtpProfile::kAeadAes128Gcm);
+    if (item == "aes_cm_128_hmac_sha1_80") {
+      options.srtp_profiles.push_back(crypto::SrtpProfile::kAes128CmSha1_80);
+    }
+  }
+  options.cert_file = read.String("crypto.cert_file");
+  options.key_file = read.String("crypto.key_file");
+  options.nack_history_ns = read.DurationNs("webrtc.nack_history_ms");
+  RETURN_IF_ERROR(read.status());
+  if (options.srtp_profiles.empty()) {
+    return absl::InvalidArgumentError("webrtc.srtp_profiles: name at least one profile");
+  }
+  ASSIGN_OR_RETURN(options.settings, ReadWebRtcSettings(registry));
+  return options;
+}
+
+}  // namespace ringcast::net::webrtc

@@ -1,0 +1,59 @@
+// The WebRTC server's tunables (webrtc.*, and crypto.* which only it uses): defined here, next to
+// the code that uses them, and read in one place into the options fixed at start and the
+// settings that apply live. Plain values, no crypto library: the daemon reads them whatever
+// library it was built with. Control thread (the registry's).
+#ifndef RINGCAST_NET_WEBRTC_SETTINGS_H_
+#define RINGCAST_NET_WEBRTC_SETTINGS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/tunables.h"
+#include "crypto/srtp_profile.h"
+
+namespace ringcast::net::webrtc {
+
+// What a session does; new values reach running sessions too.
+struct SessionSettings {
+  bool nack = true;                        // webrtc.nack
+  int64_t sr_interval_ns = 1'000'000'000;  // webrtc.rtcp_sr_interval_ms
+  bool fast_start = true;                  // webrtc.fast_start
+  int64_t timeout_ns = 30'000'000'000;     // webrtc.session_timeout_ms
+  crypto::SrtpEngineKind srtp_engine = crypto::SrtpEngineKind::kBoringSsl;  // crypto.srtp_engine
+};
+
+// The settings that apply live (to new sessions, and where it makes sense to running ones).
+struct WebRtcSettings {
+  SessionSettings session;
+  bool gso = true;                     // webrtc.gso
+  int64_t max_sessions = 10000;        // webrtc.max_sessions
+  std::string allow_origin = "*";      // webrtc.allow_origin
+  std::vector<std::string> advertise;  // webrtc.advertise; empty: the up interfaces' addresses
+};
+
+// Fixed at start.
+struct WebRtcServerOptions {
+  std::string listen = ":8889";   // webrtc.listen
+  int udp_port = 8189;            // webrtc.udp_port
+  std::string udp_host;           // the webrtc.listen host when it is IPv4; empty: all addresses
+  size_t max_send_slots = 65536;  // webrtc.send_slots
+  std::vector<crypto::SrtpProfile> srtp_profiles = {crypto::SrtpProfile::kAeadAes128Gcm,
+                                                    crypto::SrtpProfile::kAes128CmSha1_80};
+  std::string cert_file;  // crypto.cert_file
+  std::string key_file;   // crypto.key_file
+  // webrtc.nack_history_ms: how long every track keeps packets (the path hub's History).
+  int64_t nack_history_ns = 1'000'000'000;
+  WebRtcSettings settings;
+};
+
+// Defines webrtc.* and crypto.*.
+void DefineWebrtcTunables(core::Registry& registry);
+absl::StatusOr<WebRtcSettings> ReadWebRtcSettings(const core::Registry& registry);
+absl::StatusOr<WebRtcServerOptions> ReadWebRtcServerOptions(const core::Registry& registry);
+
+}  // namespace ringcast::net::webrtc
+
+#endif  // RINGCAST_NET_WEBRTC_SETTINGS_H_

@@ -1,0 +1,82 @@
+// Path: one named stream of the daemon (path.NAME.*) as the hub keeps it — its settings, its live
+// Stream, who publishes it and who reads it — whatever protocol those clients speak.
+//
+// Clients (RTSP sessions, WebRTC sessions, the hub's own source feeds) implement PathClient so
+// the hub can cut them off; they read a Path's fields but change them only through the PathHub.
+//
+// Ownership and threads: a Path belongs to the PathHub of the worker it was placed on; worker
+// thread only.
+#ifndef RINGCAST_RTP_HUB_PATH_H_
+#define RINGCAST_RTP_HUB_PATH_H_
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "core/ring.h"
+#include "rtp/stream.h"
+
+namespace ringcast::rtp::hub {
+
+// path.NAME.*, as rtp/hub/path_settings.h reads them.
+struct PathConfig {
+  std::string source = "publisher";  // "publisher", "demo" or an rtsp:// URL
+  std::string source_transport = "tcp";
+  bool on_demand = false;
+  int64_t on_demand_close_after_ns = 10'000'000'000;
+  std::string read_user;
+  std::string read_pass;
+  std::string publish_user;
+  std::string publish_pass;
+  int64_t max_readers = 0;
+  bool override_publisher = false;
+
+  bool sourced() const { return source != "publisher"; }
+};
+
+// Something attached to a path that the hub may have to cut off: a publisher replaced by a
+// newer one, readers of tracks that were rebuilt, everyone when the path is removed.
+class PathClient {
+ public:
+  virtual void OnPathGone(std::string_view reason) = 0;
+  // The path's own source became ready (for clients that waited for it: PathHub::AddWaiter).
+  virtual void OnPathReady() {}
+
+ protected:
+  ~PathClient() = default;
+};
+
+class PathFeed;
+
+struct Path {
+  Path();
+  ~Path();
+
+  std::string name;
+  PathConfig config;
+  bool configured = false;  // from path.NAME.*; false: created by a publisher (publish_any)
+  std::unique_ptr<Stream> stream;
+  PathClient* publisher = nullptr;
+  std::string publisher_peer;
+  std::set<PathClient*> readers;
+  uint64_t readers_total = 0;
+  // Sourced paths (demo, rtsp://…): the running source, if any, and clients waiting for it to
+  // become ready (an on-demand DESCRIBE).
+  std::unique_ptr<PathFeed> feed;
+  std::set<PathClient*> waiters;
+  std::unique_ptr<core::Timer> idle_timer;  // on-demand: closes the source when nobody reads
+  int64_t last_keyframe_request_ns = 0;
+  uint64_t keyframe_requests = 0;  // forwarded to the source
+
+  bool sourced() const { return config.sourced(); }
+  // A source feeds the stream right now (a publisher, or the path's own source).
+  bool live() const { return stream != nullptr && stream->has_source(); }
+  // The path's own source runs (it may still be connecting).
+  bool source_running() const { return feed != nullptr; }
+};
+
+}  // namespace ringcast::rtp::hub
+
+#endif  // RINGCAST_RTP_HUB_PATH_H_

@@ -1,0 +1,245 @@
+#include "rtp/hub/path_hub.h"
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/strings.h"
+#include "rtp/hub/path_feed.h"
+
+namespace ringcast::rtp::hub {
+
+using core::StrCat;
+
+Path::Path() = default;
+Path::~Path() = default;
+
+PathHub::PathHub(core::Ring& ring, core::BufferRing& buffers, SourceFactory& sources,
+                 const HubOptions& options)
+    : ring_(ring),
+      buffers_(buffers),
+      sources_(sources),
+      options_(options),
+      snapshot_(ring, core::kNsPerSec,
+                [this](std::vector<core::StatSample>& out) { TakeSnapshot(out); }) {
+  snapshot_.Start();
+}
+
+PathHub::~PathHub() {
+  for (auto& [name, path] : paths_) {
+    Drop(*path, "ringcastd is stopping");
+    path->idle_timer.reset();
+    path->feed.reset();
+  }
+}
+
+void PathHub::Configure(const std::string& name, PathConfig config) {
+  auto& slot = paths_[name];
+  if (slot == nullptr) {
+    slot = std::make_unique<Path>();
+    slot->name = name;
+  }
+  bool source_changed = !slot->configured || slot->config.source != config.source ||
+                        slot->config.source_transport != config.source_transport ||
+                        slot->config.on_demand != config.on_demand;
+  slot->config = std::move(config);
+  slot->configured = true;
+  if (!source_changed) return;
+  StopSource(*slot, "its source setting changed");
+  if (slot->sourced()) {
+    if (slot->publisher != nullptr) {  // a publisher on a path that now has its own source
+      PathClient* publisher = slot->publisher;
+      slot->publisher = nullptr;
+      publisher->OnPathGone("the path now takes its stream from its source");
+    }
+    if (!slot->config.on_demand) StartSource(*slot);
+  }
+}
+
+void PathHub::StartSource(Path& path) {
+  if (path.feed != nullptr || !path.sourced()) return;
+  path.feed = std::make_unique<PathFeed>(*this, path);
+  absl::StatusOr<std::unique_ptr<Source>> source =
+      sources_.CreateSource(path.name, path.config, ring_, buffers_, *path.feed);
+  if (!source.ok()) {
+    path.feed.reset();  // the factory logged why
+    return;
+  }
+  path.feed->Start(std::move(source).value());
+}
+
+void PathHub::StopSource(Path& path, std::string_view why) {
+  if (path.feed == nullptr) return;
+  LOG_INFO("path %s: stopping its source: %s", path.name, why);
+  path.feed.reset();
+  if (path.idle_timer != nullptr) path.idle_timer->Disarm();
+}
+
+void PathHub::WantSource(Path& path) {
+  if (!path.sourced()) return;
+  StartSource(path);
+  UpdateIdleTimer(path);
+}
+
+void PathHub::RemoveWaiter(Path& path, PathClient* client) {
+  path.waiters.erase(client);
+  UpdateIdleTimer(path);
+}
+
+void PathHub::OnSourceReady(Path& path) {
+  std::set<PathClient*> waiters;
+  waiters.swap(path.waiters);
+  for (PathClient* waiter : waiters) waiter->OnPathReady();
+  UpdateIdleTimer(path);
+}
+
+void PathHub::UpdateIdleTimer(Path& path) {
+  if (!path.config.on_demand || path.feed == nullptr || !path.readers.empty() ||
+      !path.waiters.empty()) {
+    if (path.idle_timer != nullptr) path.idle_timer->Disarm();
+    return;
+  }
+  if (path.idle_timer == nullptr) {
+    Path* entry = &path;
+    path.idle_timer = std::make_unique<core::Timer>(ring_, [entry] {
+      LOG_INFO("path %s: no readers for %d s; closing its on-demand source", entry->name,
+               entry->config.on_demand_close_after_ns / core::kNsPerSec);
+      entry->feed.reset();
+    });
+  }
+  if (!path.idle_timer->armed()) path.idle_timer->ArmAfter(path.config.on_demand_close_after_ns);
+}
+
+void PathHub::Remove(const std::string& name) {
+  auto it = paths_.find(name);
+  if (it == paths_.end()) return;
+  Drop(*it->second, "the path was removed");
+  it->second->idle_timer.reset();
+  it->second->feed.reset();
+  paths_.erase(it);
+}
+
+void PathHub::Drop(Path& path, std::string_view reason) {
+  dropping_ = true;
+  // Cutting a client off destroys it, and it unregisters itself: work on copies.
+  std::set<PathClient*> readers = path.readers;
+  readers.insert(path.waiters.begin(), path.waiters.end());
+  for (PathClient* reader : readers) reader->OnPathGone(reason);
+  if (path.publisher != nullptr) path.publisher->OnPathGone(reason);
+  path.readers.clear();
+  path.waiters.clear();
+  path.publisher = nullptr;
+  dropping_ = false;
+}
+
+Path* PathHub::Find(std::string_view name, bool for_publish) {
+  auto it = paths_.find(name);
+  if (it != paths_.end()) return it->second.get();
+  if (!for_publish || !options_.publish_any) return nullptr;
+  auto path = std::make_unique<Path>();
+  path->name = std::string(name);
+  Path* raw = path.get();
+  paths_.emplace(std::string(name), std::move(path));
+  return raw;
+}
+
+void PathHub::MaybeForget(const std::string& name) {
+  if (dropping_) return;  // Drop() is iterating; the entry must stay
+  auto it = paths_.find(name);
+  if (it == paths_.end()) return;
+  Path& path = *it->second;
+  if (!path.configured && path.publisher == nullptr && path.readers.empty()) paths_.erase(it);
+}
+
+bool PathHub::Publish(Path& path, PathClient* client, std::string peer,
+                      std::vector<TrackInfo> tracks) {
+  if (path.publisher != nullptr && path.publisher != client) {
+    if (!path.config.override_publisher) return false;
+    LOG_INFO("path %s: publisher %s replaced by %s", path.name, path.publisher_peer, peer);
+    PathClient* old = path.publisher;
+    path.publisher = nullptr;
+    old->OnPathGone("another publisher took over the path");
+  }
+  if (path.stream == nullptr) path.stream = std::make_unique<Stream>(path.name);
+  bool rebuilt = path.stream->Claim(client, std::move(tracks), options_.history);
+  path.publisher = client;  // before cutting readers off, so the entry is not forgotten
+  path.publisher_peer = std::move(peer);
+  if (rebuilt && !path.readers.empty()) {
+    std::set<PathClient*> readers = path.readers;
+    for (PathClient* reader : readers) reader->OnPathGone("the source's tracks changed");
+  }
+  return true;
+}
+
+void PathHub::Unpublish(Path& path, PathClient* client) {
+  if (path.publisher != client) return;
+  path.publisher = nullptr;
+  if (path.stream != nullptr) path.stream->Release(client);
+  MaybeForget(path.name);
+}
+
+bool PathHub::AddReader(Path& path, PathClient* client) {
+  if (path.config.max_readers > 0 &&
+      static_cast<int64_t>(path.readers.size()) >= path.config.max_readers) {
+    return false;
+  }
+  path.readers.insert(client);
+  ++path.readers_total;
+  UpdateIdleTimer(path);
+  return true;
+}
+
+void PathHub::RemoveReader(Path& path, PathClient* client) {
+  path.readers.erase(client);
+  UpdateIdleTimer(path);
+  MaybeForget(path.name);
+}
+
+void PathHub::RequestKeyframe(Path& path, size_t track) {
+  if (path.feed == nullptr) return;  // a publisher (ffmpeg ignores RTCP) or nothing
+  int64_t now = core::NowNs();
+  if (now - path.last_keyframe_request_ns < 500 * core::kNsPerMs) return;
+  if (path.feed->RequestKeyframe(track)) {
+    path.last_keyframe_request_ns = now;
+    ++path.keyframe_requests;
+  }
+}
+
+void PathHub::TakeSnapshot(std::vector<core::StatSample>& out) const {
+  for (const auto& [key_name, path] : paths_) {
+    const std::string& name = key_name;  // clang 14 cannot capture structured bindings
+    auto add = [&](std::string_view key, double value, std::string_view help, bool counter) {
+      core::StatSample sample = core::Gauge(StrCat("stats.path.", name, ".", key), value,
+                                            StrCat("ringcast_path_", key, counter ? "_total" : ""),
+                                            std::string(help), {{"path", name}});
+      sample.counter = counter;
+      out.push_back(std::move(sample));
+    };
+    add("publishing", path->publisher != nullptr ? 1 : 0, "1 while a source feeds the path", false);
+    add("readers", static_cast<double>(path->readers.size()), "readers now (RTSP and WebRTC)",
+        false);
+    if (path->sourced()) {
+      add("source_ready", path->feed != nullptr && path->feed->ready() ? 1 : 0,
+          "1 while the path's own source (rtsp:// pull or demo) delivers", false);
+      add("source_reconnects",
+          path->feed != nullptr ? static_cast<double>(path->feed->reconnects()) : 0,
+          "times the pull reconnected since it started", true);
+    }
+    uint64_t packets = 0, bytes = 0, lost = 0, keyframes = 0;
+    if (path->stream != nullptr) {
+      for (size_t i = 0; i < path->stream->track_count(); ++i) {
+        const TrackStats& stats = path->stream->track(i).stats();
+        packets += stats.packets;
+        bytes += stats.bytes;
+        lost += stats.lost;
+        keyframes += stats.keyframes;
+      }
+    }
+    add("packets_in", static_cast<double>(packets), "RTP packets received from the source", true);
+    add("bytes_in", static_cast<double>(bytes), "RTP bytes received from the source", true);
+    add("packets_lost", static_cast<double>(lost), "sequence numbers the source skipped", true);
+    add("keyframes", static_cast<double>(keyframes), "keyframes seen", true);
+    add("keyframe_requests", static_cast<double>(path->keyframe_requests),
+        "keyframe requests (RTCP PLI) forwarded to the path's camera", true);
+  }
+}
+
+}  // namespace ringcast::rtp::hub

@@ -1,0 +1,100 @@
+// PathHub: the paths of one worker and everything attached to them — the media router every
+// protocol uses and none owns. RTSP publishers and the hub's own sources (PathFeed) claim a
+// path's Stream; RTSP readers and WebRTC viewers read its tracks; keyframe requests go back to a
+// source that can honour them. Per-path figures (stats.path.NAME.*) are taken here.
+//
+//   publisher / PathFeed ─Publish─▶ Path.stream ─Track::Ingest─▶ History ─▶ readers
+//   reader ─AddReader / RemoveReader / RequestKeyframe─▶ PathHub
+//
+// The control thread owns the registry; it forwards each path's settings here with
+// Worker::Post (Configure / Remove). Clients look paths up by name (Find). The hub holds no lock
+// and touches nothing of another worker: a daemon with several workers runs one hub per worker
+// and places each path on one of them.
+//
+// Threads: worker thread only, except Snapshot(), which any thread may call (core::StatSnapshot).
+#ifndef RINGCAST_RTP_HUB_PATH_HUB_H_
+#define RINGCAST_RTP_HUB_PATH_HUB_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/buffer_ring.h"
+#include "core/ring.h"
+#include "core/stat_snapshot.h"
+#include "rtp/history.h"
+#include "rtp/hub/path.h"
+#include "rtp/hub/source_factory.h"
+
+namespace ringcast::rtp::hub {
+
+struct HubOptions {
+  bool publish_any = false;  // rtsp.publish_any: publishers may create paths
+  HistoryOptions history;    // every track's History (webrtc.nack_history_ms)
+};
+
+class PathHub {
+ public:
+  PathHub(core::Ring& ring, core::BufferRing& buffers, SourceFactory& sources,
+          const HubOptions& options);
+  // Cuts every client off and stops every source.
+  ~PathHub();
+
+  // From the control thread's path.NAME.* settings.
+  void Configure(const std::string& name, PathConfig config);
+  void Remove(const std::string& name);
+  void SetPublishAny(bool publish_any) { options_.publish_any = publish_any; }
+
+  // The path, or nullptr. With `for_publish` and publish_any, an unknown path is created.
+  Path* Find(std::string_view name, bool for_publish);
+
+  // Makes `client` the publisher with `tracks`. Fails (returns false) when someone else
+  // publishes and the path does not allow overriding. Readers of rebuilt tracks are cut off.
+  bool Publish(Path& path, PathClient* client, std::string peer, std::vector<TrackInfo> tracks);
+  void Unpublish(Path& path, PathClient* client);
+  // False when path.NAME.max_readers is reached.
+  bool AddReader(Path& path, PathClient* client);
+  void RemoveReader(Path& path, PathClient* client);
+
+  // A client wants the path's source running (on-demand paths start it now). When the source is
+  // not ready yet, AddWaiter gets the client an OnPathReady call once it is.
+  void WantSource(Path& path);
+  void AddWaiter(Path& path, PathClient* client) { path.waiters.insert(client); }
+  void RemoveWaiter(Path& path, PathClient* client);
+  // From PathFeed: its source delivers.
+  void OnSourceReady(Path& path);
+  // A reader needs a keyframe on `track` (a viewer's PLI/FIR, a viewer waiting to start):
+  // forwarded to a source that can make one (an RTSP camera), at most every 500 ms per path.
+  void RequestKeyframe(Path& path, size_t track);
+
+  core::Ring& ring() { return ring_; }
+  // Every path this worker knows (configured, or created by a publisher), by name.
+  const std::map<std::string, std::unique_ptr<Path>, std::less<>>& paths() const { return paths_; }
+
+  // stats.path.NAME.*, as of the last snapshot (at most a second old). Any thread.
+  std::vector<core::StatSample> Snapshot() const { return snapshot_.Copy(); }
+
+ private:
+  void TakeSnapshot(std::vector<core::StatSample>& out) const;
+  void Drop(Path& path, std::string_view reason);
+  void MaybeForget(const std::string& name);
+  void StartSource(Path& path);
+  void StopSource(Path& path, std::string_view why);
+  // On-demand paths: close the source after on_demand_close_after_ns without readers.
+  void UpdateIdleTimer(Path& path);
+
+  core::Ring& ring_;
+  core::BufferRing& buffers_;
+  SourceFactory& sources_;
+  HubOptions options_;
+  std::map<std::string, std::unique_ptr<Path>, std::less<>> paths_;
+  bool dropping_ = false;
+  core::StatSnapshot snapshot_;
+};
+
+}  // namespace ringcast::rtp::hub
+
+#endif  // RINGCAST_RTP_HUB_PATH_HUB_H_

@@ -1,0 +1,83 @@
+#include "rtp/hub/path_settings.h"
+
+#include "core/settings_reader.h"
+#include "core/strings.h"
+
+namespace ringcast::rtp::hub {
+
+using core::TunableType;
+
+void DefinePathTunables(core::Registry& registry) {
+  registry.DefinePathKey({.name = "source",
+                          .type = TunableType::kString,
+                          .default_value = "publisher",
+                          .description =
+                              "where the stream comes from: publisher (RTSP ANNOUNCE/RECORD) "
+                              "or rtsp://[user:pass@]host[:port]/path to pull"});
+  registry.DefinePathKey({.name = "source_transport",
+                          .type = TunableType::kEnum,
+                          .default_value = "tcp",
+                          .choices = {"tcp", "udp", "auto"},
+                          .description = "RTP transport when pulling from an rtsp:// source"});
+  registry.DefinePathKey({.name = "on_demand",
+                          .type = TunableType::kBool,
+                          .default_value = "0",
+                          .description = "pull the source only while someone watches"});
+  registry.DefinePathKey(
+      {.name = "on_demand_close_after_ms",
+       .type = TunableType::kDuration,
+       .default_value = "10000",
+       .min = 1000,
+       .max = 86400000,
+       .description = "an on-demand source closes after this long without readers"});
+  registry.DefinePathKey({.name = "read_user",
+                          .type = TunableType::kString,
+                          .description = "user name readers must give (empty: no authentication)"});
+  registry.DefinePathKey({.name = "read_pass",
+                          .type = TunableType::kString,
+                          .description = "password readers must give",
+                          .secret = true});
+  registry.DefinePathKey(
+      {.name = "publish_user",
+       .type = TunableType::kString,
+       .description = "user name a publisher must give (empty: no authentication)"});
+  registry.DefinePathKey({.name = "publish_pass",
+                          .type = TunableType::kString,
+                          .description = "password a publisher must give",
+                          .secret = true});
+  registry.DefinePathKey({.name = "max_readers",
+                          .type = TunableType::kInt,
+                          .default_value = "0",
+                          .min = 0,
+                          .max = 1000000,
+                          .description = "most simultaneous readers (0: no limit)"});
+  registry.DefinePathKey(
+      {.name = "override_publisher",
+       .type = TunableType::kBool,
+       .default_value = "0",
+       .description = "a new publisher replaces the current one instead of being refused"});
+}
+
+absl::StatusOr<PathConfig> ReadPathConfig(const core::Registry& registry, std::string_view name) {
+  std::string prefix = core::StrCat("path.", name, ".");
+  if (registry.List(core::StrCat("path.", name), /*with_stats=*/false).empty()) {
+    return absl::NotFoundError(core::StrCat("no path ", name));
+  }
+  core::SettingsReader read(registry);
+  auto key = [&](std::string_view suffix) { return core::StrCat(prefix, suffix); };
+  PathConfig config;
+  config.source = read.String(key("source"));
+  config.source_transport = read.String(key("source_transport"));
+  config.on_demand = read.Bool(key("on_demand"));
+  config.on_demand_close_after_ns = read.DurationNs(key("on_demand_close_after_ms"));
+  config.read_user = read.String(key("read_user"));
+  config.read_pass = read.String(key("read_pass"));
+  config.publish_user = read.String(key("publish_user"));
+  config.publish_pass = read.String(key("publish_pass"));
+  config.max_readers = read.Int(key("max_readers"));
+  config.override_publisher = read.Bool(key("override_publisher"));
+  RETURN_IF_ERROR(read.status());
+  return config;
+}
+
+}  // namespace ringcast::rtp::hub

@@ -1,0 +1,229 @@
+// PathHub: paths from settings and from publishers, who may publish and read, sources the hub
+// starts through its factory (on demand too), keyframe requests and the per-path figures.
+#include "rtp/hub/path_hub.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rtp/hub/path_feed.h"
+
+namespace ringcast::rtp::hub {
+namespace {
+
+using ::testing::ElementsAre;
+
+class FakeClient final : public PathClient {
+ public:
+  void OnPathGone(std::string_view reason) override { gone.emplace_back(reason); }
+  void OnPathReady() override { ++ready; }
+  std::vector<std::string> gone;
+  int ready = 0;
+};
+
+TrackInfo H264Track() {
+  TrackInfo info;
+  info.media = "video";
+  info.encoding_name = "H264";
+  info.keyframe_codec = KeyframeCodec::kH264;
+  return info;
+}
+
+// A source the test drives by hand: Start() makes it ready at once, like the demo clip.
+class FakeSource final : public Source {
+ public:
+  FakeSource(SourceObserver& observer, int* keyframe_requests, bool* alive)
+      : observer_(observer), keyframe_requests_(keyframe_requests), alive_(alive) {
+    *alive_ = true;
+  }
+  ~FakeSource() override { *alive_ = false; }
+  void Start() override { observer_.OnSourceReady({H264Track()}); }
+  void Stop() override { stopped_ = true; }
+  bool RequestKeyframe(size_t) override {
+    ++*keyframe_requests_;
+    return true;
+  }
+  std::string_view description() const override { return "fake camera"; }
+
+ private:
+  SourceObserver& observer_;
+  int* keyframe_requests_;
+  bool* alive_;
+  bool stopped_ = false;
+};
+
+class FakeFactory final : public SourceFactory {
+ public:
+  absl::StatusOr<std::unique_ptr<Source>> CreateSource(std::string_view, const PathConfig& config,
+                                                       core::Ring&, core::BufferRing&,
+                                                       SourceObserver& observer) override {
+    ++created;
+    if (config.source == "broken") return absl::NotFoundError("no such thing");
+    return std::unique_ptr<Source>(
+        std::make_unique<FakeSource>(observer, &keyframe_requests, &source_alive));
+  }
+  int created = 0;
+  int keyframe_requests = 0;
+  bool source_alive = false;
+};
+
+class PathHubTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto ring = core::Ring::Create({});
+    ASSERT_TRUE(ring.ok()) << ring.status();
+    ring_ = std::move(ring).value();
+    auto buffers = core::BufferRing::Create(*ring_, 1, 16, 2048);
+    ASSERT_TRUE(buffers.ok()) << buffers.status();
+    buffers_ = std::move(buffers).value();
+    hub_ = std::make_unique<PathHub>(*ring_, *buffers_, factory_, HubOptions{});
+  }
+  void TearDown() override {
+    hub_.reset();
+    buffers_.reset();
+    ring_.reset();
+  }
+  void RunFor(int64_t ns) {
+    int64_t until = core::NowNs() + ns;
+    while (core::NowNs() < until) ring_->RunOnce(5 * core::kNsPerMs);
+  }
+  double Stat(const std::string& name) {
+    for (const core::StatSample& sample : hub_->Snapshot()) {
+      if (sample.name == name) return sample.value;
+    }
+    return -1;
+  }
+
+  FakeFactory factory_;
+  // Clients outlive the hub, which cuts off whoever is still attached when it goes.
+  FakeClient publisher, reader, late, first, second;
+  std::unique_ptr<core::Ring> ring_;
+  std::unique_ptr<core::BufferRing> buffers_;
+  std::unique_ptr<PathHub> hub_;
+};
+
+TEST_F(PathHubTest, ConfiguredPathsAreFoundAndPublishersNeedOneUnlessPublishAny) {
+  hub_->Configure("cam1", PathConfig{});
+  EXPECT_NE(hub_->Find("cam1", false), nullptr);
+  EXPECT_EQ(hub_->Find("other", false), nullptr);
+  EXPECT_EQ(hub_->Find("other", true), nullptr);
+  hub_->SetPublishAny(true);
+  Path* created = hub_->Find("other", true);
+  ASSERT_NE(created, nullptr);
+  EXPECT_FALSE(created->configured);
+  // A path a publisher created is forgotten once nobody uses it.
+  ASSERT_TRUE(hub_->Publish(*created, &publisher, "10.0.0.7:5000", {H264Track()}));
+  EXPECT_TRUE(created->live());
+  hub_->Unpublish(*created, &publisher);
+  EXPECT_EQ(hub_->Find("other", false), nullptr);
+  EXPECT_NE(hub_->Find("cam1", false), nullptr);  // configured paths stay
+}
+
+TEST_F(PathHubTest, ASecondPublisherIsRefusedUnlessThePathAllowsOverriding) {
+  hub_->Configure("cam1", PathConfig{});
+  Path& path = *hub_->Find("cam1", false);
+  ASSERT_TRUE(hub_->Publish(path, &first, "a", {H264Track()}));
+  EXPECT_FALSE(hub_->Publish(path, &second, "b", {H264Track()}));
+  PathConfig config;
+  config.override_publisher = true;
+  hub_->Configure("cam1", config);
+  ASSERT_TRUE(hub_->Publish(path, &second, "b", {H264Track()}));
+  EXPECT_THAT(first.gone, ElementsAre("another publisher took over the path"));
+  EXPECT_EQ(path.publisher, &second);
+}
+
+TEST_F(PathHubTest, ReadersOfRebuiltTracksAreCutOffAndMaxReadersHolds) {
+  PathConfig config;
+  config.max_readers = 1;
+  hub_->Configure("cam1", config);
+  Path& path = *hub_->Find("cam1", false);
+  ASSERT_TRUE(hub_->Publish(path, &publisher, "a", {H264Track()}));
+  EXPECT_TRUE(hub_->AddReader(path, &reader));
+  EXPECT_FALSE(hub_->AddReader(path, &late));
+  hub_->Unpublish(path, &publisher);
+  // The same media again: the tracks stay and so does the reader.
+  ASSERT_TRUE(hub_->Publish(path, &publisher, "a", {H264Track()}));
+  EXPECT_TRUE(reader.gone.empty());
+  TrackInfo audio;
+  audio.media = "audio";
+  audio.encoding_name = "opus";
+  audio.clock_rate = 48000;
+  ASSERT_TRUE(hub_->Publish(path, &publisher, "a", {audio}));
+  EXPECT_THAT(reader.gone, ElementsAre("the source's tracks changed"));
+}
+
+TEST_F(PathHubTest, ASourcedPathRunsItsSourceThroughTheFactory) {
+  PathConfig config;
+  config.source = "rtsp://camera/stream";
+  hub_->Configure("cam1", config);
+  Path& path = *hub_->Find("cam1", false);
+  EXPECT_EQ(factory_.created, 1);
+  EXPECT_TRUE(path.source_running());
+  EXPECT_TRUE(path.live());
+  EXPECT_EQ(path.publisher_peer, "fake camera");
+  ring_->RunOnce(0);
+  hub_->RequestKeyframe(path, 0);
+  hub_->RequestKeyframe(path, 0);  // within 500 ms: not forwarded again
+  EXPECT_EQ(factory_.keyframe_requests, 1);
+  EXPECT_EQ(path.keyframe_requests, 1u);
+  // A publisher cannot take a sourced path (the RTSP server refuses it before asking).
+  hub_->Remove("cam1");
+  EXPECT_FALSE(factory_.source_alive);
+  EXPECT_EQ(hub_->Find("cam1", false), nullptr);
+}
+
+TEST_F(PathHubTest, ASourceThatCannotStartLeavesThePathWithout) {
+  PathConfig config;
+  config.source = "broken";
+  hub_->Configure("cam1", config);
+  Path& path = *hub_->Find("cam1", false);
+  EXPECT_FALSE(path.source_running());
+  EXPECT_FALSE(path.live());
+}
+
+TEST_F(PathHubTest, AnOnDemandSourceStartsForAReaderAndStopsAfterTheLastOne) {
+  PathConfig config;
+  config.source = "rtsp://camera/stream";
+  config.on_demand = true;
+  config.on_demand_close_after_ns = 50 * core::kNsPerMs;
+  hub_->Configure("cam1", config);
+  Path& path = *hub_->Find("cam1", false);
+  EXPECT_EQ(factory_.created, 0);
+  hub_->WantSource(path);
+  EXPECT_EQ(factory_.created, 1);
+  ASSERT_TRUE(hub_->AddReader(path, &reader));
+  RunFor(100 * core::kNsPerMs);
+  EXPECT_TRUE(factory_.source_alive);  // a reader keeps it
+  hub_->RemoveReader(path, &reader);
+  RunFor(150 * core::kNsPerMs);
+  EXPECT_FALSE(factory_.source_alive);
+  EXPECT_FALSE(path.source_running());
+}
+
+TEST_F(PathHubTest, RemovingAPathCutsEveryoneOff) {
+  hub_->Configure("cam1", PathConfig{});
+  Path& path = *hub_->Find("cam1", false);
+  ASSERT_TRUE(hub_->Publish(path, &publisher, "a", {H264Track()}));
+  ASSERT_TRUE(hub_->AddReader(path, &reader));
+  hub_->Remove("cam1");
+  EXPECT_THAT(publisher.gone, ElementsAre("the path was removed"));
+  EXPECT_THAT(reader.gone, ElementsAre("the path was removed"));
+}
+
+TEST_F(PathHubTest, FiguresArePublishedPerPath) {
+  hub_->Configure("cam1", PathConfig{});
+  Path& path = *hub_->Find("cam1", false);
+  ASSERT_TRUE(hub_->Publish(path, &publisher, "a", {H264Track()}));
+  ASSERT_TRUE(hub_->AddReader(path, &reader));
+  RunFor(1100 * core::kNsPerMs);  // the snapshot is taken once a second
+  EXPECT_EQ(Stat("stats.path.cam1.publishing"), 1);
+  EXPECT_EQ(Stat("stats.path.cam1.readers"), 1);
+  EXPECT_EQ(Stat("stats.path.cam1.packets_in"), 0);
+  EXPECT_EQ(Stat("stats.path.cam1.source_ready"), -1);  // only sourced paths have it
+}
+
+}  // namespace
+}  // namespace ringcast::rtp::hub
