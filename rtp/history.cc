@@ -75,14 +75,26 @@ void History::Grow(size_t want_bytes, size_t want_packets) {
 
 bool History::Append(std::span<const uint8_t> packet, uint64_t seq, uint32_t timestamp,
                      int64_t now_ns, bool keyframe, bool marker) {
-  if (packet.empty() || packet.size() > 65535 || packet.size() > options_.max_bytes / 2) {
-    return false;
-  }
+  std::span<uint8_t> slot = Append(packet.size(), {.seq = seq,
+                                                   .timestamp = timestamp,
+                                                   .arrival_ns = now_ns,
+                                                   .keyframe = keyframe,
+                                                   .marker = marker,
+                                                   .payload_size = 0});
+  if (slot.empty()) return false;
+  std::memcpy(slot.data(), packet.data(), packet.size());
+  return true;
+}
+
+std::span<uint8_t> History::Append(size_t size, const PacketFacts& facts) {
+  const uint64_t seq = facts.seq;
+  const int64_t now_ns = facts.arrival_ns;
+  if (size == 0 || size > 65535 || size > options_.max_bytes / 2) return {};
   if (!started_) {
     begin_seq_ = end_seq_ = seq;
     started_ = true;
   }
-  if (seq < end_seq_) return false;  // the caller keeps sequence numbers increasing
+  if (seq < end_seq_) return {};  // the caller keeps sequence numbers increasing
   if (seq - end_seq_ >= index_.size()) {
     // A jump wider than the whole index: nothing older is worth keeping next to it.
     while (!empty()) EvictOldest(now_ns, false);
@@ -97,23 +109,23 @@ bool History::Append(std::span<const uint8_t> packet, uint64_t seq, uint32_t tim
   }
   // Bytes for the packet.
   std::optional<uint32_t> offset;
-  while (!(offset = FreeSpace(packet.size()))) {
+  while (!(offset = FreeSpace(size))) {
     // 1.5×, not 2×: a History is sized by its stream's bitrate × the time it keeps, and
     // doubling would leave up to half of it unused for good.
     if (!EvictOldest(now_ns, true)) Grow(bytes_.size() + bytes_.size() / 2, index_.size());
   }
-  std::memcpy(bytes_.data() + *offset, packet.data(), packet.size());
   At(seq) = Entry{.offset = *offset,
-                  .size = static_cast<uint16_t>(packet.size()),
-                  .keyframe = keyframe,
-                  .marker = marker,
-                  .timestamp = timestamp,
+                  .size = static_cast<uint16_t>(size),
+                  .keyframe = facts.keyframe,
+                  .marker = facts.marker,
+                  .timestamp = facts.timestamp,
+                  .payload_size = facts.payload_size,
                   .arrival_ns = now_ns};
-  write_offset_ = *offset + static_cast<uint32_t>(packet.size());
-  used_bytes_ += packet.size();
+  write_offset_ = *offset + static_cast<uint32_t>(size);
+  used_bytes_ += size;
   end_seq_ = seq + 1;
-  if (keyframe) last_keyframe_seq_ = seq;
-  return true;
+  if (facts.keyframe) last_keyframe_seq_ = seq;
+  return {bytes_.data() + *offset, size};
 }
 
 void History::MarkKeyframe(uint64_t seq) {
@@ -131,7 +143,8 @@ std::optional<HistoryPacket> History::Find(uint64_t seq) const {
                        .timestamp = entry.timestamp,
                        .arrival_ns = entry.arrival_ns,
                        .keyframe = entry.keyframe,
-                       .marker = entry.marker};
+                       .marker = entry.marker,
+                       .payload_size = entry.payload_size};
 }
 
 }  // namespace ringcast::rtp

@@ -1,8 +1,10 @@
 // History: the packets of one track, kept once for everyone who reads the track.
 //
-// DESIGN.md: the History is the single user-space copy of the payload. NACK retransmission,
-// a new viewer's fast start (every packet since the last keyframe) and RTSP readers all read
-// from it; no reader keeps packets of its own.
+// The History is the single user-space copy of the payload (ARCHITECTURE.md, "Memory"). NACK
+// retransmission, a new viewer's fast start (every packet since the last keyframe) and RTSP
+// readers all read from it; no reader keeps packets of its own. The track writes each packet
+// straight into the slot Append() returns, renumbering it there: one copy from the receive
+// buffer, none before it.
 //
 // Layout: a byte ring holds the packets back to back (a packet never wraps; the tail gap is
 // skipped), and an index ring maps an extended sequence number to {offset, size, flags}. Space
@@ -36,15 +38,27 @@ struct HistoryPacket {
   int64_t arrival_ns = 0;
   bool keyframe = false;  // a decoder can start at this packet
   bool marker = false;
+  uint16_t payload_size = 0;  // RTP payload octets, without header and padding (RFC 3550 §6.4.1)
 };
 
 class History {
  public:
   explicit History(const HistoryOptions& options = {});
 
-  // Copies `packet` in as sequence number `seq`, which must be end_seq() (sequence numbers
-  // are contiguous; a gap is appended as nothing: Find() reports it missing). Returns false when
-  // the packet is larger than the History can ever hold.
+  // What Append() stores about a packet besides its bytes.
+  struct PacketFacts {
+    uint64_t seq = 0;  // at least end_seq(); a gap is appended as nothing (Find reports it missing)
+    uint32_t timestamp = 0;
+    int64_t arrival_ns = 0;
+    bool keyframe = false;
+    bool marker = false;
+    uint16_t payload_size = 0;
+  };
+  // Makes room for a packet of `size` bytes as `facts.seq` and returns where its bytes go: the
+  // caller writes them before anything else reads the History. Empty when the packet is larger
+  // than the History can ever hold, or `facts.seq` is older than what it has.
+  std::span<uint8_t> Append(size_t size, const PacketFacts& facts);
+  // Append, then a copy of `packet` into it. False when Append refused it.
   bool Append(std::span<const uint8_t> packet, uint64_t seq, uint32_t timestamp, int64_t now_ns,
               bool keyframe, bool marker);
 
@@ -72,6 +86,7 @@ class History {
     bool keyframe = false;
     bool marker = false;
     uint32_t timestamp = 0;
+    uint16_t payload_size = 0;
     int64_t arrival_ns = 0;
   };
 

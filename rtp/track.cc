@@ -18,10 +18,6 @@ constexpr int64_t kRestartSeqJump = 3000;
 }  // namespace
 
 Track::Track(const TrackOptions& options) : options_(options), history_(options.history) {
-  // Room for an Ethernet-sized packet; a larger one (RTP over TCP may carry up to 64 KiB) grows
-  // it once. Not 64 KiB up front: with many streams that would be most of their memory.
-  scratch_.reserve(2048);
-  insert_scratch_.reserve(2048);
   parameter_sets_.resize(options_.codec == KeyframeCodec::kH265 ? 3 : 2);
   SetParameterSets(options_.parameter_sets);
 }
@@ -101,40 +97,56 @@ bool Track::Ingest(const RtpView& packet, int64_t now_ns) {
     }
   }
 
-  // The stored copy carries the track's numbering, so every reader can send it as it is.
+  // The one copy: from the receive buffer into the History, renumbered there, so every reader
+  // can send the stored packet as it is.
   std::span<const uint8_t> bytes = packet.packet();
-  scratch_.assign(bytes.begin(), bytes.end());
-  StoreBe16(scratch_.data() + 2, static_cast<uint16_t>(output_seq));
-  StoreBe32(scratch_.data() + 4, output_ts);
-  StoreBe32(scratch_.data() + 8, options_.ssrc);
-
   auto seq = static_cast<uint64_t>(output_seq);
-  if (!Store(scratch_, seq, output_ts, now_ns, packet.marker())) return false;
+  History::PacketFacts stored_facts{.seq = seq,
+                                    .timestamp = output_ts,
+                                    .arrival_ns = now_ns,
+                                    .marker = packet.marker(),
+                                    .payload_size = static_cast<uint16_t>(packet.payload().size())};
+  std::span<uint8_t> stored = Store(bytes.size(), stored_facts);
+  if (stored.empty()) return false;
+  std::memcpy(stored.data(), bytes.data(), bytes.size());
+  Renumber(stored, seq, output_ts);
   ++stats_.packets;
   stats_.bytes += bytes.size();
   InspectPayload(packet.payload(), facts, seq, output_ts);
-  Notify(seq);
+  Notify(stored, stored_facts);
   return true;
 }
 
-bool Track::Store(std::span<const uint8_t> packet, uint64_t seq, uint32_t timestamp, int64_t now_ns,
-                  bool marker) {
-  if (!history_.Append(packet, seq, timestamp, now_ns, false, marker)) {
+void Track::Renumber(std::span<uint8_t> stored, uint64_t seq, uint32_t timestamp) const {
+  StoreBe16(stored.data() + 2, static_cast<uint16_t>(seq));
+  StoreBe32(stored.data() + 4, timestamp);
+  StoreBe32(stored.data() + 8, options_.ssrc);
+}
+
+std::span<uint8_t> Track::Store(size_t size, const History::PacketFacts& facts) {
+  std::span<uint8_t> stored = history_.Append(size, facts);
+  if (stored.empty()) {
     ++stats_.too_large;
-    return false;
+    return stored;
   }
-  last_output_seq_ = static_cast<int64_t>(seq);
-  last_output_ts_ = timestamp;
-  last_arrival_ns_ = now_ns;
-  return true;
+  last_output_seq_ = static_cast<int64_t>(facts.seq);
+  last_output_ts_ = facts.timestamp;
+  last_arrival_ns_ = facts.arrival_ns;
+  return stored;
 }
 
-void Track::Notify(uint64_t seq) {
-  std::optional<HistoryPacket> stored = history_.Find(seq);
-  if (!stored) return;
+void Track::Notify(std::span<const uint8_t> stored, const History::PacketFacts& facts) {
+  // The packet as readers get it: no look-up, the keyframe flag as InspectPayload left it.
+  const HistoryPacket packet{.bytes = stored,
+                             .seq = facts.seq,
+                             .timestamp = facts.timestamp,
+                             .arrival_ns = facts.arrival_ns,
+                             .keyframe = history_.last_keyframe_seq() == facts.seq,
+                             .marker = facts.marker,
+                             .payload_size = facts.payload_size};
   notifying_ = true;
   for (size_t i = 0; i < readers_.size(); ++i) {  // readers may be added meanwhile: index
-    if (readers_[i] != nullptr) readers_[i]->OnTrackPacket(*this, *stored);
+    if (readers_[i] != nullptr) readers_[i]->OnTrackPacket(*this, packet);
   }
   notifying_ = false;
   std::erase(readers_, nullptr);
@@ -160,20 +172,23 @@ int Track::InsertParameterSets(const RtpView& packet, int64_t seq, uint32_t time
   }
   int inserted = 0;
   for (std::span<const uint8_t> payload : set.view()) {
-    // The keyframe's own header (version, payload type, timestamp), without CSRCs, extension,
-    // padding or marker.
-    insert_scratch_.assign(packet.packet().begin(), packet.packet().begin() + 12);
-    insert_scratch_[0] = static_cast<uint8_t>(insert_scratch_[0] & 0xC0);
-    insert_scratch_[1] = static_cast<uint8_t>(insert_scratch_[1] & 0x7F);
-    insert_scratch_.insert(insert_scratch_.end(), payload.begin(), payload.end());
     auto out_seq = static_cast<uint64_t>(seq + inserted);
-    StoreBe16(insert_scratch_.data() + 2, static_cast<uint16_t>(out_seq));
-    StoreBe32(insert_scratch_.data() + 4, timestamp);
-    StoreBe32(insert_scratch_.data() + 8, options_.ssrc);
-    if (!Store(insert_scratch_, out_seq, timestamp, now_ns, false)) break;
+    History::PacketFacts stored_facts{.seq = out_seq,
+                                      .timestamp = timestamp,
+                                      .arrival_ns = now_ns,
+                                      .payload_size = static_cast<uint16_t>(payload.size())};
+    std::span<uint8_t> stored = Store(12 + payload.size(), stored_facts);
+    if (stored.empty()) break;
+    // The keyframe's own header (version, payload type), without CSRCs, extension, padding or
+    // marker.
+    std::memcpy(stored.data(), packet.packet().data(), 12);
+    stored[0] = static_cast<uint8_t>(stored[0] & 0xC0);
+    stored[1] = static_cast<uint8_t>(stored[1] & 0x7F);
+    std::memcpy(stored.data() + 12, payload.data(), payload.size());
+    Renumber(stored, out_seq, timestamp);
     PayloadFacts facts = InspectFacts(payload);
     InspectPayload(payload, facts, out_seq, timestamp);
-    Notify(out_seq);
+    Notify(stored, stored_facts);
     ++inserted;
   }
   if (inserted > 0) {

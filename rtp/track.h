@@ -56,7 +56,8 @@ class Track;
 class TrackReader {
  public:
   virtual ~TrackReader() = default;
-  // A packet was appended to the track's History (and is its newest).
+  // A packet was appended to the track's History (and is its newest). `packet` is the stored
+  // one, in the track's numbering: the reader sends it on without looking it up.
   virtual void OnTrackPacket(Track& track, const HistoryPacket& packet) = 0;
 };
 
@@ -99,10 +100,12 @@ class Track {
   PayloadFacts InspectFacts(std::span<const uint8_t> payload) const;
   void InspectPayload(std::span<const uint8_t> payload, const PayloadFacts& facts, uint64_t seq,
                       uint32_t timestamp);
-  // Appends `packet` (already in the track's numbering); Notify tells the readers.
-  void Notify(uint64_t seq);
-  bool Store(std::span<const uint8_t> packet, uint64_t seq, uint32_t timestamp, int64_t now_ns,
-             bool marker);
+  // Room for a packet in the History (the caller writes it there), or empty when it is refused.
+  std::span<uint8_t> Store(size_t size, const History::PacketFacts& facts);
+  // The stored packet's sequence number, timestamp and SSRC in the track's numbering.
+  void Renumber(std::span<uint8_t> stored, uint64_t seq, uint32_t timestamp) const;
+  // Hands the packet just stored to every reader.
+  void Notify(std::span<const uint8_t> stored, const History::PacketFacts& facts);
   // Browsers (and most decoders) cannot start at an IDR whose SPS/PPS only ever came in the
   // SDP: such a keyframe gets the cached parameter sets as packets of its own in front of it
   // (in the track's numbering, so every reader sees the same sequence). Returns how many
@@ -116,8 +119,6 @@ class Track {
   std::vector<TrackReader*> readers_;  // nullptr: removed while being notified
   bool notifying_ = false;
   std::vector<std::vector<uint8_t>> parameter_sets_;
-  std::vector<uint8_t> scratch_;         // the packet rewritten in the track's numbering
-  std::vector<uint8_t> insert_scratch_;  // parameter-set packets being inserted
 
   // The access unit being received: did it carry parameter sets before its IDR?
   bool unit_started_ = false;

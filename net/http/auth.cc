@@ -1,7 +1,7 @@
 #include "net/http/auth.h"
 
 #include <openssl/crypto.h>  // CRYPTO_memcmp (BoringSSL and OpenSSL 3)
-#include <openssl/md5.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -189,16 +189,13 @@ std::string Hex(const uint8_t* bytes, size_t n) {
   return out;
 }
 
+// Through EVP, which both BoringSSL and OpenSSL 3 (where MD5() is deprecated) provide.
 std::string HashHex(DigestAlgorithm algorithm, std::string_view data) {
-  const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
-  if (IsSha256(algorithm)) {
-    uint8_t out[SHA256_DIGEST_LENGTH];
-    SHA256(bytes, data.size(), out);
-    return Hex(out, sizeof(out));
-  }
-  uint8_t out[MD5_DIGEST_LENGTH];
-  MD5(bytes, data.size(), out);
-  return Hex(out, sizeof(out));
+  uint8_t out[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), out, &length, IsSha256(algorithm) ? EVP_sha256() : EVP_md5(),
+             nullptr);
+  return Hex(out, length);
 }
 
 std::string RandomHex(size_t bytes) {

@@ -112,7 +112,7 @@ struct RtspClientStats {
   uint64_t server_requests = 0;    // requests the server sent us (answered 200 or 501)
 };
 
-class RtspClient final : public rtp::Source, private InterleavedSink {
+class RtspClient final : public rtp::Source {
  public:
   RtspClient(core::Ring& ring, core::BufferRing& buffers, RtspClientOptions options,
              rtp::SourceObserver& observer);
@@ -208,8 +208,9 @@ class RtspClient final : public rtp::Source, private InterleavedSink {
 
   // Connection bytes and media (client_media.cc).
   void OnConnectionBytes(std::span<const uint8_t> bytes);
-  void OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) override;
-  size_t OnInterleavedText(std::string_view text) override;
+  void OnFrame(uint8_t channel, std::span<const uint8_t> payload);
+  // The RTSP text at the front of `text` (Demuxer::ConsumeText's count).
+  size_t ParseText(std::string_view text);
   void OnRtp(size_t track, std::span<const uint8_t> packet);
   void OnDatagram(size_t track, bool rtcp, std::span<const uint8_t> bytes, const sockaddr* from,
                   socklen_t from_len);

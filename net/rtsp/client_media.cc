@@ -67,13 +67,21 @@ void RtspClient::Connector::OnCompletion(const io_uring_cqe& cqe) {
 // --- connection bytes ----------------------------------------------------------------------
 
 void RtspClient::OnConnectionBytes(std::span<const uint8_t> bytes) {
-  if (!demuxer_.Feed(bytes, *this) && connection_ != nullptr) {
-    // The sink broke off without ending the attempt: only a contract slip gets here.
+  demuxer_.Feed(bytes);
+  while (std::optional<Demuxer::Item> item = demuxer_.Next()) {
+    if (item->kind == Demuxer::Item::kFrame) {
+      OnFrame(item->channel, item->payload);
+    } else if (!demuxer_.ConsumeText(ParseText(item->text))) {
+      break;
+    }
+  }
+  if (demuxer_.stopped() && connection_ != nullptr) {
+    // The text broke off without ending the attempt: only a contract slip gets here.
     Fail("unreadable data from the server");
   }
 }
 
-size_t RtspClient::OnInterleavedText(std::string_view text) {
+size_t RtspClient::ParseText(std::string_view text) {
   const uint64_t attempt = attempt_;
   size_t pos = 0;
   while (pos < text.size()) {
@@ -108,7 +116,7 @@ size_t RtspClient::OnInterleavedText(std::string_view text) {
                                                : "malformed request from the server: ",
                  reading_->error_reason());
       Fail(std::move(reason));
-      return kStopFeeding;
+      return Demuxer::kStopFeeding;
     }
     if (state == http::Parser::State::kNeedMore) {
       if (!reading_->at_interleaved_frame()) return text.size();
@@ -123,12 +131,12 @@ size_t RtspClient::OnInterleavedText(std::string_view text) {
       OnServerRequest(parser->Take());
     }
     // The message may have ended the attempt (an error answer) or the observer stopped us.
-    if (attempt != attempt_ || connection_ == nullptr) return kStopFeeding;
+    if (attempt != attempt_ || connection_ == nullptr) return Demuxer::kStopFeeding;
   }
   return text.size();
 }
 
-void RtspClient::OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) {
+void RtspClient::OnFrame(uint8_t channel, std::span<const uint8_t> payload) {
   if (connection_ == nullptr) return;  // the attempt ended earlier in this chunk
   const int16_t track = channel_track_[channel];
   if (track < 0) {

@@ -19,64 +19,86 @@ Demuxer::~Demuxer() = default;
 
 void Demuxer::Reset() {
   state_ = State::kBoundary;
+  chunk_ = {};
+  pos_ = 0;
+  text_pending_ = false;
   stitched_ = 0;
   remaining_ = 0;
   channel_ = 0;
 }
 
-bool Demuxer::Feed(std::span<const uint8_t> chunk, InterleavedSink& sink) {
-  size_t pos = 0;
-  while (pos < chunk.size() && state_ != State::kStopped) {
-    std::span<const uint8_t> rest = chunk.subspan(pos);
-    size_t used = 0;
+void Demuxer::Feed(std::span<const uint8_t> chunk) {
+  chunk_ = chunk;
+  pos_ = 0;
+  text_pending_ = false;
+}
+
+std::optional<Demuxer::Item> Demuxer::Next() {
+  if (text_pending_) {  // the caller did not say how much of the text it took
+    state_ = State::kStopped;
+    text_pending_ = false;
+  }
+  while (pos_ < chunk_.size() && state_ != State::kStopped) {
+    std::span<const uint8_t> rest = chunk_.subspan(pos_);
+    std::optional<Item> frame;
     switch (state_) {
       case State::kBoundary:
-        used = rest[0] == kFrameMagic ? StartFrame(rest, sink) : GiveText(rest, sink);
+        if (rest[0] != kFrameMagic) {
+          text_pending_ = true;
+          return Item{.kind = Item::kText,
+                      .text = {reinterpret_cast<const char*>(rest.data()), rest.size()}};
+        }
+        pos_ += StartFrame(rest, &frame);
         break;
       case State::kText:
-        // The sink decides: a message may still be in progress.
-        used = GiveText(rest, sink);
-        break;
+        // The caller decides: a message may still be in progress.
+        text_pending_ = true;
+        return Item{.kind = Item::kText,
+                    .text = {reinterpret_cast<const char*>(rest.data()), rest.size()}};
       case State::kHeader:
       case State::kPayload:
       case State::kSkipping:
-        used = ContinueFrame(rest, sink);
+        pos_ += ContinueFrame(rest, &frame);
         break;
       case State::kStopped:
         break;
     }
-    pos += used;
+    if (frame) return frame;
   }
-  return state_ != State::kStopped;
+  return std::nullopt;
 }
 
-size_t Demuxer::GiveText(std::span<const uint8_t> chunk, InterleavedSink& sink) {
-  const std::string_view text(reinterpret_cast<const char*>(chunk.data()), chunk.size());
-  const size_t n = sink.OnInterleavedText(text);
-  if (n == InterleavedSink::kStopFeeding || n > text.size() ||
-      (n < text.size() && text[n] != kFrameMagic)) {
+bool Demuxer::ConsumeText(size_t n) {
+  if (!text_pending_ || state_ == State::kStopped) {
     state_ = State::kStopped;
-    return 0;
+    return false;
+  }
+  text_pending_ = false;
+  const std::span<const uint8_t> text = chunk_.subspan(pos_);
+  if (n == kStopFeeding || n > text.size() || (n < text.size() && text[n] != kFrameMagic)) {
+    state_ = State::kStopped;
+    return false;
   }
   stats_.text_bytes += n;
+  pos_ += n;
   state_ = n == text.size() ? State::kText : State::kBoundary;
-  return n;
+  return true;
 }
 
-size_t Demuxer::StartFrame(std::span<const uint8_t> chunk, InterleavedSink& sink) {
-  if (chunk.size() < kHeaderBytes) {
-    std::memcpy(stitch_.get(), chunk.data(), chunk.size());
-    stitched_ = chunk.size();
+size_t Demuxer::StartFrame(std::span<const uint8_t> rest, std::optional<Item>* frame) {
+  if (rest.size() < kHeaderBytes) {
+    std::memcpy(stitch_.get(), rest.data(), rest.size());
+    stitched_ = rest.size();
     state_ = State::kHeader;
-    return chunk.size();
+    return rest.size();
   }
-  const uint8_t channel = chunk[1];
-  const size_t length = static_cast<size_t>(chunk[2]) << 8 | chunk[3];
-  return kHeaderBytes + OnHeader(channel, length, chunk.subspan(kHeaderBytes), sink);
+  const uint8_t channel = rest[1];
+  const size_t length = static_cast<size_t>(rest[2]) << 8 | rest[3];
+  return kHeaderBytes + OnHeader(channel, length, rest.subspan(kHeaderBytes), frame);
 }
 
 size_t Demuxer::OnHeader(uint8_t channel, size_t length, std::span<const uint8_t> rest,
-                         InterleavedSink& sink) {
+                         std::optional<Item>* frame) {
   state_ = State::kBoundary;
   stitched_ = 0;
   if (length == 0) {
@@ -94,7 +116,7 @@ size_t Demuxer::OnHeader(uint8_t channel, size_t length, std::span<const uint8_t
     // The common case: the payload is whole in this chunk (even if its header was stitched).
     ++stats_.frames;
     stats_.frame_bytes += length;
-    sink.OnInterleavedFrame(channel, rest.first(length));
+    *frame = Item{.kind = Item::kFrame, .channel = channel, .payload = rest.first(length)};
     return length;
   }
   stitch_[0] = kFrameMagic;
@@ -116,7 +138,7 @@ size_t Demuxer::OnHeader(uint8_t channel, size_t length, std::span<const uint8_t
   return rest.size();
 }
 
-size_t Demuxer::ContinueFrame(std::span<const uint8_t> chunk, InterleavedSink& sink) {
+size_t Demuxer::ContinueFrame(std::span<const uint8_t> chunk, std::optional<Item>* frame) {
   switch (state_) {
     case State::kHeader: {
       const size_t take = std::min(kHeaderBytes - stitched_, chunk.size());
@@ -125,7 +147,7 @@ size_t Demuxer::ContinueFrame(std::span<const uint8_t> chunk, InterleavedSink& s
       if (stitched_ < kHeaderBytes) return take;
       const uint8_t channel = stitch_[1];
       const size_t length = static_cast<size_t>(stitch_[2]) << 8 | stitch_[3];
-      return take + OnHeader(channel, length, chunk.subspan(take), sink);
+      return take + OnHeader(channel, length, chunk.subspan(take), frame);
     }
     case State::kPayload: {
       const size_t take = std::min(remaining_, chunk.size());
@@ -139,7 +161,9 @@ size_t Demuxer::ContinueFrame(std::span<const uint8_t> chunk, InterleavedSink& s
         ++stats_.frames;
         ++stats_.stitched_frames;
         stats_.frame_bytes += length;
-        sink.OnInterleavedFrame(channel_, {stitch_.get() + kHeaderBytes, length});
+        *frame = Item{.kind = Item::kFrame,
+                      .channel = channel_,
+                      .payload = {stitch_.get() + kHeaderBytes, length}};
       }
       return take;
     }

@@ -78,11 +78,20 @@ void RtspSession::OnPathGone(std::string_view reason) {
   connection_.Close();  // destroys this session
 }
 
+// The connection's bytes: '$' frames go to their track, RTSP text to the request parser.
 void RtspSession::OnBytes(std::span<const uint8_t> bytes) {
-  if (!demuxer_.Feed(bytes, *this) && !connection_.closing()) connection_.CloseAfterSend();
+  demuxer_.Feed(bytes);
+  while (std::optional<Demuxer::Item> item = demuxer_.Next()) {
+    if (item->kind == Demuxer::Item::kFrame) {
+      OnFrame(item->channel, item->payload);
+    } else if (!demuxer_.ConsumeText(ParseText(item->text))) {
+      break;
+    }
+  }
+  if (demuxer_.stopped() && !connection_.closing()) connection_.CloseAfterSend();
 }
 
-size_t RtspSession::OnInterleavedText(std::string_view text) {
+size_t RtspSession::ParseText(std::string_view text) {
   size_t used_total = 0;
   while (used_total < text.size()) {
     size_t used = 0;
@@ -94,18 +103,18 @@ size_t RtspSession::OnInterleavedText(std::string_view text) {
                     parser_.error_reason());
       connection_.Send(
           http::FormatResponse(http::Protocol::kRtsp, parser_.error_status(), "", {}, ""));
-      return kStopFeeding;
+      return Demuxer::kStopFeeding;
     }
     if (state == http::Parser::State::kNeedMore) {
       return parser_.at_interleaved_frame() ? used_total : text.size();
     }
     Handle(parser_.Take());
-    if (connection_.closing()) return kStopFeeding;
+    if (connection_.closing()) return Demuxer::kStopFeeding;
   }
   return used_total;
 }
 
-void RtspSession::OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) {
+void RtspSession::OnFrame(uint8_t channel, std::span<const uint8_t> payload) {
   if (!known_channels_.test(channel)) {
     kBadChannelDrops.Count();
     LOG_RATE_LIMITED(

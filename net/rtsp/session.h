@@ -3,7 +3,7 @@
 // PLAY, PAUSE), with GET_PARAMETER/SET_PARAMETER keep-alives and TEARDOWN (RFC 2326).
 //
 // Media travels interleaved on the same TCP connection ('$' frames, RFC 2326 §10.12):
-//   publisher: connection bytes ─Demuxer─▶ OnInterleavedFrame ─RtpView─▶ Track::Ingest
+//   publisher: connection bytes ─Demuxer::Next─▶ OnFrame ─RtpView─▶ Track::Ingest
 //   reader:    Track ─OnTrackPacket─▶ '$' frame queued on the connection
 // A reader starts at the newest keyframe of the video track (the whole run since it, from the
 // History), so its first frame decodes, then follows live.
@@ -38,7 +38,6 @@ namespace ringcast::net::rtsp {
 
 class RtspSession final : public StreamSession,
                           public rtp::hub::PathClient,
-                          private InterleavedSink,
                           private UdpRtpSink,
                           private rtp::TrackReader {
  public:
@@ -60,9 +59,11 @@ class RtspSession final : public StreamSession,
     std::optional<SocketAddress> udp_to;  // UDP: the reader's RTP port
   };
 
-  // InterleavedSink
-  void OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) override;
-  size_t OnInterleavedText(std::string_view text) override;
+  // One interleaved frame of the connection (in place in the receive buffer, or stitched).
+  void OnFrame(uint8_t channel, std::span<const uint8_t> payload);
+  // RTSP text at the front of `text`: handles the requests in it and returns how many bytes were
+  // text (Demuxer::ConsumeText), or Demuxer::kStopFeeding after a parse error.
+  size_t ParseText(std::string_view text);
   // UdpRtpSink
   void OnUdpRtp(size_t track, std::span<const uint8_t> packet) override;
   void IngestRtp(size_t track, std::span<const uint8_t> packet, std::string_view how);

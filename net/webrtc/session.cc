@@ -239,58 +239,56 @@ void WebRtcSession::OnDtlsConnected() {
 
 // --- media out -----------------------------------------------------------------------------
 
-void WebRtcSession::OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket&) {
+void WebRtcSession::OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket& packet) {
   if (!media_ready_ || ended_) return;
   int64_t now = core::NowNs();
   for (SendTrack& send : tracks_) {
     if (send.track != &track) continue;
     // Waiting for the next keyframe: ask the source for one now rather than for a GOP.
     if (send.sender->waiting_for_keyframe()) RequestKeyframe(send.answer.ssrc);
-    if (std::optional<int64_t> due = send.sender->Pump(now, *this)) {
-      if (!pump_timer_.armed() || *due < pump_timer_.deadline_ns()) pump_timer_.ArmAt(*due);
-    }
+    SendDue(send, now, &packet);
+  }
+}
+
+void WebRtcSession::SendDue(SendTrack& send, int64_t now_ns, const rtp::HistoryPacket* appended) {
+  TrackSender& sender = *send.sender;
+  while (std::optional<Outgoing> out = sender.Next(now_ns, appended)) SendMedia(send, *out);
+  if (std::optional<int64_t> due = sender.next_due_ns()) {
+    if (!pump_timer_.armed() || *due < pump_timer_.deadline_ns()) pump_timer_.ArmAt(*due);
   }
 }
 
 void WebRtcSession::PumpTracks() {
   if (!media_ready_ || ended_) return;
+  pump_timer_.Disarm();
   int64_t now = core::NowNs();
-  std::optional<int64_t> next;
-  for (SendTrack& send : tracks_) {
-    if (std::optional<int64_t> due = send.sender->Pump(now, *this)) {
-      next = next ? std::min(*next, *due) : *due;
-    }
-  }
-  if (next) {
-    pump_timer_.ArmAt(*next);
-  } else {
-    pump_timer_.Disarm();
-  }
+  for (SendTrack& send : tracks_) SendDue(send, now, nullptr);
 }
 
 // The packet as the track stored it, renumbered for this viewer (payload type, sequence number,
 // timestamp, SSRC: RFC 3550 §5.1) and protected in place in its send slot.
-void WebRtcSession::OnTrackSenderPacket(TrackSender& sender, const rtp::HistoryPacket& packet,
-                                        uint16_t seq, uint32_t timestamp, bool retransmission) {
+bool WebRtcSession::SendMedia(const SendTrack& send, const Outgoing& out) {
   UdpEgress& egress = host_.egress();
+  const rtp::HistoryPacket& packet = out.packet;
   size_t length = packet.bytes.size();
-  if (length < 12 || length + crypto::kSrtpMaxRtpOverhead > kSendSlotBytes) return;
+  if (length < 12 || length + crypto::kSrtpMaxRtpOverhead > kSendSlotBytes) return false;
   UdpEgress::Slot slot = egress.Reserve();
-  if (slot.bytes.empty()) return;
+  if (slot.bytes.empty()) return false;
+  const TrackSenderOptions& options = send.sender->options();
   uint8_t* p = slot.bytes.data();
   memcpy(p, packet.bytes.data(), length);
-  p[1] = static_cast<uint8_t>((p[1] & 0x80) | sender.options().payload_type);
-  rtp::StoreBe16(p + 2, seq);
-  rtp::StoreBe32(p + 4, timestamp);
-  rtp::StoreBe32(p + 8, sender.options().ssrc);
+  p[1] = static_cast<uint8_t>((p[1] & 0x80) | options.payload_type);
+  rtp::StoreBe16(p + 2, out.seq);
+  rtp::StoreBe32(p + 4, out.timestamp);
+  rtp::StoreBe32(p + 8, options.ssrc);
   if (srtp_out_->Protect(slot.bytes, length) != crypto::SrtpResult::kOk) {
     egress.Release(slot);
-    return;
+    return false;
   }
   egress.Commit(destination_, slot, length);
   ++stats_.packets_out;
   stats_.bytes_out += length;
-  if (retransmission) ++stats_.retransmits;
+  return true;
 }
 
 void WebRtcSession::SendRtcp(std::span<const uint8_t> rtcp) {
@@ -394,9 +392,12 @@ void WebRtcSession::HandleRtcpBlock(const rtp::rtcp::Block& block, int64_t now_n
         while (std::optional<uint16_t> seq = lost.Next()) {
           ++stats_.nacks;
           if (!answer) continue;
-          if (send->sender->Retransmit(*seq, *this) != TrackSender::Resend::kSent) {
+          TrackSender::Retransmission again = send->sender->Retransmit(*seq);
+          if (again.result != TrackSender::Resend::kSent) {
             ++stats_.nack_misses;
+            continue;
           }
+          if (SendMedia(*send, again.out)) ++stats_.retransmits;
         }
       }
       return;

@@ -2,9 +2,10 @@
 // contexts, a TrackSender per answered track, and the RTCP it sends (SR, SDES, BYE) and reads
 // (RR, NACK, PLI, FIR).
 //
-//   port datagram ─▶ WebRtcPort demux (RFC 7983) ─▶ OnStun / OnDtls / OnSrtcp
-//   track packet ─▶ OnTrackPacket ─▶ TrackSender::Pump ─▶ OnTrackSenderPacket: header rewrite
-//   into a send slot, SRTP in place ─▶ UdpEgress (flushed with GSO at the end of the batch)
+//   port datagram ─▶ WebRtcServer::Demux (RFC 7983) ─▶ OnStun / OnDtls / OnSrtcp
+//   track packet ─▶ OnTrackPacket ─▶ TrackSender::Next (what is due) ─▶ SendMedia: header
+//   rewrite into a send slot, SRTP in place ─▶ UdpEgress (flushed with GSO at the end of the
+//   batch)
 //
 // Life: created by the WHEP POST with the answer already built; media flows once a Binding
 // request has nominated an address and DTLS has exported the SRTP keys. It ends on DELETE, when
@@ -72,8 +73,7 @@ class SessionHost {
 
 class WebRtcSession final : public rtp::TrackReader,
                             public rtp::hub::PathClient,
-                            private crypto::DtlsSender,
-                            private TrackSenderSink {
+                            private crypto::DtlsSender {
  public:
   // `tracks[i]` is the stream track for answer.tracks[i].
   WebRtcSession(std::string id, SessionHost& host, core::Ring& ring, rtp::hub::PathHub& hub,
@@ -121,9 +121,11 @@ class WebRtcSession final : public rtp::TrackReader,
 
   // crypto::DtlsSender
   void OnDtlsSend(std::span<const uint8_t> datagram) override;
-  // TrackSenderSink
-  void OnTrackSenderPacket(TrackSender& sender, const rtp::HistoryPacket& packet, uint16_t seq,
-                           uint32_t timestamp, bool retransmission) override;
+  // Sends what `send`'s TrackSender says is due now, and arms the catch-up timer for the rest.
+  void SendDue(SendTrack& send, int64_t now_ns, const rtp::HistoryPacket* appended);
+  // One packet of `send`'s track, renumbered for this viewer and protected into a send slot;
+  // false when it could not be queued (no slot, SRTP refused it).
+  bool SendMedia(const SendTrack& send, const Outgoing& out);
 
   void OnDtlsConnected();
   void PumpTracks();

@@ -1,7 +1,6 @@
 #include "net/webrtc/track_sender.h"
 
 #include "core/clock.h"
-#include "rtp/rtp_packet.h"
 
 namespace ringcast::net::webrtc {
 
@@ -44,7 +43,7 @@ uint32_t TrackSender::OutputTimestamp(uint64_t seq, uint32_t timestamp) const {
   return timestamp + live_offset_;
 }
 
-void TrackSender::Emit(const rtp::HistoryPacket& packet, TrackSenderSink& sink) {
+Outgoing TrackSender::Emit(const rtp::HistoryPacket& packet, int64_t now_ns) {
   if (!mapped_) {
     mapped_ = true;
     first_seq_ = packet.seq;
@@ -62,22 +61,21 @@ void TrackSender::Emit(const rtp::HistoryPacket& packet, TrackSenderSink& sink) 
       live_offset_ = last_out_ts_ - previous_ts;
     }
   }
-  uint16_t seq = static_cast<uint16_t>(packet.seq + seq_delta_);
-  uint32_t timestamp = OutputTimestamp(packet.seq, packet.timestamp);
-  sink.OnTrackSenderPacket(*this, packet, seq, timestamp, false);
+  Outgoing out{.packet = packet,
+               .seq = static_cast<uint16_t>(packet.seq + seq_delta_),
+               .timestamp = OutputTimestamp(packet.seq, packet.timestamp)};
   last_seq_ = packet.seq;
-  last_out_ts_ = timestamp;
-  last_send_ns_ = now_ns_;
+  last_out_ts_ = out.timestamp;
+  last_send_ns_ = now_ns;
   ++packets_sent_;
-  if (std::optional<rtp::RtpView> view = rtp::RtpView::Parse(packet.bytes)) {
-    payload_bytes_sent_ += view->payload().size();
-  }
+  payload_bytes_sent_ += packet.payload_size;
   if (mode_ == Mode::kCatchUp) ++catch_up_packets_;
+  return out;
 }
 
-std::optional<int64_t> TrackSender::Pump(int64_t now_ns, TrackSenderSink& sink) {
+std::optional<Outgoing> TrackSender::Next(int64_t now_ns, const rtp::HistoryPacket* appended) {
+  next_due_ns_.reset();
   if (!started_) return std::nullopt;
-  now_ns_ = now_ns;
   const rtp::History& history = track_.history();
   if (mode_ == Mode::kWaitingKeyframe) {
     std::optional<uint64_t> keyframe = history.last_keyframe_seq();
@@ -86,16 +84,21 @@ std::optional<int64_t> TrackSender::Pump(int64_t now_ns, TrackSenderSink& sink) 
   }
   if (next_seq_ < history.begin_seq()) next_seq_ = history.begin_seq();  // evicted meanwhile
   while (next_seq_ < history.end_seq()) {
-    std::optional<rtp::HistoryPacket> packet = history.Find(next_seq_);
+    // Live, the packet due is the one just appended: no look-up.
+    std::optional<rtp::HistoryPacket> packet =
+        appended != nullptr && appended->seq == next_seq_ ? *appended : history.Find(next_seq_);
     if (packet && mode_ == Mode::kCatchUp) {
       uint64_t media_ns =
           static_cast<uint64_t>(static_cast<uint32_t>(packet->timestamp - catch_up_ts_)) *
           core::kNsPerSec / track_.options().clock_rate;
       int64_t due = catch_up_start_ns_ + static_cast<int64_t>(media_ns / kCatchUpSpeed);
-      if (due > now_ns) return due;
+      if (due > now_ns) {
+        next_due_ns_ = due;
+        return std::nullopt;
+      }
     }
-    if (packet) Emit(*packet, sink);
     ++next_seq_;
+    if (packet) return Emit(*packet, now_ns);
   }
   if (mode_ == Mode::kCatchUp) {
     // Caught up: everything from here on is sent as it arrives.
@@ -105,18 +108,19 @@ std::optional<int64_t> TrackSender::Pump(int64_t now_ns, TrackSenderSink& sink) 
   return std::nullopt;
 }
 
-TrackSender::Resend TrackSender::Retransmit(uint16_t seq, TrackSenderSink& sink) {
-  if (!mapped_) return Resend::kNotSent;
+TrackSender::Retransmission TrackSender::Retransmit(uint16_t seq) const {
+  if (!mapped_) return {};
   // Unwrap against the newest packet sent: NACKs ask about the recent past.
   uint16_t newest = static_cast<uint16_t>(last_seq_ + seq_delta_);
   uint16_t behind = static_cast<uint16_t>(newest - seq);
-  if (behind >= 0x8000 || behind > last_seq_ - first_seq_) return Resend::kNotSent;
+  if (behind >= 0x8000 || behind > last_seq_ - first_seq_) return {};
   uint64_t track_seq = last_seq_ - behind;
   std::optional<rtp::HistoryPacket> packet = track_.history().Find(track_seq);
-  if (!packet) return Resend::kGone;
-  sink.OnTrackSenderPacket(*this, *packet, seq, OutputTimestamp(track_seq, packet->timestamp),
-                           true);
-  return Resend::kSent;
+  if (!packet) return {.result = Resend::kGone};
+  return {.result = Resend::kSent,
+          .out = {.packet = *packet,
+                  .seq = seq,
+                  .timestamp = OutputTimestamp(track_seq, packet->timestamp)}};
 }
 
 uint32_t TrackSender::RtpTimestampAt(int64_t now_ns) const {

@@ -1,8 +1,9 @@
 // TrackSender: which of a track's packets one WebRTC viewer gets, when, and under which sequence
-// number and RTP timestamp. It reads the track's History (the one shared copy, DESIGN.md) and
-// keeps no packets of its own: a few integers per viewer and track.
+// number and RTP timestamp. It reads the track's History (the one shared copy) and keeps no
+// packets of its own: a few integers per viewer and track. It only decides; its owner (the
+// session) sends what Next() and Retransmit() return.
 //
-// Start points (DESIGN.md "Fast start"):
+// Start points (ARCHITECTURE.md, "Fast start"):
 //   - fast start (video with a keyframe in the History): from the last keyframe, every packet
 //     since, paced at kCatchUpSpeed × real time with the timestamps compressed by the same
 //     factor, so the decoder fast-forwards through the GOP instead of lagging it behind live;
@@ -13,8 +14,8 @@
 // NACKed packets are mapped back to the track's numbering and sent again from the History with
 // the sequence number and timestamp they had.
 //
-// Ownership and threads: owned by a WebRtcSession; worker thread only. The Sink gets views of
-// History bytes valid during the call only.
+// Ownership and threads: owned by a WebRtcSession; worker thread only. An Outgoing holds a view
+// of History bytes, valid until the track's next packet is appended.
 #ifndef RINGCAST_NET_WEBRTC_TRACK_SENDER_H_
 #define RINGCAST_NET_WEBRTC_TRACK_SENDER_H_
 
@@ -26,16 +27,11 @@
 
 namespace ringcast::net::webrtc {
 
-class TrackSender;
-
-// Where a TrackSender's packets go (the session: header rewrite, SRTP, send slot).
-class TrackSenderSink {
- public:
-  virtual void OnTrackSenderPacket(TrackSender& sender, const rtp::HistoryPacket& packet,
-                                   uint16_t seq, uint32_t timestamp, bool retransmission) = 0;
-
- protected:
-  ~TrackSenderSink() = default;
+// One packet for the viewer: the stored packet and the numbering it leaves with.
+struct Outgoing {
+  rtp::HistoryPacket packet;
+  uint16_t seq = 0;
+  uint32_t timestamp = 0;
 };
 
 struct TrackSenderOptions {
@@ -69,15 +65,21 @@ class TrackSender {
   // Video that cannot start before the source's next keyframe.
   bool waiting_for_keyframe() const { return mode_ == Mode::kWaitingKeyframe; }
 
-  // Sends everything that is due: after a packet was appended to the track, and when the
-  // catch-up timer fires. Returns when the next catch-up packet is due (nullopt: nothing
-  // pending until the track grows).
-  std::optional<int64_t> Pump(int64_t now_ns, TrackSenderSink& sink);
+  // The next packet due for this viewer at `now_ns`, counted as sent; nullopt when none is (then
+  // next_due_ns() says when the next catch-up packet is, if one is waiting). Call it until
+  // nullopt after a packet was appended to the track — `appended` is that packet, so the live
+  // case needs no History look-up — and when the catch-up timer fires.
+  std::optional<Outgoing> Next(int64_t now_ns, const rtp::HistoryPacket* appended = nullptr);
+  std::optional<int64_t> next_due_ns() const { return next_due_ns_; }
 
   enum class Resend { kSent, kNotSent, kGone };
+  struct Retransmission {
+    Resend result = Resend::kNotSent;
+    Outgoing out;  // when kSent: the packet again, with the numbering it had
+  };
   // A NACK for `seq` (viewer numbering): kNotSent when we never sent it, kGone when the History
   // no longer has it (or the source never delivered it).
-  Resend Retransmit(uint16_t seq, TrackSenderSink& sink);
+  Retransmission Retransmit(uint16_t seq) const;
 
   // The RTP timestamp of "now" in this viewer's numbering, for sender reports.
   uint32_t RtpTimestampAt(int64_t now_ns) const;
@@ -91,7 +93,7 @@ class TrackSender {
   enum class Mode { kWaiting, kWaitingKeyframe, kCatchUp, kLive };
 
   uint32_t OutputTimestamp(uint64_t seq, uint32_t timestamp) const;
-  void Emit(const rtp::HistoryPacket& packet, TrackSenderSink& sink);
+  Outgoing Emit(const rtp::HistoryPacket& packet, int64_t now_ns);
   void StartAt(uint64_t seq, Mode mode, int64_t now_ns);
 
   const rtp::Track& track_;
@@ -117,7 +119,7 @@ class TrackSender {
 
   uint32_t last_out_ts_ = 0;
   int64_t last_send_ns_ = 0;
-  int64_t now_ns_ = 0;  // of the current Pump, for Emit
+  std::optional<int64_t> next_due_ns_;
   uint64_t packets_sent_ = 0;
   uint64_t payload_bytes_sent_ = 0;
   uint64_t catch_up_packets_ = 0;

@@ -22,6 +22,7 @@
 #include "net/http/parser.h"
 #include "net/rtsp/interleaved.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/unit/net/rtsp/demux_loop.h"
 
 namespace {
 
@@ -30,7 +31,7 @@ using ringcast::net::http::Parser;
 using ringcast::net::http::Protocol;
 using ringcast::net::rtsp::Demuxer;
 using ringcast::net::rtsp::DemuxerStats;
-using ringcast::net::rtsp::InterleavedSink;
+using ringcast::net::rtsp::testing::FeedChunk;
 
 struct Event {
   bool is_frame = false;
@@ -50,7 +51,7 @@ class TextParser {
  public:
   explicit TextParser(Parser::Kind kind) : parser_(Protocol::kRtsp, kind) {}
 
-  // Returns bytes that are text, or InterleavedSink::kStopFeeding on a parse error.
+  // Returns bytes that are text, or Demuxer::kStopFeeding on a parse error.
   size_t Feed(std::string_view text, std::vector<Event>& events) {
     size_t total = 0;
     while (total < text.size()) {
@@ -61,7 +62,7 @@ class TextParser {
       if (state == Parser::State::kComplete) {
         events.push_back({false, 0, Summary(parser_.Take())});
       } else if (state == Parser::State::kError) {
-        return InterleavedSink::kStopFeeding;
+        return Demuxer::kStopFeeding;
       } else {
         if (parser_.at_interleaved_frame()) FUZZ_CHECK(text[total] == '$');
         return total;
@@ -74,18 +75,18 @@ class TextParser {
   Parser parser_;
 };
 
-class Sink : public InterleavedSink {
+class Sink {
  public:
   explicit Sink(Parser::Kind kind) : text_(kind) {}
-  void OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) override {
+  void OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) {
     FUZZ_CHECK(!payload.empty());
     events.push_back({true, channel,
                       std::string(reinterpret_cast<const char*>(payload.data()), payload.size())});
   }
-  size_t OnInterleavedText(std::string_view text) override {
+  size_t OnInterleavedText(std::string_view text) {
     FUZZ_CHECK(!text.empty());
     const size_t n = text_.Feed(text, events);
-    if (n != kStopFeeding) text_bytes += n;
+    if (n != Demuxer::kStopFeeding) text_bytes += n;
     return n;
   }
   std::vector<Event> events;
@@ -129,7 +130,7 @@ Reference ParseWhole(std::string_view data, Parser::Kind kind, const std::bitset
       continue;
     }
     const size_t n = text.Feed(data.substr(pos), ref.events);
-    if (n == InterleavedSink::kStopFeeding) {
+    if (n == Demuxer::kStopFeeding) {
       ref.stopped = true;
       break;
     }
@@ -178,7 +179,7 @@ void RunOne(std::string_view data, Parser::Kind kind, uint8_t seed) {
   for (size_t pos = 0; pos < data.size() && ok;) {
     const size_t n = splitter.Next(data.size() - pos);
     chunk.assign(data.begin() + pos, data.begin() + pos + n);
-    ok = demuxer.Feed(chunk, sink);
+    ok = FeedChunk(demuxer, chunk, sink);
     std::fill(chunk.begin(), chunk.end(), 0xEE);  // the ring buffer is recycled
     pos += n;
   }

@@ -171,21 +171,29 @@ void Publisher::SendRequest(std::string_view method, std::string_view url,
 
 void Publisher::OnConnectionBytes(std::span<const uint8_t> bytes) {
   if (state_ == State::kFailed) return;
-  if (!demuxer_.Feed(bytes, *this) && state_ != State::kFailed) {
+  demuxer_.Feed(bytes);
+  // Frames from the server (RTCP receiver reports) are read past; only the answers matter.
+  while (std::optional<net::rtsp::Demuxer::Item> item = demuxer_.Next()) {
+    if (item->kind == net::rtsp::Demuxer::Item::kText &&
+        !demuxer_.ConsumeText(ParseText(item->text))) {
+      break;
+    }
+  }
+  if (demuxer_.stopped() && state_ != State::kFailed) {
     Fail(StrCat("malformed RTSP response: ", parser_.error_reason()));
   }
 }
 
-size_t Publisher::OnInterleavedText(std::string_view text) {
+size_t Publisher::ParseText(std::string_view text) {
   size_t offset = 0;
   while (offset < text.size()) {
     size_t used = 0;
     const net::http::Parser::State s = parser_.Feed(text.substr(offset), used);
     offset += used;
-    if (s == net::http::Parser::State::kError) return kStopFeeding;
+    if (s == net::http::Parser::State::kError) return net::rtsp::Demuxer::kStopFeeding;
     if (s == net::http::Parser::State::kComplete) {
       OnResponse(parser_.Take());
-      if (state_ == State::kFailed) return kStopFeeding;
+      if (state_ == State::kFailed) return net::rtsp::Demuxer::kStopFeeding;
       continue;
     }
     if (parser_.at_interleaved_frame()) return offset;

@@ -41,7 +41,7 @@ struct PublisherConfig {
   int fps = 30;
 };
 
-class Publisher final : private rtp::SourceObserver, private net::rtsp::InterleavedSink {
+class Publisher final : private rtp::SourceObserver {
  public:
   enum class State { kIdle, kConnecting, kAnnounce, kSetup, kRecord, kStreaming, kFailed };
 
@@ -76,8 +76,8 @@ class Publisher final : private rtp::SourceObserver, private net::rtsp::Interlea
   void OnSourceReady(std::vector<rtp::TrackInfo> tracks) override {}
   void OnSourcePacket(size_t track, const rtp::RtpView& packet) override;
   void OnSourceLost(std::string_view reason) override {}
-  void OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) override {}
-  size_t OnInterleavedText(std::string_view text) override;
+  // The RTSP text at the front of `text` (Demuxer::ConsumeText's count).
+  size_t ParseText(std::string_view text);
   void OnConnectionBytes(std::span<const uint8_t> bytes);
 
   core::Ring& ring_;

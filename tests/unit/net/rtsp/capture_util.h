@@ -16,6 +16,7 @@
 #include "net/http/message.h"
 #include "net/http/parser.h"
 #include "net/rtsp/interleaved.h"
+#include "tests/unit/net/rtsp/demux_loop.h"
 
 namespace ringcast::net::rtsp::testing {
 
@@ -34,13 +35,13 @@ struct StreamEvent {
   http::Message message;
 };
 
-// An InterleavedSink that feeds text to an http::Parser in RTSP mode (the contract documented
+// A sink that feeds text to an http::Parser in RTSP mode (the contract documented
 // in net/rtsp/interleaved.h) and records every event, copying payloads.
-class RecordingSink : public InterleavedSink {
+class RecordingSink {
  public:
   explicit RecordingSink(http::Parser::Kind kind) : parser_(http::Protocol::kRtsp, kind) {}
 
-  void OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) override {
+  void OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) {
     StreamEvent e;
     e.is_frame = true;
     e.channel = channel;
@@ -49,7 +50,7 @@ class RecordingSink : public InterleavedSink {
     frame_data.push_back(payload.data());
   }
 
-  size_t OnInterleavedText(std::string_view text) override {
+  size_t OnInterleavedText(std::string_view text) {
     size_t used_total = 0;
     while (used_total < text.size()) {
       size_t used = 0;
@@ -63,7 +64,7 @@ class RecordingSink : public InterleavedSink {
       }
       if (state == http::Parser::State::kError) {
         parse_error = std::string(parser_.error_reason());
-        return kStopFeeding;
+        return Demuxer::kStopFeeding;
       }
       return used_total;  // kNeedMore: all used, or stopped at a '$' frame
     }
@@ -89,7 +90,7 @@ inline std::vector<StreamEvent> Demux(std::string_view bytes, http::Parser::Kind
   for (size_t off = 0; off < bytes.size(); off += chunk) {
     std::string_view piece = bytes.substr(off, chunk);
     buffer.assign(piece.begin(), piece.end());
-    EXPECT_TRUE(demuxer.Feed(buffer, sink)) << sink.parse_error;
+    EXPECT_TRUE(FeedChunk(demuxer, buffer, sink)) << sink.parse_error;
     std::fill(buffer.begin(), buffer.end(), 0xA5);
     if (chunk == std::string_view::npos) break;
   }

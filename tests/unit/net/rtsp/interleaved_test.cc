@@ -11,11 +11,13 @@
 #include "gtest/gtest.h"
 #include "tests/unit/allocation_counter.h"
 #include "tests/unit/net/rtsp/capture_util.h"
+#include "tests/unit/net/rtsp/demux_loop.h"
 
 namespace ringcast::net::rtsp {
 namespace {
 
 using testing::Demux;
+using testing::FeedChunk;
 using testing::ReadCapture;
 using testing::RecordingSink;
 using testing::StreamEvent;
@@ -87,7 +89,7 @@ std::vector<StreamEvent> FeedPieces(Demuxer& demuxer, std::string_view stream,
   ends.push_back(stream.size());
   for (size_t end : ends) {
     buffer.assign(stream.begin() + start, stream.begin() + end);
-    EXPECT_TRUE(demuxer.Feed(buffer, sink)) << sink.parse_error;
+    EXPECT_TRUE(FeedChunk(demuxer, buffer, sink)) << sink.parse_error;
     std::fill(buffer.begin(), buffer.end(), 0xEE);
     start = end;
   }
@@ -99,7 +101,7 @@ TEST(RtspInterleavedTest, WholeFramesAreHandedOverInPlace) {
   std::vector<uint8_t> chunk(stream.begin(), stream.end());
   Demuxer demuxer;
   RecordingSink sink(Kind::kRequest);
-  ASSERT_TRUE(demuxer.Feed(chunk, sink));
+  ASSERT_TRUE(FeedChunk(demuxer, chunk, sink));
   ExpectMixedEvents(sink.events, true, "one chunk");
   ASSERT_EQ(sink.frame_data.size(), 5u);
   for (const uint8_t* p : sink.frame_data) {
@@ -198,7 +200,7 @@ TEST(RtspInterleavedTest, BadChannelsAreSkippedAndCounted) {
     for (size_t off = 0; off < stream.size(); off += chunk) {
       std::string_view piece = std::string_view(stream).substr(off, chunk);
       buffer.assign(piece.begin(), piece.end());
-      ASSERT_TRUE(demuxer.Feed(buffer, sink));
+      ASSERT_TRUE(FeedChunk(demuxer, buffer, sink));
     }
     ASSERT_EQ(sink.events.size(), 3u) << chunk;
     EXPECT_EQ(sink.events[0].channel, 0);
@@ -213,11 +215,11 @@ TEST(RtspInterleavedTest, BadChannelsAreSkippedAndCounted) {
   }
 }
 
-class StoppingSink : public InterleavedSink {
+class StoppingSink {
  public:
   explicit StoppingSink(size_t answer) : answer_(answer) {}
-  void OnInterleavedFrame(uint8_t, std::span<const uint8_t>) override { ++frames; }
-  size_t OnInterleavedText(std::string_view) override {
+  void OnInterleavedFrame(uint8_t, std::span<const uint8_t>) { ++frames; }
+  size_t OnInterleavedText(std::string_view) {
     ++texts;
     return answer_;
   }
@@ -231,16 +233,16 @@ class StoppingSink : public InterleavedSink {
 TEST(RtspInterleavedTest, SinkCanStopAndContractViolationsStop) {
   const std::string stream = Frame(0, 4, 1) + "JUNK" + Frame(0, 4, 1);
   std::vector<uint8_t> bytes(stream.begin(), stream.end());
-  for (size_t answer : {InterleavedSink::kStopFeeding, size_t{0}, size_t{2}, size_t{999}}) {
+  for (size_t answer : {Demuxer::kStopFeeding, size_t{0}, size_t{2}, size_t{999}}) {
     Demuxer demuxer;
     StoppingSink sink(answer);
-    EXPECT_FALSE(demuxer.Feed(bytes, sink)) << answer;
+    EXPECT_FALSE(FeedChunk(demuxer, bytes, sink)) << answer;
     EXPECT_EQ(sink.frames, 1) << answer;  // the frame after the text is never reached
-    EXPECT_FALSE(demuxer.Feed(bytes, sink)) << "sticky";
+    EXPECT_FALSE(FeedChunk(demuxer, bytes, sink)) << "sticky";
     EXPECT_EQ(sink.frames, 1);
     demuxer.Reset();
-    StoppingSink all(InterleavedSink::kStopFeeding);
-    EXPECT_TRUE(demuxer.Feed(std::span<const uint8_t>(bytes).first(8), all));
+    StoppingSink all(Demuxer::kStopFeeding);
+    EXPECT_TRUE(FeedChunk(demuxer, std::span<const uint8_t>(bytes).first(8), all));
     EXPECT_EQ(all.frames, 1);
   }
   // A parse error in the text: the recording sink stops the feed.
@@ -248,7 +250,7 @@ TEST(RtspInterleavedTest, SinkCanStopAndContractViolationsStop) {
   RecordingSink sink(Kind::kRequest);
   const std::string garbage = "NOT A REQUEST\r\n\r\n";
   std::vector<uint8_t> g(garbage.begin(), garbage.end());
-  EXPECT_FALSE(demuxer.Feed(g, sink));
+  EXPECT_FALSE(FeedChunk(demuxer, g, sink));
   EXPECT_FALSE(sink.parse_error.empty());
 }
 
@@ -257,17 +259,17 @@ TEST(RtspInterleavedTest, TextModeIsKeptAcrossChunks) {
   RecordingSink sink(Kind::kRequest);
   const std::string head = "OPTIONS * RTSP/1.0\r\nCSe";
   std::vector<uint8_t> a(head.begin(), head.end());
-  ASSERT_TRUE(demuxer.Feed(a, sink));
+  ASSERT_TRUE(FeedChunk(demuxer, a, sink));
   EXPECT_TRUE(demuxer.InText());
   const std::string tail = "q: 1\r\n\r\n" + Frame(3, 2, 9);
   std::vector<uint8_t> b(tail.begin(), tail.end());
-  ASSERT_TRUE(demuxer.Feed(b, sink));
+  ASSERT_TRUE(FeedChunk(demuxer, b, sink));
   ASSERT_EQ(sink.events.size(), 2u);
   EXPECT_EQ(sink.events[0].message.method, "OPTIONS");
   EXPECT_EQ(sink.events[1].channel, 3);
   EXPECT_FALSE(demuxer.InText());
   // An empty chunk changes nothing.
-  ASSERT_TRUE(demuxer.Feed({}, sink));
+  ASSERT_TRUE(FeedChunk(demuxer, {}, sink));
   EXPECT_EQ(sink.events.size(), 2u);
 }
 
@@ -345,13 +347,13 @@ TEST(RtspInterleavedTest, GstreamerServerCapture) {
   }
 }
 
-class CountingSink : public InterleavedSink {
+class CountingSink {
  public:
-  void OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) override {
+  void OnInterleavedFrame(uint8_t channel, std::span<const uint8_t> payload) {
     ++frames;
     bytes += payload.size();
   }
-  size_t OnInterleavedText(std::string_view) override { return kStopFeeding; }
+  size_t OnInterleavedText(std::string_view) { return Demuxer::kStopFeeding; }
   size_t frames = 0;
   size_t bytes = 0;
 };
@@ -367,7 +369,7 @@ TEST(RtspInterleavedTest, NoHeapAllocationPerPacket) {
   for (size_t chunk : {size_t{1}, size_t{3}, size_t{1000}, size_t{1500}, bytes.size()}) {
     for (size_t off = 0; off < bytes.size(); off += chunk) {
       const size_t n = std::min(chunk, bytes.size() - off);
-      if (!demuxer.Feed(std::span<const uint8_t>(bytes).subspan(off, n), sink)) break;
+      if (!FeedChunk(demuxer, std::span<const uint8_t>(bytes).subspan(off, n), sink)) break;
     }
   }
   g_count_allocations = false;

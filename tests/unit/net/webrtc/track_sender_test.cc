@@ -24,11 +24,21 @@ struct Sent {
   bool retransmission;
 };
 
-class RecordingSink : public TrackSenderSink {
+// Plays the session's part: sends (records) whatever the sender says is due or resends.
+class Recorder {
  public:
-  void OnTrackSenderPacket(TrackSender&, const rtp::HistoryPacket& packet, uint16_t seq,
-                           uint32_t timestamp, bool retransmission) override {
-    sent.push_back({packet.seq, seq, timestamp, packet.timestamp, retransmission});
+  // Everything due at `now`; when the next catch-up packet is due (nullopt: none waiting).
+  std::optional<int64_t> Pump(TrackSender& sender, int64_t now) {
+    while (std::optional<Outgoing> out = sender.Next(now)) Record(*out, false);
+    return sender.next_due_ns();
+  }
+  TrackSender::Resend Resend(const TrackSender& sender, uint16_t seq) {
+    TrackSender::Retransmission again = sender.Retransmit(seq);
+    if (again.result == TrackSender::Resend::kSent) Record(again.out, true);
+    return again.result;
+  }
+  void Record(const Outgoing& out, bool retransmission) {
+    sent.push_back({out.packet.seq, out.seq, out.timestamp, out.packet.timestamp, retransmission});
   }
   std::vector<Sent> sent;
 };
@@ -62,7 +72,7 @@ class TrackSenderTest : public ::testing::Test {
 
   std::vector<rtp::testing::Packet> packets_;
   rtp::Track track_;
-  RecordingSink sink_;
+  Recorder sink_;
 };
 
 TEST_F(TrackSenderTest, FastStartSendsTheRunSinceTheLastKeyframeCompressedThenGoesLive) {
@@ -70,7 +80,7 @@ TEST_F(TrackSenderTest, FastStartSendsTheRunSinceTheLastKeyframeCompressedThenGo
   ASSERT_EQ(track_.history().last_keyframe_seq(), track_.history().begin_seq() + 28);
   TrackSender sender(track_, Options());
   sender.Start(kT0);
-  std::optional<int64_t> due = sender.Pump(kT0, sink_);
+  std::optional<int64_t> due = sink_.Pump(sender, kT0);
   ASSERT_FALSE(sink_.sent.empty());
   // At once: the keyframe's access unit (everything with its timestamp), nothing later.
   uint32_t keyframe_ts = SourceTs(28);
@@ -89,7 +99,7 @@ TEST_F(TrackSenderTest, FastStartSendsTheRunSinceTheLastKeyframeCompressedThenGo
   EXPECT_EQ(*due, kT0 + media_ns / kCatchUpSpeed);
 
   // Later: the rest of the run, with timestamps compressed by kCatchUpSpeed, then live.
-  EXPECT_FALSE(sender.Pump(kT0 + 10 * core::kNsPerSec, sink_));
+  EXPECT_FALSE(sink_.Pump(sender, kT0 + 10 * core::kNsPerSec));
   EXPECT_TRUE(sender.live());
   ASSERT_EQ(sink_.sent.size(), 41u - 28u);
   for (size_t i = 0; i < sink_.sent.size(); ++i) {
@@ -102,7 +112,7 @@ TEST_F(TrackSenderTest, FastStartSendsTheRunSinceTheLastKeyframeCompressedThenGo
 
   // Live packets continue the timeline by their real timestamp difference.
   Ingest(41, 56);
-  sender.Pump(kT0 + 11 * core::kNsPerSec, sink_);
+  sink_.Pump(sender, kT0 + 11 * core::kNsPerSec);
   ASSERT_EQ(sink_.sent.size(), 56u - 28u);
   for (size_t i = 13; i < sink_.sent.size(); ++i) {
     const Sent& sent = sink_.sent[i];
@@ -117,12 +127,12 @@ TEST_F(TrackSenderTest, WithoutFastStartVideoWaitsForTheNextKeyframe) {
   Ingest(0, 20);
   TrackSender sender(track_, Options(/*fast_start=*/false));
   sender.Start(kT0);
-  EXPECT_FALSE(sender.Pump(kT0, sink_));
+  EXPECT_FALSE(sink_.Pump(sender, kT0));
   Ingest(20, 28);
-  sender.Pump(kT0, sink_);
+  sink_.Pump(sender, kT0);
   EXPECT_TRUE(sink_.sent.empty());  // still the first GOP's P frames
   Ingest(28, 35);
-  sender.Pump(kT0, sink_);
+  sink_.Pump(sender, kT0);
   ASSERT_FALSE(sink_.sent.empty());
   EXPECT_EQ(sink_.sent.front().track_seq, track_.history().begin_seq() + 28);
   EXPECT_EQ(sink_.sent.front().timestamp, 5000u);
@@ -134,10 +144,10 @@ TEST_F(TrackSenderTest, FastStartWithNoKeyframeYetWaitsForOne) {
   Ingest(5, 20);  // joined the source mid-GOP: no keyframe in the History
   TrackSender sender(track_, Options());
   sender.Start(kT0);
-  sender.Pump(kT0, sink_);
+  sink_.Pump(sender, kT0);
   EXPECT_TRUE(sink_.sent.empty());
   Ingest(20, 30);
-  sender.Pump(kT0, sink_);
+  sink_.Pump(sender, kT0);
   ASSERT_FALSE(sink_.sent.empty());
   EXPECT_EQ(sink_.sent.front().source_timestamp, SourceTs(28));
 }
@@ -147,10 +157,10 @@ TEST_F(TrackSenderTest, AudioStartsWithTheNextPacket) {
   for (size_t i = 0; i < 10; ++i) audio.Ingest(*rtp::RtpView::Parse(packets_[i]), kT0);
   TrackSender sender(audio, Options());
   sender.Start(kT0);
-  sender.Pump(kT0, sink_);
+  sink_.Pump(sender, kT0);
   EXPECT_TRUE(sink_.sent.empty());
   audio.Ingest(*rtp::RtpView::Parse(packets_[10]), kT0);
-  sender.Pump(kT0, sink_);
+  sink_.Pump(sender, kT0);
   ASSERT_EQ(sink_.sent.size(), 1u);
   EXPECT_EQ(sink_.sent[0].seq, 1000);
   EXPECT_EQ(sink_.sent[0].timestamp, 5000u);
@@ -165,14 +175,14 @@ TEST_F(TrackSenderTest, NackIsServedFromTheHistoryAcrossTheSequenceWrap) {
   options.first_seq = 65530;
   TrackSender fast(track_, options);
   fast.Start(kT0);
-  fast.Pump(kT0 + 60 * core::kNsPerSec, sink_);
+  sink_.Pump(fast, kT0 + 60 * core::kNsPerSec);
   ASSERT_EQ(sink_.sent.size(), 28u);
   EXPECT_EQ(sink_.sent[5].seq, 65535);
   EXPECT_EQ(sink_.sent[6].seq, 0);
   std::vector<Sent> original = sink_.sent;
   sink_.sent.clear();
   for (uint16_t seq : {uint16_t{65531}, uint16_t{65535}, uint16_t{0}, uint16_t{7}}) {
-    EXPECT_EQ(fast.Retransmit(seq, sink_), TrackSender::Resend::kSent) << seq;
+    EXPECT_EQ(sink_.Resend(fast, seq), TrackSender::Resend::kSent) << seq;
   }
   ASSERT_EQ(sink_.sent.size(), 4u);
   const size_t index[] = {1, 5, 6, 13};
@@ -183,9 +193,9 @@ TEST_F(TrackSenderTest, NackIsServedFromTheHistoryAcrossTheSequenceWrap) {
     EXPECT_TRUE(sink_.sent[i].retransmission);
   }
   // Never sent: ahead of the newest, or before the first.
-  EXPECT_EQ(fast.Retransmit(static_cast<uint16_t>(original.back().seq + 1), sink_),
+  EXPECT_EQ(sink_.Resend(fast, static_cast<uint16_t>(original.back().seq + 1)),
             TrackSender::Resend::kNotSent);
-  EXPECT_EQ(fast.Retransmit(65529, sink_), TrackSender::Resend::kNotSent);
+  EXPECT_EQ(sink_.Resend(fast, 65529), TrackSender::Resend::kNotSent);
 }
 
 TEST_F(TrackSenderTest, NackForAPacketTheSourceNeverDeliveredIsGone) {
@@ -193,13 +203,34 @@ TEST_F(TrackSenderTest, NackForAPacketTheSourceNeverDeliveredIsGone) {
   Ingest(41, 50);  // #40 lost on the way in
   TrackSender sender(track_, Options());
   sender.Start(kT0);
-  sender.Pump(kT0 + 60 * core::kNsPerSec, sink_);
+  sink_.Pump(sender, kT0 + 60 * core::kNsPerSec);
   ASSERT_EQ(sink_.sent.size(), 21u);
   // The hole shows as a gap in the viewer's numbering; its NACK finds nothing.
   EXPECT_EQ(sink_.sent[11].seq, 1011);  // #39
   EXPECT_EQ(sink_.sent[12].seq, 1013);  // #41
-  EXPECT_EQ(sender.Retransmit(1012, sink_), TrackSender::Resend::kGone);
-  EXPECT_EQ(sender.Retransmit(1013, sink_), TrackSender::Resend::kSent);
+  EXPECT_EQ(sink_.Resend(sender, 1012), TrackSender::Resend::kGone);
+  EXPECT_EQ(sink_.Resend(sender, 1013), TrackSender::Resend::kSent);
+}
+
+// Live, the packet the track just appended is what goes out: the sender does not look it up in
+// the History again (the Outgoing views the bytes it was handed).
+TEST_F(TrackSenderTest, LivePacketsAreTheAppendedOnesNotLookedUpAgain) {
+  Ingest(28, 50);
+  TrackSender sender(track_, Options());
+  sender.Start(kT0);
+  sink_.Pump(sender, kT0 + 60 * core::kNsPerSec);  // the catch-up is long due: all of it, live
+  ASSERT_TRUE(sender.live());
+  Ingest(50, 51);
+  std::optional<rtp::HistoryPacket> stored = track_.history().Find(track_.history().end_seq() - 1);
+  ASSERT_TRUE(stored);
+  std::vector<uint8_t> copy(stored->bytes.begin(), stored->bytes.end());
+  rtp::HistoryPacket appended = *stored;
+  appended.bytes = copy;
+  std::optional<Outgoing> out = sender.Next(kT0 + 60 * core::kNsPerSec, &appended);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->packet.bytes.data(), copy.data());
+  EXPECT_EQ(out->packet.seq, stored->seq);
+  EXPECT_FALSE(sender.Next(kT0 + 60 * core::kNsPerSec, &appended));
 }
 
 TEST_F(TrackSenderTest, SenderReportTimestampAdvancesWithTheClock) {
@@ -207,12 +238,15 @@ TEST_F(TrackSenderTest, SenderReportTimestampAdvancesWithTheClock) {
   TrackSender sender(track_, Options());
   EXPECT_EQ(sender.RtpTimestampAt(kT0), 5000u);  // nothing sent yet
   sender.Start(kT0);
-  sender.Pump(kT0 + 60 * core::kNsPerSec, sink_);
+  sink_.Pump(sender, kT0 + 60 * core::kNsPerSec);
   uint32_t last = sink_.sent.back().timestamp;
   EXPECT_EQ(sender.RtpTimestampAt(kT0 + 60 * core::kNsPerSec), last);
   EXPECT_EQ(sender.RtpTimestampAt(kT0 + 61 * core::kNsPerSec), last + 90000);
   EXPECT_EQ(sender.packets_sent(), 28u);
-  EXPECT_GT(sender.payload_bytes_sent(), 0u);
+  // RFC 3550 §6.4.1: payload octets, without headers and padding.
+  uint64_t payload = 0;
+  for (size_t i = 28; i < 56; ++i) payload += rtp::RtpView::Parse(packets_[i])->payload().size();
+  EXPECT_EQ(sender.payload_bytes_sent(), payload);
 }
 
 }  // namespace
