@@ -1,6 +1,6 @@
 // Ring: one io_uring and the event loop that drives it. One per thread.
 //
-// Every operation's user_data is one of three things (STYLE.md "io_uring"):
+// Every operation's user_data is one of three things (ARCHITECTURE.md, "One loop iteration"):
 //   - a pointer to a long-lived Completion object, whose OnCompletion runs for each CQE;
 //   - a packed {op, index} word (low bit set), dispatched to the OpHandler registered for op —
 //     cheap for per-packet sends that have no object of their own;

@@ -1,8 +1,8 @@
 // Worker: a thread that owns one Ring and one receive BufferRing and runs the loop.
 //
-// Per DESIGN.md a path, its source and its viewers live on one worker and all their packets
-// stay there, so nothing a worker owns needs a lock. Other threads reach a worker only through
-// Post() (a task queue rung with IORING_OP_MSG_RING or an eventfd).
+// A path, its source and its viewers live on one worker and all their packets stay there
+// (ARCHITECTURE.md, "Threads and rings"), so nothing a worker owns needs a lock. Other threads
+// reach a worker only through Post() (a task queue rung with IORING_OP_MSG_RING or an eventfd).
 #ifndef RINGCAST_CORE_WORKER_H_
 #define RINGCAST_CORE_WORKER_H_
 

@@ -82,15 +82,15 @@ bool Track::Ingest(const RtpView& packet, int64_t now_ns) {
     stats_.lost += static_cast<uint64_t>(output_seq - last_output_seq_ - 1);
   uint32_t output_ts = packet.timestamp() + ts_offset_;
 
-  PayloadFacts facts = InspectFacts(packet.payload());
+  PayloadFacts facts = InspectKeyframes(options_.codec, packet.payload());
   if (facts.valid) {
     if (!unit_started_ || unit_ts_ != output_ts) {
       unit_started_ = true;
       unit_ts_ = output_ts;
       unit_has_parameter_sets_ = false;
     }
-    if (facts.parameter_sets) unit_has_parameter_sets_ = true;
-    if (facts.idr_start && !unit_has_parameter_sets_) {
+    if (facts.sequence_sets) unit_has_parameter_sets_ = true;
+    if (facts.keyframe_slice && !unit_has_parameter_sets_) {
       int inserted = InsertParameterSets(packet, output_seq, output_ts, now_ns);
       seq_offset_ += inserted;
       output_seq += inserted;
@@ -186,7 +186,7 @@ int Track::InsertParameterSets(const RtpView& packet, int64_t seq, uint32_t time
     stored[1] = static_cast<uint8_t>(stored[1] & 0x7F);
     std::memcpy(stored.data() + 12, payload.data(), payload.size());
     Renumber(stored, out_seq, timestamp);
-    PayloadFacts facts = InspectFacts(payload);
+    PayloadFacts facts = InspectKeyframes(options_.codec, payload);
     InspectPayload(payload, facts, out_seq, timestamp);
     Notify(stored, stored_facts);
     ++inserted;
@@ -202,30 +202,6 @@ void Track::CacheParameterSet(std::span<const uint8_t> nal, size_t slot) {
   std::vector<uint8_t>& cached = parameter_sets_[slot];
   if (cached.size() == nal.size() && std::equal(nal.begin(), nal.end(), cached.begin())) return;
   cached.assign(nal.begin(), nal.end());  // rare: parameter sets seldom change
-}
-
-Track::PayloadFacts Track::InspectFacts(std::span<const uint8_t> payload) const {
-  PayloadFacts facts;
-  if (options_.codec == KeyframeCodec::kH264) {
-    if (std::optional<h264::PayloadInfo> info = h264::InspectPayload(payload)) {
-      facts.valid = true;
-      facts.starts = h264::StartsKeyframe(*info);
-      facts.keyframe = h264::IsKeyframe(*info);
-      facts.idr_start = info->has_idr;
-      facts.parameter_sets = info->has_sps;
-      facts.any_parameter_set = info->has_sps || info->has_pps;
-    }
-  } else if (options_.codec == KeyframeCodec::kH265) {
-    if (std::optional<h265::PayloadInfo> info = h265::InspectPayload(payload)) {
-      facts.valid = true;
-      facts.starts = h265::StartsKeyframe(*info);
-      facts.keyframe = h265::IsKeyframe(*info);
-      facts.idr_start = info->has_irap;
-      facts.parameter_sets = info->has_vps || info->has_sps;
-      facts.any_parameter_set = info->has_vps || info->has_sps || info->has_pps;
-    }
-  }
-  return facts;
 }
 
 void Track::InspectPayload(std::span<const uint8_t> payload, const PayloadFacts& facts,
@@ -254,7 +230,7 @@ void Track::InspectPayload(std::span<const uint8_t> payload, const PayloadFacts&
   } else {
     return;
   }
-  bool starts = facts.starts;
+  bool starts = facts.starts_keyframe;
   bool keyframe = facts.keyframe;
   // The keyframe starts at the first packet of its access unit (one RTP timestamp) that a
   // decoder can start at, and is certain once a packet of that unit carries the IDR/IRAP.

@@ -20,14 +20,12 @@
 #include <span>
 #include <vector>
 
+#include "rtp/codec/keyframe.h"
 #include "rtp/history.h"
 #include "rtp/rtp_packet.h"
 #include "rtp/seq_num.h"
 
 namespace ringcast::rtp {
-
-// Codecs whose keyframes the track understands; everything else is forwarded as it comes.
-enum class KeyframeCodec { kNone, kH264, kH265 };
 
 struct TrackOptions {
   KeyframeCodec codec = KeyframeCodec::kNone;
@@ -88,16 +86,6 @@ class Track {
 
  private:
   void MapInput(const RtpView& packet, int64_t now_ns);
-  // What a packet's payload says about keyframes and parameter sets (H.264 / H.265).
-  struct PayloadFacts {
-    bool valid = false;
-    bool starts = false;             // can start a keyframe (StartsKeyframe)
-    bool keyframe = false;           // carries an IDR / IRAP slice (IsKeyframe)
-    bool idr_start = false;          // begins an IDR / IRAP slice NAL unit
-    bool parameter_sets = false;     // carries an SPS (H.264) / VPS or SPS (H.265)
-    bool any_parameter_set = false;  // ... or any PPS: worth walking for the cache
-  };
-  PayloadFacts InspectFacts(std::span<const uint8_t> payload) const;
   void InspectPayload(std::span<const uint8_t> payload, const PayloadFacts& facts, uint64_t seq,
                       uint32_t timestamp);
   // Room for a packet in the History (the caller writes it there), or empty when it is refused.

@@ -4,9 +4,11 @@
 #   tools/dev.sh run    install build deps, build, run ringcastd in the foreground with the
 #                       default config (packaging/ringcast.conf)
 #   tools/dev.sh test   install all deps, build with -Werror, run the whole suite through ctest,
-#                       then again under ASan+UBSan with the fuzz targets
+#                       then again under ASan+UBSan with the fuzz targets, then the OpenSSL 3
+#                       build (the .rpm's) and its tests
 #
-# Build trees: build/ (RelWithDebInfo, gcc) and build-asan/ (Debug, clang, sanitizers).
+# Build trees: build/ (RelWithDebInfo, gcc), build-asan/ (Debug, clang, sanitizers) and
+# build-openssl/ (RelWithDebInfo, gcc, -DRINGCAST_CRYPTO=openssl).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -35,6 +37,11 @@ case "${1:-}" in
     (cd build-asan &&
       ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --output-on-failure -j "$jobs")
+    # The packages were built and installed by the first tree's packaging test (the .rpm from an
+    # OpenSSL tree of its own); here the OpenSSL build runs everything else.
+    configure_and_build build-openssl -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRINGCAST_WERROR=ON \
+      -DRINGCAST_CRYPTO=openssl
+    (cd build-openssl && ctest --output-on-failure -j "$jobs" -LE packaging)
     ;;
   *)
     echo "usage: tools/dev.sh run|test" >&2

@@ -75,7 +75,8 @@ H264Profile ClassifyH264(const H264ProfileLevelId& id) {
 }
 
 // 2: the same profile; 1: High on a Constrained High payload type or the reverse (browsers
-// offer only one of the two and decode both); -1: not to be relabelled (DESIGN.md "Pitfalls").
+// offer only one of the two and decode both); -1: not to be relabelled (ARCHITECTURE.md, "H.264
+// profiles").
 int H264ProfileScore(const H264ProfileLevelId& source, const H264ProfileLevelId& offer) {
   H264Profile s = ClassifyH264(source), o = ClassifyH264(offer);
   if (s == H264Profile::kOther || o == H264Profile::kOther) {

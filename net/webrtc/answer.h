@@ -5,8 +5,8 @@
 // itself (RFC 5763 §5), sendonly, rtcp-mux only (RFC 8858) and BUNDLEs everything on one UDP
 // port (RFC 8843). Each recvonly/sendrecv audio or video section gets at most one source track
 // of its kind; every other section is rejected (port 0, kept in place, left out of the BUNDLE
-// group). H.264 payload types are chosen by profile (RFC 6184 §8.2.2; see DESIGN.md "Pitfalls"):
-// a Main or High stream is never relabelled as baseline.
+// group). H.264 payload types are chosen by profile (RFC 6184 §8.2.2; ARCHITECTURE.md, "H.264
+// profiles"): a Main or High stream is never relabelled as baseline.
 //
 // AnswerOffer() copies what it keeps: the offer text and the inputs need only live during the
 // call, and the returned Answer owns its strings. Pure function (it allocates; signalling path

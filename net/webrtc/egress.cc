@@ -186,8 +186,8 @@ UdpEgress::SendOp& UdpEgress::AcquireOp() {
   return *op;
 }
 
-// Runs of equal-size packets to one address leave as one GSO sendmsg (DESIGN.md "GSO runs":
-// every segment has gso_size bytes except the last, which may be shorter).
+// Runs of equal-size packets to one address leave as one GSO sendmsg (the kernel's UDP_SEGMENT
+// rule: every segment has gso_size bytes except the last, which may be shorter).
 void UdpEgress::FlushDestination(Destination& destination) {
   std::vector<uint32_t>& pending = destination.pending_;
   size_t i = 0;

@@ -1,6 +1,6 @@
 // UdpEgress: every datagram the WebRTC port sends — media, retransmissions, RTCP, STUN answers,
 // DTLS flights — goes through here, so a completion batch leaves in as few system calls as the
-// kernel allows (DESIGN.md data path, steps 4 and 5).
+// kernel allows (ARCHITECTURE.md, "A packet from a camera to a browser", steps 5 and 6).
 //
 //   Reserve() ─▶ caller writes the packet into the send slot and SRTP-protects it in place
 //   Commit(destination, length) ─▶ queued on that destination

@@ -135,19 +135,9 @@ bool IsKeyframe(const PayloadInfo& info) {
   return info.has_idr || (info.packet_type == kStapA && info.has_sps);
 }
 
-bool IsKeyframe(std::span<const uint8_t> payload) {
-  const std::optional<PayloadInfo> info = InspectPayload(payload);
-  return info && IsKeyframe(*info);
-}
-
 bool StartsKeyframe(const PayloadInfo& info) {
   if (!info.starts_nal) return false;
   return info.first_nal_type == kNalSps || info.has_sps || info.has_first_idr_slice;
-}
-
-bool StartsKeyframe(std::span<const uint8_t> payload) {
-  const std::optional<PayloadInfo> info = InspectPayload(payload);
-  return info && StartsKeyframe(*info);
 }
 
 ParameterSets FindParameterSets(std::span<const uint8_t> payload) {

@@ -70,8 +70,6 @@ std::optional<PayloadInfo> InspectPayload(std::span<const uint8_t> payload);
 // The packet carries (the start of) a keyframe: an IDR slice as a single NAL unit, a STAP-A
 // containing an IDR slice or an SPS, or the start fragment of an FU-A carrying an IDR slice.
 // Not true for FU-A middle/end fragments or for non-IDR slices.
-bool IsKeyframe(std::span<const uint8_t> payload);
-// The same, from an InspectPayload() result (one look at the payload serves both questions).
 bool IsKeyframe(const PayloadInfo& info);
 
 // A decoder that has seen nothing before can start at this packet: its first NAL unit is an
@@ -83,8 +81,8 @@ bool IsKeyframe(const PayloadInfo& info);
 // decoder needs SPS/PPS from elsewhere (BuildParameterSetPayloads from the cached ones).
 // An SPS counts on its own because encoders send one ahead of IDR pictures; a track that must
 // be sure confirms an IsKeyframe() packet in the same timestamp.
-bool StartsKeyframe(std::span<const uint8_t> payload);
 bool StartsKeyframe(const PayloadInfo& info);
+// Both questions of one payload at once: rtp/codec/keyframe.h (InspectKeyframes).
 
 // Calls on_nal(std::span<const uint8_t> nal) — the unit with its header byte — for the
 // complete NAL unit of a single-NAL packet or each unit of a STAP-A. Delivers nothing for

@@ -122,20 +122,10 @@ bool IsKeyframe(const PayloadInfo& info) {
   return info.has_irap || (info.packet_type == kAp && info.has_sps);
 }
 
-bool IsKeyframe(std::span<const uint8_t> payload) {
-  const std::optional<PayloadInfo> info = InspectPayload(payload);
-  return info && IsKeyframe(*info);
-}
-
 bool StartsKeyframe(const PayloadInfo& info) {
   if (!info.starts_nal) return false;
   return info.first_nal_type == kNalVps || info.first_nal_type == kNalSps || info.has_vps ||
          info.has_sps || info.has_first_irap_slice;
-}
-
-bool StartsKeyframe(std::span<const uint8_t> payload) {
-  const std::optional<PayloadInfo> info = InspectPayload(payload);
-  return info && StartsKeyframe(*info);
 }
 
 ParameterSets FindParameterSets(std::span<const uint8_t> payload) {

@@ -82,16 +82,14 @@ std::optional<PayloadInfo> InspectPayload(std::span<const uint8_t> payload);
 // The packet carries (the start of) a keyframe: an IRAP slice segment (types 16-23) as a
 // single NAL unit, an AP containing an IRAP slice segment or an SPS, or the start fragment of
 // an FU carrying an IRAP slice segment. Not true for FU middle/end fragments.
-bool IsKeyframe(std::span<const uint8_t> payload);
-// The same, from an InspectPayload() result (one look at the payload serves both questions).
 bool IsKeyframe(const PayloadInfo& info);
 
 // A decoder that has seen nothing before can start at this packet: its first NAL unit is a
 // VPS or SPS, it is an AP holding a VPS, SPS or IRAP slice, or it starts an IRAP picture's
 // first slice segment (single NAL unit or FU start). As for H.264 (see h264.h), the keyframe
 // starts at the first packet of its RTP timestamp for which this holds; the track decides.
-bool StartsKeyframe(std::span<const uint8_t> payload);
 bool StartsKeyframe(const PayloadInfo& info);
+// Both questions of one payload at once: rtp/codec/keyframe.h (InspectKeyframes).
 
 // Calls on_nal(std::span<const uint8_t> nal) — the unit with its 2-byte header — for the
 // NAL unit of a single-NAL packet or each unit of an AP. Delivers nothing for FU and PACI.

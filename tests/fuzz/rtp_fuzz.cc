@@ -19,6 +19,7 @@
 
 #include "rtp/codec/h264.h"
 #include "rtp/codec/h265.h"
+#include "rtp/codec/keyframe.h"
 #include "rtp/rtp_packet.h"
 #include "rtp/seq_num.h"
 #include "tests/fuzz/fuzz_check.h"
@@ -82,8 +83,8 @@ void FuzzH265Sps(std::span<const uint8_t> nal) {
 void FuzzH264(std::span<const uint8_t> payload) {
   namespace h264 = ringcast::rtp::h264;
   const std::optional<h264::PayloadInfo> info = h264::InspectPayload(payload);
-  const bool keyframe = h264::IsKeyframe(payload);
-  const bool starts = h264::StartsKeyframe(payload);
+  const bool keyframe = ringcast::rtp::IsKeyframe(ringcast::rtp::KeyframeCodec::kH264, payload);
+  const bool starts = ringcast::rtp::StartsKeyframe(ringcast::rtp::KeyframeCodec::kH264, payload);
   FUZZ_CHECK(!keyframe || info.has_value());
   FUZZ_CHECK(!starts || (info.has_value() && info->starts_nal));
   (void)h264::PayloadType(payload);
@@ -136,8 +137,8 @@ void FuzzH264(std::span<const uint8_t> payload) {
 void FuzzH265(std::span<const uint8_t> payload) {
   namespace h265 = ringcast::rtp::h265;
   const std::optional<h265::PayloadInfo> info = h265::InspectPayload(payload);
-  const bool keyframe = h265::IsKeyframe(payload);
-  const bool starts = h265::StartsKeyframe(payload);
+  const bool keyframe = ringcast::rtp::IsKeyframe(ringcast::rtp::KeyframeCodec::kH265, payload);
+  const bool starts = ringcast::rtp::StartsKeyframe(ringcast::rtp::KeyframeCodec::kH265, payload);
   FUZZ_CHECK(!keyframe || info.has_value());
   FUZZ_CHECK(!starts || (info.has_value() && info->starts_nal));
   (void)h265::PayloadType(payload);

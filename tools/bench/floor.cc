@@ -1,8 +1,8 @@
-// ringcast-floor: the physical floor of one delivered WebRTC packet on this machine (DESIGN.md
-// "Facts measured"): a bare sender that SRTP-protects (AEAD_AES_128_GCM on BoringSSL, the same
-// transform ringcastd uses) equal-size packets and sends them with UDP GSO (one sendmsg with
-// UDP_SEGMENT per batch) to a loopback socket that another thread drains — no io_uring, no
-// sessions, no History: only what any server must do per packet.
+// ringcast-floor: the physical floor of one delivered WebRTC packet on this machine
+// (ARCHITECTURE.md, "Measured facts"): a bare sender that SRTP-protects (AEAD_AES_128_GCM on
+// BoringSSL, the same transform ringcastd uses) equal-size packets and sends them with UDP GSO (one
+// sendmsg with UDP_SEGMENT per batch) to a loopback socket that another thread drains — no
+// io_uring, no sessions, no History: only what any server must do per packet.
 //
 //   ringcast-floor [--rate PACKETS_PER_S] [--seconds S] [--size BYTES] [--batch N] [--json FILE]
 //

@@ -302,6 +302,13 @@ def write(out, machine, results, quick=False, janus_missing=None):
     L += ["", "\"Within noise\": the difference in CPU % is at most twice the combined standard "
           "error of the two runs' per-second samples.", ""]
 
+    # The analysis written by people after a run (why a target is missed, what a change moved)
+    # lives in NOTES.md beside the report, so that re-running a scenario keeps it.
+    notes = os.path.join(out, "NOTES.md")
+    if os.path.exists(notes):
+        with open(notes) as f:
+            L += [f.read().rstrip("\n"), ""]
+
     L += ["## W64 — the reference report's load", "",
           "64 RTSP/TCP streams (1280×720 30 fps ≈ 2 Mbit/s, GOP 1 s), one WebRTC viewer each. "
           "Memory per stream is (RSS − RSS of the idle daemon) / streams; CPU per stream is the "

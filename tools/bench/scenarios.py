@@ -1,4 +1,4 @@
-"""The benchmark's scenarios (issue 5, DESIGN.md "Benchmark workloads"): what each one runs.
+"""The benchmark's scenarios (ARCHITECTURE.md, "The benchmark"): what each one runs.
 
 A Scenario is plain data: which server, how many streams and viewers, which tunables, how long
 to warm up and measure, and what else to capture (a perf profile, the physical floor at the same

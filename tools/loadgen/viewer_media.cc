@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "rtp/byte_io.h"
 #include "rtp/codec/h264.h"
+#include "rtp/codec/keyframe.h"
 #include "rtp/rtcp/compound.h"
 #include "rtp/rtcp/feedback.h"
 #include "rtp/rtcp/report.h"
@@ -62,7 +63,7 @@ void Viewer::OnRtp(std::span<uint8_t> bytes) {
     return;
   }
   ++counts_.verified;
-  if (!keyframe_seen_ && rtp::h264::StartsKeyframe(view->payload())) {
+  if (!keyframe_seen_ && rtp::StartsKeyframe(rtp::KeyframeCodec::kH264, view->payload())) {
     keyframe_seen_ = true;
     first_keyframe_ms_ = static_cast<double>(now - answer_ns_) / core::kNsPerMs;
   }

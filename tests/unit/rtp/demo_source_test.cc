@@ -25,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "rtp/codec/h264.h"
 #include "rtp/codec/h264_packetizer.h"
+#include "rtp/codec/keyframe.h"
 #include "tests/unit/allocation_counter.h"
 
 namespace ringcast::rtp {
@@ -248,7 +249,8 @@ TEST(DemoSourceTest, AnnouncesTheTrackAndPlaysInRealTime) {
   EXPECT_EQ(observer.ssrc, DemoOptions{}.ssrc);
   EXPECT_EQ(units[0].first_seq, 0);
   EXPECT_EQ(units[0].ts, 0u);
-  EXPECT_TRUE(h264::StartsKeyframe(units[0].payloads[0])) << "first packet: SPS+PPS STAP-A";
+  EXPECT_TRUE(rtp::StartsKeyframe(rtp::KeyframeCodec::kH264, units[0].payloads[0]))
+      << "first packet: SPS+PPS STAP-A";
   EXPECT_TRUE(units[0].keyframe);
   for (size_t i = 0; i < units.size(); ++i) {
     SCOPED_TRACE(i);
@@ -273,7 +275,7 @@ void ExpectContinuousLoop(const std::vector<ReceivedAu>& units, size_t loop_at, 
     EXPECT_EQ(units[i].payloads, ExpectedPayloads(clip_units[i % loop_at]));
   }
   EXPECT_TRUE(units[loop_at].keyframe);
-  EXPECT_TRUE(h264::StartsKeyframe(units[loop_at].payloads[0]));
+  EXPECT_TRUE(rtp::StartsKeyframe(rtp::KeyframeCodec::kH264, units[loop_at].payloads[0]));
   EXPECT_FALSE(units[loop_at - 1].keyframe);
 }
 

@@ -20,6 +20,7 @@
 #include "core/base64.h"
 #include "gtest/gtest.h"
 #include "rtp/codec/h264.h"
+#include "rtp/codec/keyframe.h"
 #include "rtp/rtp_packet.h"
 #include "tests/unit/rtp/capture.h"
 
@@ -308,7 +309,7 @@ TEST(PacketizerTest, KeyframeStartsWithSpsAndPpsInOneStapAThenTheIdrAsFuA) {
   EXPECT_EQ(ToBytes(sets.sps), ToBytes(keyframe.nals[0]));
   EXPECT_EQ(ToBytes(sets.pps), ToBytes(keyframe.nals[1]));
   EXPECT_EQ(first->size, 1 + 2 + keyframe.nals[0].size() + 2 + keyframe.nals[1].size());
-  EXPECT_TRUE(StartsKeyframe(stap));
+  EXPECT_TRUE(rtp::StartsKeyframe(rtp::KeyframeCodec::kH264, stap));
 
   std::optional<PacketizedPayload> sei = packetizer.Next(buffer);  // fits: single NAL unit
   ASSERT_TRUE(sei.has_value());
@@ -321,7 +322,8 @@ TEST(PacketizerTest, KeyframeStartsWithSpsAndPpsInOneStapAThenTheIdrAsFuA) {
   ASSERT_TRUE(fu.has_value());
   EXPECT_EQ(buffer[0], (idr[0] & 0xE0) | kFuA);  // F and NRI copied into the FU indicator
   EXPECT_EQ(buffer[1], 0x80 | kNalIdr);          // S set, E clear, the unit's type
-  EXPECT_TRUE(IsKeyframe(std::span<const uint8_t>(buffer.data(), fu->size)));
+  EXPECT_TRUE(rtp::IsKeyframe(rtp::KeyframeCodec::kH264,
+                              std::span<const uint8_t>(buffer.data(), fu->size)));
   size_t fragments = 1;
   std::optional<PacketizedPayload> last;
   while (std::optional<PacketizedPayload> next = packetizer.Next(buffer)) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "rtp/codec/keyframe.h"
 #include "rtp/rtp_packet.h"
 #include "tests/unit/rtp/capture.h"
 
@@ -26,10 +27,10 @@ std::span<const uint8_t> PayloadOf(const Packet& packet) {
 }
 
 std::set<size_t> Matching(const std::vector<Packet>& packets,
-                          bool (*predicate)(std::span<const uint8_t>)) {
+                          bool (*predicate)(KeyframeCodec, std::span<const uint8_t>)) {
   std::set<size_t> result;
   for (size_t i = 0; i < packets.size(); ++i) {
-    if (predicate(PayloadOf(packets[i]))) result.insert(i);
+    if (predicate(KeyframeCodec::kH264, PayloadOf(packets[i]))) result.insert(i);
   }
   return result;
 }
@@ -59,8 +60,8 @@ TEST(H264Test, KeyframesExactlyOnCapturedIdrPackets) {
     SCOPED_TRACE(c.file);
     const std::vector<Packet> packets = ReadCapture(c.file);
     ASSERT_EQ(packets.size(), c.packets);
-    EXPECT_EQ(Matching(packets, IsKeyframe), c.keyframe);
-    EXPECT_EQ(Matching(packets, StartsKeyframe), c.starts);
+    EXPECT_EQ(Matching(packets, rtp::IsKeyframe), c.keyframe);
+    EXPECT_EQ(Matching(packets, rtp::StartsKeyframe), c.starts);
   }
 }
 
@@ -74,8 +75,8 @@ TEST(H264Test, NoKeyframeOnPFramesOrFragments) {
     const bool idr_fragment = info->packet_type == kFuA && info->first_nal_type == kNalIdr;
     if (info->packet_type == kNalSlice || (idr_fragment && !info->starts_nal)) {
       ++slices;
-      EXPECT_FALSE(IsKeyframe(payload));
-      EXPECT_FALSE(StartsKeyframe(payload));
+      EXPECT_FALSE(rtp::IsKeyframe(rtp::KeyframeCodec::kH264, payload));
+      EXPECT_FALSE(rtp::StartsKeyframe(rtp::KeyframeCodec::kH264, payload));
       EXPECT_FALSE(info->has_idr);
     }
   }
@@ -106,8 +107,8 @@ TEST(H264Test, InspectsCapturedPayloads) {
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->packet_type, kStapA);
   EXPECT_FALSE(info->has_idr || info->has_sps);
-  EXPECT_FALSE(IsKeyframe(PayloadOf(gst[80])));
-  EXPECT_FALSE(StartsKeyframe(PayloadOf(gst[80])));
+  EXPECT_FALSE(rtp::IsKeyframe(rtp::KeyframeCodec::kH264, PayloadOf(gst[80])));
+  EXPECT_FALSE(rtp::StartsKeyframe(rtp::KeyframeCodec::kH264, PayloadOf(gst[80])));
 
   const std::optional<FuAHeader> start = ParseFuA(PayloadOf(gst[1]));
   ASSERT_TRUE(start.has_value());
@@ -168,8 +169,9 @@ TEST(H264Test, MalformedAggregatesAndFragments) {
     const bool ok = ForEachNalUnit(cut, [&](std::span<const uint8_t>) { ++delivered; });
     EXPECT_EQ(ok, whole_units) << n;
     EXPECT_EQ(InspectPayload(cut).has_value(), whole_units) << n;
-    EXPECT_EQ(IsKeyframe(cut), whole_units && n > 5) << n;  // the SPS is in
-    EXPECT_EQ(StartsKeyframe(cut), whole_units && n > 5) << n;
+    EXPECT_EQ(rtp::IsKeyframe(rtp::KeyframeCodec::kH264, cut), whole_units && n > 5)
+        << n;  // the SPS is in
+    EXPECT_EQ(rtp::StartsKeyframe(rtp::KeyframeCodec::kH264, cut), whole_units && n > 5) << n;
     EXPECT_LT(delivered, 6u);
   }
   std::vector<uint8_t> zero_size(stap.begin(), stap.end());
@@ -184,7 +186,7 @@ TEST(H264Test, MalformedAggregatesAndFragments) {
   const std::optional<PayloadInfo> info = InspectPayload(fu_b);
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->packet_type, kFuB);
-  EXPECT_FALSE(IsKeyframe(fu_b));
+  EXPECT_FALSE(rtp::IsKeyframe(rtp::KeyframeCodec::kH264, fu_b));
 }
 
 // SPS values as ffprobe and tshark decode them (tests/data/rtp/README.md).
@@ -416,8 +418,8 @@ TEST(H264BuilderTest, StapAForMidStreamJoin) {
   EXPECT_EQ(captured[0], 0x18);
   EXPECT_EQ(built.payloads[0][0], 0x78);
   EXPECT_TRUE(std::equal(captured.begin() + 1, captured.end(), built.payloads[0].begin() + 1));
-  EXPECT_TRUE(IsKeyframe(built.payloads[0]));
-  EXPECT_TRUE(StartsKeyframe(built.payloads[0]));
+  EXPECT_TRUE(rtp::IsKeyframe(rtp::KeyframeCodec::kH264, built.payloads[0]));
+  EXPECT_TRUE(rtp::StartsKeyframe(rtp::KeyframeCodec::kH264, built.payloads[0]));
 
   // Too big for one STAP-A (1 + 2 + 25 + 2 + 6 = 36 bytes): two single NAL units.
   const PayloadSet split =
@@ -430,7 +432,7 @@ TEST(H264BuilderTest, StapAForMidStreamJoin) {
       BuildParameterSetPayloads(sets.sps, sets.pps, PacketizationMode::kSingleNal, 1200, out);
   ASSERT_EQ(mode0.count, 2u);
   EXPECT_EQ(mode0.view().size(), 2u);
-  EXPECT_TRUE(StartsKeyframe(mode0.payloads[0]));
+  EXPECT_TRUE(rtp::StartsKeyframe(rtp::KeyframeCodec::kH264, mode0.payloads[0]));
   // SPS larger than a payload, buffer too small, missing PPS.
   EXPECT_EQ(
       BuildParameterSetPayloads(sets.sps, sets.pps, PacketizationMode::kNonInterleaved, 20, out)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "rtp/codec/keyframe.h"
 #include "rtp/rtp_packet.h"
 #include "tests/unit/rtp/capture.h"
 
@@ -25,10 +26,10 @@ std::span<const uint8_t> PayloadOf(const Packet& packet) {
 }
 
 std::set<size_t> Matching(const std::vector<Packet>& packets,
-                          bool (*predicate)(std::span<const uint8_t>)) {
+                          bool (*predicate)(KeyframeCodec, std::span<const uint8_t>)) {
   std::set<size_t> result;
   for (size_t i = 0; i < packets.size(); ++i) {
-    if (predicate(PayloadOf(packets[i]))) result.insert(i);
+    if (predicate(KeyframeCodec::kH265, PayloadOf(packets[i]))) result.insert(i);
   }
   return result;
 }
@@ -37,15 +38,15 @@ TEST(H265Test, KeyframesExactlyOnCapturedIrapPackets) {
   // ffmpeg: AP(VPS, SPS, PPS), FU prefix SEI, FU IDR_N_LP (20) at 3; again with a CRA (21).
   const std::vector<Packet> ffmpeg = ReadCapture("h265_ffmpeg_ap.rtp");
   ASSERT_EQ(ffmpeg.size(), 58u);
-  EXPECT_EQ(Matching(ffmpeg, IsKeyframe), (std::set<size_t>{0, 3, 27, 30}));
-  EXPECT_EQ(Matching(ffmpeg, StartsKeyframe), (std::set<size_t>{0, 3, 27, 30}));
+  EXPECT_EQ(Matching(ffmpeg, rtp::IsKeyframe), (std::set<size_t>{0, 3, 27, 30}));
+  EXPECT_EQ(Matching(ffmpeg, rtp::StartsKeyframe), (std::set<size_t>{0, 3, 27, 30}));
 
   // GStreamer: VPS, SPS, PPS single NAL units (twice: x265's and the payloader's), FU IDR at
   // 8; a CRA at 49 with no parameter sets in front of it.
   const std::vector<Packet> gst = ReadCapture("h265_gst_single.rtp");
   ASSERT_EQ(gst.size(), 66u);
-  EXPECT_EQ(Matching(gst, IsKeyframe), (std::set<size_t>{8, 49}));
-  EXPECT_EQ(Matching(gst, StartsKeyframe), (std::set<size_t>{0, 1, 5, 6, 8, 49}));
+  EXPECT_EQ(Matching(gst, rtp::IsKeyframe), (std::set<size_t>{8, 49}));
+  EXPECT_EQ(Matching(gst, rtp::StartsKeyframe), (std::set<size_t>{0, 1, 5, 6, 8, 49}));
 }
 
 TEST(H265Test, NoKeyframeOnTrailingPicturesOrFragments) {
@@ -59,8 +60,8 @@ TEST(H265Test, NoKeyframeOnTrailingPicturesOrFragments) {
       if (info->first_nal_type < kNalBlaWLp ||
           (IsIrap(info->first_nal_type) && !info->starts_nal)) {
         ++checked;
-        EXPECT_FALSE(IsKeyframe(payload));
-        EXPECT_FALSE(StartsKeyframe(payload));
+        EXPECT_FALSE(rtp::IsKeyframe(rtp::KeyframeCodec::kH265, payload));
+        EXPECT_FALSE(rtp::StartsKeyframe(rtp::KeyframeCodec::kH265, payload));
       }
     }
   }
@@ -79,7 +80,7 @@ TEST(H265Test, InspectsCapturedPayloads) {
   info = InspectPayload(PayloadOf(ffmpeg[1]));  // FU start of a prefix SEI
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->first_nal_type, kNalPrefixSei);
-  EXPECT_FALSE(IsKeyframe(PayloadOf(ffmpeg[1])));
+  EXPECT_FALSE(rtp::IsKeyframe(rtp::KeyframeCodec::kH265, PayloadOf(ffmpeg[1])));
 
   const std::optional<FuHeader> idr = ParseFu(PayloadOf(ffmpeg[3]));
   ASSERT_TRUE(idr.has_value());
@@ -128,8 +129,9 @@ TEST(H265Test, MalformedAggregates) {
     const std::span<const uint8_t> cut = ap.first(n);
     const bool whole_units = unit_ends.contains(n);
     EXPECT_EQ(InspectPayload(cut).has_value(), whole_units) << n;
-    EXPECT_EQ(StartsKeyframe(cut), whole_units) << n;
-    EXPECT_EQ(IsKeyframe(cut), whole_units && n > 28) << n;  // the SPS is in
+    EXPECT_EQ(rtp::StartsKeyframe(rtp::KeyframeCodec::kH265, cut), whole_units) << n;
+    EXPECT_EQ(rtp::IsKeyframe(rtp::KeyframeCodec::kH265, cut), whole_units && n > 28)
+        << n;  // the SPS is in
     EXPECT_EQ(ForEachNalUnit(cut, [](std::span<const uint8_t>) {}), whole_units) << n;
   }
   // A 1-byte unit inside an AP has no room for its NAL header.
@@ -204,8 +206,8 @@ TEST(H265BuilderTest, SingleNalsWhenTooBig) {
   const PayloadSet one = BuildParameterSetPayloads(vps, sps, pps, 1200, out);
   ASSERT_EQ(one.count, 1u);
   EXPECT_EQ(one.payloads[0].size(), 2u + 3 * 2 + vps.size() + sps.size() + pps.size());
-  EXPECT_TRUE(IsKeyframe(one.payloads[0]));
-  EXPECT_TRUE(StartsKeyframe(one.payloads[0]));
+  EXPECT_TRUE(rtp::IsKeyframe(rtp::KeyframeCodec::kH265, one.payloads[0]));
+  EXPECT_TRUE(rtp::StartsKeyframe(rtp::KeyframeCodec::kH265, one.payloads[0]));
   const ParameterSets back = FindParameterSets(one.payloads[0]);
   EXPECT_TRUE(std::ranges::equal(back.sps, sps));
 

@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "rtp/codec/h264.h"
+#include "rtp/codec/keyframe.h"
 #include "tests/unit/rtp/capture.h"
 
 namespace ringcast::rtp {
@@ -41,7 +42,8 @@ TEST(TrackTest, FindsEachKeyframeOnceAtTheStartOfItsAccessUnit) {
   for (const Packet& bytes : packets) {
     std::optional<RtpView> view = RtpView::Parse(bytes);
     ASSERT_TRUE(view);
-    if (h264::IsKeyframe(view->payload())) idr_timestamps.insert(view->timestamp());
+    if (rtp::IsKeyframe(rtp::KeyframeCodec::kH264, view->payload()))
+      idr_timestamps.insert(view->timestamp());
   }
   ASSERT_FALSE(idr_timestamps.empty());
 
@@ -61,9 +63,11 @@ TEST(TrackTest, FindsEachKeyframeOnceAtTheStartOfItsAccessUnit) {
   EXPECT_TRUE(idr_timestamps.count(first->timestamp));
   std::optional<HistoryPacket> before = history.Find(*keyframe - 1);
   if (before && before->timestamp == first->timestamp) {
-    EXPECT_FALSE(h264::StartsKeyframe(RtpView::Parse(before->bytes)->payload()));
+    EXPECT_FALSE(
+        rtp::StartsKeyframe(rtp::KeyframeCodec::kH264, RtpView::Parse(before->bytes)->payload()));
   }
-  EXPECT_TRUE(h264::StartsKeyframe(RtpView::Parse(first->bytes)->payload()));
+  EXPECT_TRUE(
+      rtp::StartsKeyframe(rtp::KeyframeCodec::kH264, RtpView::Parse(first->bytes)->payload()));
 
   ASSERT_EQ(track.parameter_sets().size(), 2u);
   ASSERT_FALSE(track.parameter_sets()[0].empty());

@@ -36,6 +36,7 @@
 #include "net/http/message.h"
 #include "net/http/parser.h"
 #include "rtp/codec/h264.h"
+#include "rtp/codec/keyframe.h"
 #include "tests/unit/allocation_counter.h"
 #include "tests/unit/net/rtsp/capture_util.h"
 #include "tests/unit/net/rtsp/child_process.h"
@@ -145,7 +146,7 @@ class TestObserver final : public rtp::SourceObserver {
     }
     t.last_seq = seq;
     t.have_seq = true;
-    if (t.h264 && rtp::h264::IsKeyframe(packet.payload())) ++t.keyframes;
+    if (t.h264 && rtp::IsKeyframe(rtp::KeyframeCodec::kH264, packet.payload())) ++t.keyframes;
   }
   void OnSourceLost(std::string_view reason) override {
     ready = false;

@@ -141,7 +141,7 @@ TEST_F(EgressTest, SlotsComeBackAndGrowOnDemand) {
   EXPECT_EQ(egress.slots_in_use(), 0u);
 }
 
-// DESIGN.md "Memory": after warm-up, queueing and flushing packets allocates nothing.
+// ARCHITECTURE.md, "Memory": after warm-up, queueing and flushing packets allocates nothing.
 TEST_F(EgressTest, SteadyStateSendsAllocateNothing) {
   UdpEgress egress(*ring_, sender_.get(), {});
   for (int round = 0; round < 3; ++round) {  // warm-up: send ops and queues reach their size

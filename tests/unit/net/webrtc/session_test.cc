@@ -304,7 +304,7 @@ TEST_F(SessionTest, EndSendsByeAndLeavesThePath) {
   EXPECT_TRUE(bye);
 }
 
-// DESIGN.md "Memory": no heap allocation per packet in steady state, from the track's ingest
+// ARCHITECTURE.md, "Memory": no heap allocation per packet in steady state, from the track's ingest
 // through renumbering, SRTP and the GSO flush to the kernel.
 TEST_F(SessionTest, SteadyStatePacketsAllocateNothing) {
   Connect();
