@@ -279,8 +279,16 @@ def write(out, machine, results, quick=False, janus_missing=None):
           f"{' '.join(machine['loadavg_at_start'])}.",
           f"Build: `{machine['ringcastd']}`, git `{machine['git']}`"
           + (f"; Janus {machine['janus']} (Debian)" if machine.get("janus") else "") + ".",
-          "",
-          "Produced by `tools/bench/run` (tools/bench/bench.py). Each scenario starts its own "
+          ""]
+    # --only merges into an earlier run: say which rows the machine and build line is not for.
+    days = sorted({r.get("started_utc", "")[:10] for r in results if r.get("started_utc")})
+    if len(days) > 1:
+        latest = days[-1]
+        older = [r["name"] for r in results if r.get("started_utc", "")[:10] != latest]
+        L += [f"The machine and build above are those of the latest run ({latest}). Rows of "
+              f"earlier runs (see \"started\" under \"Scenarios and raw data\"): "
+              f"{', '.join(older)}. Compare figures of one run only.", ""]
+    L += ["Produced by `tools/bench/run` (tools/bench/bench.py). Each scenario starts its own "
           f"ringcastd (core.workers = {results[0].get('workers', 1) if results else 1}: the load "
           "generator runs on the same machine and has the other core) and `ringcast-loadgen` "
           "(RTSP/TCP publishers replaying a 1280×720 30 fps ≈ 2 Mbit/s H.264 clip with a 1 s "
