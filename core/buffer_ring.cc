@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <bit>
 
 #include "core/check.h"
@@ -46,13 +47,20 @@ absl::StatusOr<std::unique_ptr<BufferRing>> BufferRing::Create(Ring& ring, uint1
   buffers->registered_ = true;
 
   io_uring_buf_ring_init(buffers->br_);
-  int mask = io_uring_buf_ring_mask(count);
-  for (uint32_t bid = 0; bid < count; ++bid) {
-    io_uring_buf_ring_add(buffers->br_, buffers->base_ + size_t{bid} * buffer_size, buffer_size,
-                          static_cast<uint16_t>(bid), mask, static_cast<int>(bid));
-  }
-  io_uring_buf_ring_advance(buffers->br_, static_cast<int>(count));
+  buffers->ProvideMore();
   return buffers;
+}
+
+void BufferRing::ProvideMore() {
+  const uint32_t from = provided_;
+  const uint32_t to = std::min(count_, std::max(kInitialBuffers, provided_ * 2));
+  const int mask = io_uring_buf_ring_mask(count_);
+  for (uint32_t bid = from; bid < to; ++bid) {
+    io_uring_buf_ring_add(br_, base_ + size_t{bid} * buffer_size_, buffer_size_,
+                          static_cast<uint16_t>(bid), mask, static_cast<int>(bid - from));
+  }
+  io_uring_buf_ring_advance(br_, static_cast<int>(to - from));
+  provided_ = to;
 }
 
 BufferRing::~BufferRing() {

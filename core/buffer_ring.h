@@ -7,6 +7,11 @@
 //
 // The ring memory is mmap'd here and registered with io_uring_register_buf_ring (liburing 2.3
 // has no io_uring_setup_buf_ring). Owned by the code that owns the Ring; ring thread only.
+//
+// Sized by load: the whole pool is reserved (address space), but only kInitialBuffers are given
+// to the kernel at first, and more — doubling, up to count() — when the consumers hold most of
+// them. The kernel takes provided buffers in turn, so every provided buffer ends up touched: a
+// quiet ring (an idle worker, the control thread) keeps a few pages resident, not the pool.
 #ifndef RINGCAST_CORE_BUFFER_RING_H_
 #define RINGCAST_CORE_BUFFER_RING_H_
 
@@ -30,8 +35,13 @@ class BufferRing {
   BufferRing(const BufferRing&) = delete;
   BufferRing& operator=(const BufferRing&) = delete;
 
+  static constexpr uint32_t kInitialBuffers = 64;
+
   uint16_t group_id() const { return group_id_; }
+  // The pool: how many buffers the ring may grow to.
   uint32_t count() const { return count_; }
+  // How many the kernel has been given so far.
+  uint32_t provided() const { return provided_; }
   uint32_t buffer_size() const { return buffer_size_; }
 
   // The bytes of buffer `bid`, as the kernel filled them (first `length` bytes).
@@ -39,11 +49,18 @@ class BufferRing {
     return {base_ + size_t{bid} * buffer_size_, length};
   }
 
-  // Called by receivers for each CQE that carries a buffer: the consumer now holds it.
-  void MarkHeld() { ++held_; }
+  // Called by receivers for each CQE that carries a buffer: the consumer now holds it. Provides
+  // more buffers when the consumers hold three quarters of them.
+  void MarkHeld() {
+    if (++held_ * 4 >= provided_ * 3 && provided_ < count_) ProvideMore();
+  }
   // Hands buffer `bid` back to the kernel.
   void Recycle(uint16_t bid);
-  // Buffers the consumers hold right now; count() - held() are the kernel's.
+  // A receive ran out of buffers (-ENOBUFS): more of the pool, if there is more.
+  void OnExhausted() {
+    if (provided_ < count_) ProvideMore();
+  }
+  // Buffers the consumers hold right now; provided() - held() are the kernel's.
   uint32_t held() const { return held_; }
 
   // Something waiting for a buffer to come back (a receive that ran dry).
@@ -73,7 +90,11 @@ class BufferRing {
   size_t base_bytes_ = 0;
   bool registered_ = false;
   uint32_t held_ = 0;
+  uint32_t provided_ = 0;
   std::vector<Waiter*> waiters_;
+
+  // Gives the kernel the next buffers of the pool (as many again, or what is left).
+  void ProvideMore();
 };
 
 }  // namespace ringcast::core

@@ -47,8 +47,24 @@ void Receiver::Detach() {
   ring_.Cancel(this);
 }
 
+void Receiver::Stop() {
+  if (ended_ || handler_ == nullptr) return;
+  ended_ = true;
+  stopping_ = true;
+  if (waiting_for_buffer_) {
+    buffers_.RemoveWaiter(this);
+    waiting_for_buffer_ = false;
+  }
+  if (inflight() == 0) {
+    stopping_ = false;
+    handler_->OnReceiveEnd(-ECANCELED);
+    return;
+  }
+  ring_.Cancel(this);
+}
+
 void Receiver::RearmWhenBuffersFree() {
-  if (buffers_.held() < buffers_.count()) {
+  if (buffers_.held() < buffers_.provided()) {
     Arm();
     return;
   }
@@ -87,12 +103,18 @@ void Receiver::OnCompletion(const io_uring_cqe& cqe) {
       }
     }
   }
+  if (!more && stopping_ && handler_ != nullptr) {
+    stopping_ = false;
+    handler_->OnReceiveEnd(-ECANCELED);
+    return;
+  }
   if (more || ended_ || handler_ == nullptr) return;
 
   // The multishot has ended. Decide whether that is for good.
   int res = cqe.res;
   if (res == -ENOBUFS) {
     ++enobufs_;
+    buffers_.OnExhausted();
     kRxNoBuffersDrops.Count();
   }
   bool stream_closed = mode_ == Mode::kStream && res == 0;

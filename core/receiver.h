@@ -43,6 +43,11 @@ class Receiver final : public Completion, private BufferRing::Waiter {
   void Start();
   // No handler calls from now on; pending operations are cancelled. Retire the Receiver next.
   void Detach();
+  // Stops receiving but keeps the handler: what the kernel completes before the cancel takes
+  // effect is still delivered, then OnReceiveEnd(-ECANCELED) says nothing more will come (at
+  // once when no receive is in flight). For handing a socket to another ring without losing or
+  // reordering a byte.
+  void Stop();
 
   uint64_t enobufs() const { return enobufs_; }
   uint64_t rearms() const { return rearms_; }
@@ -62,6 +67,7 @@ class Receiver final : public Completion, private BufferRing::Waiter {
   ReceiveHandler* handler_;
   msghdr msghdr_{};  // recvmsg layout template: the kernel reads it for every datagram
   bool ended_ = false;
+  bool stopping_ = false;  // Stop(): OnReceiveEnd(-ECANCELED) when the last CQE is in
   bool waiting_for_buffer_ = false;
   uint64_t enobufs_ = 0;
   uint64_t rearms_ = 0;

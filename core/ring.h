@@ -87,6 +87,8 @@ struct RingStats {
   std::atomic<uint64_t> wakeups_msg_ring{0};  // Post() doorbells rung with IORING_OP_MSG_RING
   std::atomic<uint64_t> wakeups_eventfd{0};   // Post() doorbells rung through the eventfd
   std::atomic<uint64_t> tasks_run{0};
+  // Time spent outside the wait for completions: dispatching, timers, tasks, batch ends.
+  std::atomic<uint64_t> busy_ns{0};
 
   void Add(std::atomic<uint64_t>& counter, uint64_t n = 1) {  // single writer: no RMW needed
     counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);

@@ -99,11 +99,15 @@ std::string FormatSocketAddress(const sockaddr* address, socklen_t length) {
 
 namespace {
 
-absl::StatusOr<Fd> OpenBound(const SocketAddress& address, int type, std::string_view what) {
+absl::StatusOr<Fd> OpenBound(const SocketAddress& address, int type, std::string_view what,
+                             bool reuse_port) {
   Fd fd(::socket(address.family(), type | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return ErrnoStatus(errno, StrCat(what, ": socket"));
   int one = 1;
   setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (reuse_port && setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
+    return ErrnoStatus(errno, StrCat(what, ": SO_REUSEPORT"));
+  }
   if (address.family() == AF_INET6) {
     int zero = 0;  // ":port" listens on IPv4 too
     setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
@@ -117,14 +121,23 @@ absl::StatusOr<Fd> OpenBound(const SocketAddress& address, int type, std::string
 
 }  // namespace
 
-absl::StatusOr<Fd> ListenTcp(const SocketAddress& address, int backlog) {
-  ASSIGN_OR_RETURN(Fd fd, OpenBound(address, SOCK_STREAM, "tcp listener"));
+absl::StatusOr<Fd> ListenTcp(const SocketAddress& address, int backlog, bool reuse_port) {
+  ASSIGN_OR_RETURN(Fd fd, OpenBound(address, SOCK_STREAM, "tcp listener", reuse_port));
   if (::listen(fd.get(), backlog) != 0) return ErrnoStatus(errno, "tcp listener: listen");
   return fd;
 }
 
-absl::StatusOr<Fd> BindUdp(const SocketAddress& address) {
-  return OpenBound(address, SOCK_DGRAM, "udp socket");
+absl::StatusOr<Fd> BindUdp(const SocketAddress& address, bool reuse_port) {
+  return OpenBound(address, SOCK_DGRAM, "udp socket", reuse_port);
+}
+
+absl::StatusOr<Fd> ConnectedUdp(const SocketAddress& local, const SocketAddress& peer) {
+  ASSIGN_OR_RETURN(Fd fd, OpenBound(local, SOCK_DGRAM, "udp socket", /*reuse_port=*/true));
+  if (::connect(fd.get(), peer.get(), peer.length) != 0) {
+    return ErrnoStatus(
+        errno, StrCat("udp socket: connect ", FormatSocketAddress(peer.get(), peer.length)));
+  }
+  return fd;
 }
 
 absl::StatusOr<Fd> ListenUnix(const std::string& path, unsigned mode, int backlog) {

@@ -53,10 +53,17 @@ absl::StatusOr<SocketAddress> ParseSocketAddress(std::string_view text);
 // "1.2.3.4:80", "[::1]:80", "unix" — for log lines.
 std::string FormatSocketAddress(const sockaddr* address, socklen_t length);
 
-// A listening TCP socket (SO_REUSEADDR; dual-stack for ":port").
-absl::StatusOr<Fd> ListenTcp(const SocketAddress& address, int backlog = 512);
-// A bound UDP socket.
-absl::StatusOr<Fd> BindUdp(const SocketAddress& address);
+// A listening TCP socket (SO_REUSEADDR; dual-stack for ":port"). With `reuse_port` every worker
+// binds one to the same port (SO_REUSEPORT) and the kernel spreads connections over them.
+absl::StatusOr<Fd> ListenTcp(const SocketAddress& address, int backlog = 512,
+                             bool reuse_port = false);
+// A bound UDP socket. With `reuse_port` (SO_REUSEPORT) several may share the port: the kernel
+// gives each datagram to one of them by a hash of its addresses — or to a member connect()ed to
+// exactly the datagram's source, which always wins.
+absl::StatusOr<Fd> BindUdp(const SocketAddress& address, bool reuse_port = false);
+// A UDP socket on `local` (SO_REUSEPORT) connected to `peer`: it receives what `peer` sends to
+// that port, whichever socket of the port's group would have got it otherwise.
+absl::StatusOr<Fd> ConnectedUdp(const SocketAddress& local, const SocketAddress& peer);
 // A listening Unix stream socket at `path` with file mode `mode`; a stale socket file left by a
 // dead daemon is replaced, a live one is an error (AlreadyExists).
 absl::StatusOr<Fd> ListenUnix(const std::string& path, unsigned mode, int backlog = 64);

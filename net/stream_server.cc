@@ -71,6 +71,7 @@ void StreamServer::OnCompletion(const io_uring_cqe& cqe) {
                                            [this](StreamConnection* closed) { Remove(closed); });
     StreamConnection* raw = connection.get();
     connections_.emplace(raw, std::move(connection));
+    connections_now_.store(connections_.size(), std::memory_order_relaxed);
     raw->Start(factory_(*raw));
   } else if (cqe.res != -ECANCELED && !stopped_) {
     LOG_EVERY_SEC(Warn, "%s: accept failed: %s", options_.name, strerror(-cqe.res));
@@ -78,11 +79,27 @@ void StreamServer::OnCompletion(const io_uring_cqe& cqe) {
   if (!(cqe.flags & IORING_CQE_F_MORE) && !stopped_ && cqe.res != -ECANCELED) ArmAccept();
 }
 
+void StreamServer::Adopt(Fd fd, std::string peer,
+                         const std::function<void(StreamSession&)>& resume) {
+  if (stopped_) return;  // fd closes
+  auto connection =
+      std::make_unique<StreamConnection>(ring_, buffers_, std::move(fd), std::move(peer), options_,
+                                         [this](StreamConnection* closed) { Remove(closed); });
+  StreamConnection* raw = connection.get();
+  connections_.emplace(raw, std::move(connection));
+  connections_now_.store(connections_.size(), std::memory_order_relaxed);
+  std::unique_ptr<StreamSession> session = factory_(*raw);
+  StreamSession& handle = *session;
+  raw->Start(std::move(session));  // the receive is armed; its first CQE comes after `resume`
+  resume(handle);
+}
+
 void StreamServer::Remove(StreamConnection* connection) {
   auto it = connections_.find(connection);
   if (it == connections_.end()) return;
   std::unique_ptr<StreamConnection> owned = std::move(it->second);
   connections_.erase(it);
+  connections_now_.store(connections_.size(), std::memory_order_relaxed);
   ring_.Retire(std::move(owned));
 }
 
@@ -124,6 +141,11 @@ void StreamConnection::Start(std::unique_ptr<StreamSession> session) {
 void StreamConnection::OnReceive(std::span<uint8_t> bytes, const sockaddr*, socklen_t,
                                  uint16_t bid) {
   last_activity_ns_ = core::NowNs();
+  if (hand_off_ != nullptr) {  // the other ring gets these
+    hand_off_pending_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    buffers_.Recycle(bid);
+    return;
+  }
   // The session copies what it keeps (parsers accumulate into their message), so the buffer
   // goes back to the kernel as soon as the call returns. A session that asked to close after
   // its last reply gets no more input.
@@ -131,7 +153,32 @@ void StreamConnection::OnReceive(std::span<uint8_t> bytes, const sockaddr*, sock
   buffers_.Recycle(bid);
 }
 
+void StreamConnection::HandOff(HandOffDone done) {
+  if (closing_ || hand_off_ != nullptr) return;
+  hand_off_ = std::make_unique<HandOffDone>(std::move(done));
+  idle_timer_.reset();
+  receiver_->Stop();  // may end the receive at once (then MaybeFinishHandOff runs from there)
+  MaybeFinishHandOff();
+}
+
+void StreamConnection::MaybeFinishHandOff() {
+  if (hand_off_ == nullptr || closing_ || !receive_stopped_ || send_in_flight_ ||
+      !queued_.empty()) {
+    return;
+  }
+  std::unique_ptr<HandOffDone> done = std::move(hand_off_);
+  closing_ = true;
+  ring_.Retire(std::move(receiver_));  // its last CQE is in: nothing left in flight
+  (*done)(std::move(fd_), std::move(hand_off_pending_));
+  on_closed_(this);  // retired by the owner; the session goes with the connection
+}
+
 void StreamConnection::OnReceiveEnd(int error) {
+  if (hand_off_ != nullptr && error == -ECANCELED) {
+    receive_stopped_ = true;
+    MaybeFinishHandOff();
+    return;
+  }
   if (error != 0 && error != -ECONNRESET) {
     LOG_DEBUG("%s: receive from %s ended: %s", options_.name, peer_, strerror(-error));
   }
@@ -189,6 +236,7 @@ void StreamConnection::OnCompletion(const io_uring_cqe& cqe) {
   }
   sent_ += static_cast<size_t>(cqe.res);
   SendNext();
+  MaybeFinishHandOff();
 }
 
 void StreamConnection::CloseAfterSend() {
@@ -199,13 +247,14 @@ void StreamConnection::CloseAfterSend() {
 void StreamConnection::Close() {
   if (closing_) return;
   closing_ = true;
+  hand_off_.reset();
   session_.reset();
   idle_timer_.reset();
   if (receiver_ != nullptr) {
     receiver_->Detach();
     ring_.Retire(std::move(receiver_));
   }
-  ::shutdown(fd_.get(), SHUT_RDWR);
+  if (fd_.valid()) ::shutdown(fd_.get(), SHUT_RDWR);
   on_closed_(this);  // the owner retires us: deleted (closing the fd) once our send has drained
 }
 

@@ -10,6 +10,7 @@
 #ifndef RINGCAST_NET_STREAM_SERVER_H_
 #define RINGCAST_NET_STREAM_SERVER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -51,7 +52,13 @@ class StreamServer final : public core::Completion {
   ~StreamServer() override;
 
   void Start();
+  // Takes over a connection another ring accepted (StreamConnection::HandOff): a new
+  // StreamConnection on this ring with a session from the factory, which `resume` gets first —
+  // to be given what the other ring had already read — before any new byte arrives.
+  void Adopt(Fd fd, std::string peer, const std::function<void(StreamSession&)>& resume);
   size_t connection_count() const { return connections_.size(); }
+  // The same, for another thread's stats (relaxed: a figure).
+  size_t connections_now() const { return connections_now_.load(std::memory_order_relaxed); }
   uint64_t accepted() const { return accepted_; }
   const std::string& name() const { return options_.name; }
 
@@ -67,6 +74,7 @@ class StreamServer final : public core::Completion {
   StreamServerOptions options_;
   SessionFactory factory_;
   std::unordered_map<StreamConnection*, std::unique_ptr<StreamConnection>> connections_;
+  std::atomic<size_t> connections_now_{0};
   uint64_t accepted_ = 0;
   bool stopped_ = false;
 };
@@ -96,6 +104,15 @@ class StreamConnection final : public core::Completion, private core::ReceiveHan
   // session may call it and must not touch its members afterwards.
   void Close();
 
+  // Gives the socket up to another ring, unclosed: no more input reaches the session; once the
+  // replies queued so far have been sent and the receive has stopped, `done` gets the socket and
+  // every byte that arrived after the call (it runs on this ring's thread, and must move them to
+  // the other ring), and the connection goes as if closed. The session lives until then but is
+  // not called again. Close() before that drops the hand-off.
+  using HandOffDone = std::function<void(Fd fd, std::string pending)>;
+  void HandOff(HandOffDone done);
+  bool handing_off() const { return hand_off_ != nullptr; }
+
   const std::string& peer() const { return peer_; }
   // Counts as activity for the idle timeout, like received bytes do (media a session receives
   // elsewhere, e.g. RTP over UDP for an RTSP session).
@@ -112,6 +129,8 @@ class StreamConnection final : public core::Completion, private core::ReceiveHan
   void SendNext();
   // False (and the connection closed) when `bytes` more would exceed max_queued_bytes.
   bool Admit(size_t bytes);
+  // HandOff: finishes once nothing is in flight either way.
+  void MaybeFinishHandOff();
 
   core::Ring& ring_;
   core::BufferRing& buffers_;
@@ -129,6 +148,9 @@ class StreamConnection final : public core::Completion, private core::ReceiveHan
   bool send_in_flight_ = false;
   bool close_after_send_ = false;
   bool closing_ = false;
+  std::unique_ptr<HandOffDone> hand_off_;  // HandOff() was called
+  bool receive_stopped_ = false;           // ... and the receive has ended
+  std::string hand_off_pending_;           // bytes that arrived after it
 };
 
 }  // namespace ringcast::net

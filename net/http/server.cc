@@ -13,16 +13,59 @@ const core::DropCounter kBadRequestDrops(
 
 using core::StrCat;
 
+class HttpSession;
+
+}  // namespace
+
+// Lives as long as someone may still reply; the session clears it when it goes. Touched only on
+// the server's ring thread (HttpReply posts there).
+struct HttpReply::Target {
+  HttpSession* session = nullptr;
+};
+
+namespace {
+
 class HttpSession final : public StreamSession {
  public:
   HttpSession(StreamConnection& connection, HttpServer& server)
       : connection_(connection),
         server_(server),
         parser_(Protocol::kHttp, Parser::Kind::kRequest) {}
+  ~HttpSession() override {
+    if (waiting_ != nullptr) waiting_->session = nullptr;
+  }
 
   void OnBytes(std::span<const uint8_t> bytes) override {
     std::string_view data(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    while (!data.empty()) {
+    if (waiting_ != nullptr) {  // a reply is outstanding: the next requests wait their turn
+      held_.append(data);
+      return;
+    }
+    Parse(data);
+  }
+
+  // The reply to the request being answered.
+  void Respond(HttpResponse response) {
+    waiting_->session = nullptr;
+    waiting_.reset();
+    bool keep_alive = keep_alive_;
+    if (!keep_alive) response.headers.push_back({"Connection", "close"});
+    std::string_view body = head_ ? std::string_view() : response.body;
+    std::vector<Header> headers = std::move(response.headers);
+    if (head_) headers.push_back({"Content-Length", StrCat(response.body.size())});
+    connection_.Send(FormatResponse(Protocol::kHttp, response.status, "", headers, body));
+    if (!keep_alive) {
+      connection_.CloseAfterSend();
+      return;
+    }
+    std::string held = std::move(held_);
+    held_.clear();
+    Parse(held);
+  }
+
+ private:
+  void Parse(std::string_view data) {
+    while (!data.empty() && waiting_ == nullptr) {
       size_t used = 0;
       Parser::State state = parser_.Feed(data, used);
       data.remove_prefix(used);
@@ -40,26 +83,26 @@ class HttpSession final : public StreamSession {
         return;
       }
       Message request = parser_.Take();
-      HttpResponse response = server_.Dispatch(request, connection_.peer());
-      bool keep_alive = request.KeepAlive();
-      if (!keep_alive) response.headers.push_back({"Connection", "close"});
-      std::string_view body = request.method == "HEAD" ? std::string_view() : response.body;
-      std::vector<Header> headers = std::move(response.headers);
-      if (request.method == "HEAD") {
-        headers.push_back({"Content-Length", StrCat(response.body.size())});
-      }
-      connection_.Send(FormatResponse(Protocol::kHttp, response.status, "", headers, body));
-      if (!keep_alive) {
-        connection_.CloseAfterSend();
-        return;
-      }
+      keep_alive_ = request.KeepAlive();
+      head_ = request.method == "HEAD";
+      waiting_ = std::make_shared<HttpReply::Target>();
+      waiting_->session = this;
+      // Bytes after this request wait for its reply (most handlers reply before returning).
+      held_.append(data);
+      data = {};
+      std::shared_ptr<HttpReply::Target> target = waiting_;
+      server_.Dispatch(request, connection_.peer(), HttpReply(server_.ring(), target));
+      if (connection_.closing()) return;
     }
   }
 
- private:
   StreamConnection& connection_;
   HttpServer& server_;
   Parser parser_;
+  std::shared_ptr<HttpReply::Target> waiting_;  // the request being answered
+  std::string held_;                            // bytes of later requests, meanwhile
+  bool keep_alive_ = true;
+  bool head_ = false;
 };
 
 }  // namespace
@@ -75,9 +118,9 @@ HttpResponse TextResponse(int status, std::string body, std::string content_type
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(core::Ring& ring,
                                                               core::BufferRing& buffers,
                                                               const std::string& listen_address,
-                                                              std::string name) {
+                                                              std::string name, bool reuse_port) {
   ASSIGN_OR_RETURN(SocketAddress address, ParseSocketAddress(listen_address));
-  absl::StatusOr<Fd> fd = ListenTcp(address);
+  absl::StatusOr<Fd> fd = ListenTcp(address, 512, reuse_port);
   if (!fd.ok()) {
     return absl::Status(fd.status().code(), StrCat(name, ": cannot listen on ", listen_address,
                                                    ": ", core::ToStd(fd.status().message())));
@@ -101,14 +144,27 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(core::Ring& ring,
 
 HttpServer::~HttpServer() { ring_.Retire(std::move(server_)); }
 
+void HttpReply::operator()(HttpResponse response) const {
+  // Through the ring even on its own thread: the session may be inside the handler's caller.
+  ring_->Post([target = target_, response = std::move(response)]() mutable {
+    if (target->session != nullptr) target->session->Respond(std::move(response));
+  });
+}
+
 void HttpServer::Handle(std::string prefix, HttpHandler handler) {
+  routes_.emplace_back(std::move(prefix), [handler = std::move(handler)](
+                                              const Message& request, const std::string& peer,
+                                              HttpReply reply) { reply(handler(request, peer)); });
+}
+
+void HttpServer::HandleAsync(std::string prefix, AsyncHttpHandler handler) {
   routes_.emplace_back(std::move(prefix), std::move(handler));
 }
 
-HttpResponse HttpServer::Dispatch(const Message& request, const std::string& peer) {
+void HttpServer::Dispatch(const Message& request, const std::string& peer, HttpReply reply) {
   ++requests_;
   std::string_view path = request.Path();
-  const HttpHandler* best = nullptr;
+  const AsyncHttpHandler* best = nullptr;
   size_t best_length = 0;
   for (const auto& [prefix, handler] : routes_) {
     bool matches = prefix == "/" || (path.substr(0, prefix.size()) == prefix &&
@@ -118,8 +174,11 @@ HttpResponse HttpServer::Dispatch(const Message& request, const std::string& pee
       best_length = prefix.size();
     }
   }
-  if (best == nullptr) return TextResponse(404, StrCat("no such resource: ", path, "\n"));
-  return (*best)(request, peer);
+  if (best == nullptr) {
+    reply(TextResponse(404, StrCat("no such resource: ", path, "\n")));
+    return;
+  }
+  (*best)(request, peer, std::move(reply));
 }
 
 }  // namespace ringcast::net::http

@@ -1,16 +1,18 @@
-// HttpServer: a small HTTP/1.1 server on a Ring — /metrics now, WHEP and the player page later.
+// HttpServer: a small HTTP/1.1 server on a Ring — /metrics, WHEP, the pages and /api.
 //
 // Requests on a connection are handled one at a time, in order (pipelined requests wait their
-// turn), by the handler registered for the longest matching path prefix. Handlers answer
-// synchronously with an HttpResponse. A malformed request gets a 4xx with the parser's reason,
-// one rate-limited log line naming the peer, a drop count, and the connection is closed.
-// Ring thread only.
+// turn), by the handler registered for the longest matching path prefix. A handler answers at
+// once with an HttpResponse, or later through an HttpReply (a request another worker must
+// answer: the connection reads no further request until the reply has been sent). A malformed
+// request gets a 4xx with the parser's reason, one rate-limited log line naming the peer, a drop
+// count, and the connection is closed. Ring thread only, except HttpReply.
 #ifndef RINGCAST_NET_HTTP_SERVER_H_
 #define RINGCAST_NET_HTTP_SERVER_H_
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "net/http/message.h"
@@ -27,22 +29,43 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const Message& request, const std::string& peer)>;
 
+// The answer to one request, to be given later. Copyable; any thread may call it (the response
+// is posted to the server's ring), once. A reply to a connection that has closed meanwhile is
+// dropped.
+class HttpReply {
+ public:
+  struct Target;  // the waiting session, as seen from its ring's thread
+  HttpReply(core::Ring& ring, std::shared_ptr<Target> target)
+      : ring_(&ring), target_(std::move(target)) {}
+  void operator()(HttpResponse response) const;
+
+ private:
+  core::Ring* ring_;
+  std::shared_ptr<Target> target_;
+};
+using AsyncHttpHandler =
+    std::function<void(const Message& request, const std::string& peer, HttpReply reply)>;
+
 class HttpServer {
  public:
   // `name` prefixes log lines ("metrics", "webrtc").
+  // `reuse_port`: every worker listens on the same port (SO_REUSEPORT).
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(core::Ring& ring,
                                                            core::BufferRing& buffers,
                                                            const std::string& listen_address,
-                                                           std::string name);
+                                                           std::string name,
+                                                           bool reuse_port = false);
   ~HttpServer();
 
   // `prefix` "/metrics" matches "/metrics" and "/metrics/…"; "/" matches everything.
   void Handle(std::string prefix, HttpHandler handler);
+  void HandleAsync(std::string prefix, AsyncHttpHandler handler);
   int port() const { return port_; }
   uint64_t requests() const { return requests_; }
 
   // Used by the sessions.
-  HttpResponse Dispatch(const Message& request, const std::string& peer);
+  void Dispatch(const Message& request, const std::string& peer, HttpReply reply);
+  core::Ring& ring() { return ring_; }
 
  private:
   explicit HttpServer(core::Ring& ring) : ring_(ring) {}
@@ -51,7 +74,7 @@ class HttpServer {
   std::string name_;
   int port_ = 0;
   uint64_t requests_ = 0;
-  std::vector<std::pair<std::string, HttpHandler>> routes_;
+  std::vector<std::pair<std::string, AsyncHttpHandler>> routes_;
   std::unique_ptr<StreamServer> server_;
 };
 

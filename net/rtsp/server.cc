@@ -8,11 +8,11 @@ namespace ringcast::net::rtsp {
 
 absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(
     core::Ring& ring, core::BufferRing& buffers, const RtspServerOptions& server_options,
-    rtp::hub::PathHub& hub) {
+    rtp::hub::PathHub& hub, HandOffTo hand_off) {
   const std::string& listen_address = server_options.listen;
   const RtspSettings& settings = server_options.session;
   ASSIGN_OR_RETURN(SocketAddress address, ParseSocketAddress(listen_address));
-  absl::StatusOr<Fd> fd = ListenTcp(address);
+  absl::StatusOr<Fd> fd = ListenTcp(address, 512, server_options.reuse_port);
   if (!fd.ok()) {
     return absl::Status(fd.status().code(), core::StrCat("rtsp: cannot listen on ", listen_address,
                                                          ": ", core::ToStd(fd.status().message())));
@@ -20,10 +20,12 @@ absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(
   std::unique_ptr<RtspServer> rtsp(new RtspServer(ring, server_options.auth));
   ASSIGN_OR_RETURN(rtsp->port_, LocalPort(fd->get()));
   rtsp->settings_ = settings;
+  rtsp->hand_off_ = std::move(hand_off);
   if (server_options.udp) {
     std::string host = listen_address.substr(0, listen_address.rfind(':'));
-    ASSIGN_OR_RETURN(rtsp->udp_, UdpMediaPorts::Open(ring, buffers, host, server_options.rtp_port,
-                                                     server_options.rtcp_port));
+    ASSIGN_OR_RETURN(rtsp->udp_,
+                     UdpMediaPorts::Open(ring, buffers, host, server_options.rtp_port,
+                                         server_options.rtcp_port, server_options.reuse_port));
   }
   StreamServerOptions options;
   options.name = "rtsp";
@@ -35,12 +37,21 @@ absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(
   RtspServer* raw = rtsp.get();
   rtsp->server_ = std::make_unique<StreamServer>(
       ring, buffers, std::move(fd).value(), options, [raw, &hub](StreamConnection& connection) {
-        return std::make_unique<RtspSession>(connection, hub, raw->auth_, raw->settings_,
-                                             raw->udp_.get());
+        return std::make_unique<RtspSession>(
+            connection, hub, raw->auth_, raw->settings_, raw->udp_.get(),
+            raw->hand_off_ ? &raw->hand_off_ : nullptr, &raw->packets_out_);
       });
   rtsp->server_->Start();
   LOG_INFO("rtsp: listening on %s (port %d)", listen_address, rtsp->port_);
   return rtsp;
+}
+
+void RtspServer::Adopt(std::shared_ptr<HandedConnection> connection) {
+  std::string peer = connection->peer;
+  server_->Adopt(std::move(connection->fd), std::move(peer), [&](StreamSession& session) {
+    static_cast<RtspSession&>(session).Resume(connection->request, connection->pending,
+                                              connection->hops);
+  });
 }
 
 RtspServer::~RtspServer() {

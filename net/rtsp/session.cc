@@ -33,12 +33,15 @@ std::string NewSessionId() {
 }  // namespace
 
 RtspSession::RtspSession(StreamConnection& connection, rtp::hub::PathHub& hub,
-                         http::ServerAuth& auth, const RtspSettings& settings, UdpMediaPorts* udp)
+                         http::ServerAuth& auth, const RtspSettings& settings, UdpMediaPorts* udp,
+                         const HandOffTo* hand_off, std::atomic<uint64_t>* packets_out)
     : connection_(connection),
       hub_(hub),
       auth_(auth),
       settings_(settings),
       udp_(udp),
+      hand_off_(hand_off),
+      server_packets_out_(packets_out),
       parser_(http::Protocol::kRtsp, http::Parser::Kind::kRequest) {
   channel_track_.fill(-1);
 }
@@ -88,7 +91,39 @@ void RtspSession::OnBytes(std::span<const uint8_t> bytes) {
       break;
     }
   }
-  if (demuxer_.stopped() && !connection_.closing()) connection_.CloseAfterSend();
+  if (demuxer_.stopped() && !handed_off_ && !connection_.closing()) connection_.CloseAfterSend();
+}
+
+void RtspSession::Resume(const Message& request, std::string_view pending, int hops) {
+  hops_ = hops;
+  Handle(request);
+  if (!pending.empty() && !handed_off_ && !connection_.closing()) {
+    OnBytes({reinterpret_cast<const uint8_t*>(pending.data()), pending.size()});
+  }
+}
+
+// The rest of the conversation happens on `worker`, which owns the path: the socket, this
+// request and whatever followed it go there; nothing more is answered here.
+void RtspSession::HandOver(int worker, const Message& request) {
+  constexpr int kMaxHops = 3;  // a path that keeps moving while we chase it: let the client retry
+  if (hops_ >= kMaxHops) {
+    Refuse(request, 503, "the path is moving between workers; try again");
+    return;
+  }
+  handed_off_ = true;
+  auto handed = std::make_shared<HandedConnection>();
+  handed->peer = connection_.peer();
+  handed->request = request;
+  handed->pending = std::string(unparsed_);
+  handed->hops = hops_ + 1;
+  LOG_DEBUG("rtsp: %s: %s %s goes to worker %d, which owns the path", connection_.peer(),
+            request.method, RedactUrl(request.target), worker);
+  HandOffTo to = *hand_off_;
+  connection_.HandOff([handed, to, worker](Fd fd, std::string more) {
+    handed->fd = std::move(fd);
+    handed->pending += more;
+    to(worker, handed);
+  });
 }
 
 size_t RtspSession::ParseText(std::string_view text) {
@@ -108,8 +143,10 @@ size_t RtspSession::ParseText(std::string_view text) {
     if (state == http::Parser::State::kNeedMore) {
       return parser_.at_interleaved_frame() ? used_total : text.size();
     }
+    unparsed_ = text.substr(used_total);
     Handle(parser_.Take());
-    if (connection_.closing()) return Demuxer::kStopFeeding;
+    unparsed_ = {};
+    if (handed_off_ || connection_.closing()) return Demuxer::kStopFeeding;
   }
   return used_total;
 }
@@ -175,7 +212,23 @@ rtp::hub::Path* RtspSession::PathFor(const Message& request, bool publish, std::
     return nullptr;
   }
   if (control != nullptr) *control = name->control;
+  // With several workers the path may live on another one (a publisher creates it where it
+  // lands): the request goes there before anything is answered, authentication included.
+  int owner = hand_off_ != nullptr ? hub_.directory().Owner(name->name) : -1;
   rtp::hub::Path* path = hub_.Find(name->name, publish);
+  if (path == nullptr && owner >= 0 && owner != hub_.worker()) {
+    HandOver(owner, request);
+    return nullptr;
+  }
+  if (path != nullptr) {
+    int route = hub_.Route(
+        *path, publish ? rtp::hub::PathHub::Intent::kPublish : rtp::hub::PathHub::Intent::kRead);
+    if (route != hub_.worker() && hand_off_ != nullptr) {
+      hub_.ForgetIfUnused(name->name);  // the entry a publisher's Find may just have made
+      HandOver(route, request);
+      return nullptr;
+    }
+  }
   if (path == nullptr) {
     Refuse(request, 404,
            publish ? StrCat("no path ", name->name, " (set path.", name->name,
@@ -559,6 +612,10 @@ void RtspSession::OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket& pac
 
 void RtspSession::SendPacket(const ReaderTrack& to, std::span<const uint8_t> packet) {
   ++packets_out_;
+  if (server_packets_out_ != nullptr) {  // one writer, the worker: no read-modify-write needed
+    server_packets_out_->store(server_packets_out_->load(std::memory_order_relaxed) + 1,
+                               std::memory_order_relaxed);
+  }
   if (to.udp_to) {
     udp_->SendRtp(*to.udp_to, packet);
     return;

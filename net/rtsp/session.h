@@ -17,6 +17,7 @@
 #define RINGCAST_NET_RTSP_SESSION_H_
 
 #include <array>
+#include <atomic>
 #include <bitset>
 #include <cstdint>
 #include <memory>
@@ -27,6 +28,7 @@
 #include "core/log.h"
 #include "net/http/auth.h"
 #include "net/http/parser.h"
+#include "net/rtsp/hand_off.h"
 #include "net/rtsp/interleaved.h"
 #include "net/rtsp/settings.h"
 #include "net/rtsp/udp_ports.h"
@@ -42,9 +44,13 @@ class RtspSession final : public StreamSession,
                           private rtp::TrackReader {
  public:
   // `udp` is nullptr when RTP over UDP is off (rtsp.transports).
-  // `auth` is the server's (its nonces are shared by every connection).
+  // `auth` is the server's (its nonces are shared by every connection). `hand_off` is nullptr
+  // with one worker; with several it moves the connection to the worker that owns its path.
   RtspSession(StreamConnection& connection, rtp::hub::PathHub& hub, http::ServerAuth& auth,
-              const RtspSettings& settings, UdpMediaPorts* udp);
+              const RtspSettings& settings, UdpMediaPorts* udp, const HandOffTo* hand_off,
+              std::atomic<uint64_t>* packets_out = nullptr);
+  // A connection handed over by another worker: answers `request`, then reads `pending`.
+  void Resume(const http::Message& request, std::string_view pending, int hops);
   ~RtspSession() override;
 
   void OnBytes(std::span<const uint8_t> bytes) override;
@@ -77,7 +83,10 @@ class RtspSession final : public StreamSession,
   void Refuse(const http::Message& request, int status, std::string_view why);
   // Checks the request's credentials for the path; replies 401 when they don't pass.
   bool Authorize(const http::Message& request, const rtp::hub::Path& path, bool publish);
+  // The path a request names, or nullptr when it was refused — or handed over to the worker
+  // that owns it (then handed_off_ is set and nothing more is read here).
   rtp::hub::Path* PathFor(const http::Message& request, bool publish, std::string* control);
+  void HandOver(int worker, const http::Message& request);
 
   void OnOptions(const http::Message& request);
   void OnAnnounce(const http::Message& request);
@@ -99,6 +108,11 @@ class RtspSession final : public StreamSession,
   http::ServerAuth& auth_;
   RtspSettings settings_;
   UdpMediaPorts* udp_;
+  const HandOffTo* hand_off_;
+  std::atomic<uint64_t>* server_packets_out_;  // the server's count (stats.worker.N.packets_out)
+  bool handed_off_ = false;
+  int hops_ = 0;
+  std::string_view unparsed_;  // the chunk's bytes after the request being handled
   http::Parser parser_;
   Demuxer demuxer_;
 

@@ -25,6 +25,8 @@ struct RtspServerOptions {
   http::ServerAuthOptions auth;  // rtsp.auth_methods
   bool publish_any = false;      // rtsp.publish_any (the path hub applies it; live)
   RtspSettings session;          // rtsp.read_timeout_ms
+  // Every worker listens on the same ports (SO_REUSEPORT); set by the daemon, not a tunable.
+  bool reuse_port = false;
 };
 
 void DefineRtspTunables(core::Registry& registry);

@@ -5,6 +5,12 @@
 // source address, which the session registered at SETUP. Readers are sent RTP from the RTP
 // port to their client_port. RTCP arriving on the RTCP port is counted and dropped.
 //
+// With several workers every worker binds the two ports (SO_REUSEPORT), and the kernel would
+// hand a publisher's datagrams to whichever worker its addresses hash to. So each publisher
+// track also gets a socket of its own on the RTP port, connect()ed to the publisher's address on
+// the path's worker: the kernel gives a connected member of the port's group exactly its peer's
+// datagrams, and a packet never crosses to another worker.
+//
 // Ownership and threads: owned by the RtspServer; worker thread only. Sessions unregister
 // themselves before they go away.
 #ifndef RINGCAST_NET_RTSP_UDP_PORTS_H_
@@ -16,6 +22,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/buffer_ring.h"
 #include "core/receiver.h"
@@ -35,11 +42,12 @@ class UdpRtpSink {
 
 class UdpMediaPorts final : private core::ReceiveHandler {
  public:
-  // Binds both ports on `host` (the rtsp.listen host; empty: all addresses).
+  // Binds both ports on `host` (the rtsp.listen host; empty: all addresses); `shared`: other
+  // workers bind them too (SO_REUSEPORT), and publishers get connected sockets.
   static absl::StatusOr<std::unique_ptr<UdpMediaPorts>> Open(core::Ring& ring,
                                                              core::BufferRing& buffers,
                                                              const std::string& host, int rtp_port,
-                                                             int rtcp_port);
+                                                             int rtcp_port, bool shared = false);
   ~UdpMediaPorts() override;
 
   int rtp_port() const { return rtp_port_; }
@@ -55,11 +63,9 @@ class UdpMediaPorts final : private core::ReceiveHandler {
   uint64_t rtcp_in() const { return rtcp_in_; }
 
  private:
-  struct Key {
-    std::string address;  // FormatSocketAddress of the sender
-    bool operator<(const Key& other) const { return address < other.address; }
-  };
-  UdpMediaPorts(core::Ring& ring, core::BufferRing& buffers) : ring_(ring), buffers_(buffers) {}
+  // A publisher track's own socket, connected to the publisher (shared ports only).
+  struct Steered;
+  UdpMediaPorts(core::Ring& ring, core::BufferRing& buffers);
   void OnReceive(std::span<uint8_t> bytes, const sockaddr* from, socklen_t from_len,
                  uint16_t bid) override;
   void OnReceiveEnd(int error) override;
@@ -73,6 +79,9 @@ class UdpMediaPorts final : private core::ReceiveHandler {
   std::unique_ptr<core::Receiver> rtp_receiver_;
   std::unique_ptr<core::Receiver> rtcp_receiver_;
   std::map<std::string, std::pair<UdpRtpSink*, size_t>> routes_;
+  bool shared_ = false;
+  std::string host_;
+  std::vector<std::unique_ptr<Steered>> steered_;
   uint64_t unrouted_ = 0;
   uint64_t rtcp_in_ = 0;
   uint64_t send_errors_ = 0;

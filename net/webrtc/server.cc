@@ -33,43 +33,21 @@ std::vector<std::string> InterfaceAddresses() {
   return addresses.empty() ? loopback : addresses;
 }
 
-size_t WebRtcServer::AddressHash::operator()(const AddressKey& key) const {
-  uint64_t hash = 14695981039346656037ull;  // FNV-1a: 20 bytes, no need for more
-  for (uint8_t byte : key.bytes) hash = (hash ^ byte) * 1099511628211ull;
-  return static_cast<size_t>(hash);
-}
-
-std::optional<WebRtcServer::AddressKey> WebRtcServer::KeyOf(const sockaddr* address,
-                                                            socklen_t length) {
-  AddressKey key;
-  if (address->sa_family == AF_INET && length >= sizeof(sockaddr_in)) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(address);
-    key.bytes[0] = 4;
-    memcpy(key.bytes + 2, &in->sin_port, 2);
-    memcpy(key.bytes + 4, &in->sin_addr, 4);
-    return key;
-  }
-  if (address->sa_family == AF_INET6 && length >= sizeof(sockaddr_in6)) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
-    key.bytes[0] = 6;
-    memcpy(key.bytes + 2, &in6->sin6_port, 2);
-    memcpy(key.bytes + 4, &in6->sin6_addr, 16);
-    return key;
-  }
-  return std::nullopt;
-}
-
 absl::StatusOr<std::unique_ptr<WebRtcServer>> WebRtcServer::Start(
     core::Ring& ring, core::BufferRing& buffers, rtp::hub::PathHub& hub,
-    const WebRtcServerOptions& options) {
-  std::unique_ptr<WebRtcServer> server(new WebRtcServer(ring, buffers, hub));
+    const WebRtcServerOptions& options, WebRtcShared& shared) {
+  std::unique_ptr<WebRtcServer> server(new WebRtcServer(ring, buffers, hub, shared));
   server->options_ = options;
-  if (options.cert_file.empty()) {
-    ASSIGN_OR_RETURN(server->certificate_, crypto::Certificate::Generate());
-  } else {
-    ASSIGN_OR_RETURN(server->certificate_,
-                     crypto::Certificate::LoadPem(options.cert_file, options.key_file));
+  if (shared.certificate == nullptr) {  // the first worker's server makes the one certificate
+    if (options.cert_file.empty()) {
+      ASSIGN_OR_RETURN(shared.certificate, crypto::Certificate::Generate());
+    } else {
+      ASSIGN_OR_RETURN(shared.certificate,
+                       crypto::Certificate::LoadPem(options.cert_file, options.key_file));
+    }
   }
+  server->certificate_ = shared.certificate;
+  const bool several = shared.workers > 1;
   crypto::DtlsConfig dtls;
   dtls.profiles = options.srtp_profiles;
   ASSIGN_OR_RETURN(server->dtls_context_, crypto::DtlsContext::Create(server->certificate_, dtls));
@@ -77,7 +55,7 @@ absl::StatusOr<std::unique_ptr<WebRtcServer>> WebRtcServer::Start(
   std::string udp_host = options.udp_host.empty() ? "0.0.0.0" : options.udp_host;
   ASSIGN_OR_RETURN(SocketAddress udp_address,
                    ParseSocketAddress(core::StrCat(udp_host, ":", options.udp_port)));
-  absl::StatusOr<Fd> fd = BindUdp(udp_address);
+  absl::StatusOr<Fd> fd = BindUdp(udp_address, several);
   if (!fd.ok()) {
     return absl::Status(fd.status().code(), core::StrCat("webrtc.udp_port ", options.udp_port, ": ",
                                                          core::ToStd(fd.status().message())));
@@ -98,15 +76,19 @@ absl::StatusOr<std::unique_ptr<WebRtcServer>> WebRtcServer::Start(
                                                        core::Receiver::Mode::kDatagram, *server);
   server->receiver_->Start();
 
-  ASSIGN_OR_RETURN(server->http_, http::HttpServer::Start(ring, buffers, options.listen, "webrtc"));
+  ASSIGN_OR_RETURN(server->http_,
+                   http::HttpServer::Start(ring, buffers, options.listen, "webrtc", several));
   server->RegisterRoutes();
   server->ApplySettings(options.settings);
   server->snapshot_.Start();
-  LOG_INFO(
-      "webrtc: WHEP and player on %s (port %d), media on UDP port %d, candidates %s, "
-      "DTLS fingerprint sha-256 %s",
-      options.listen, server->http_->port(), server->udp_port_,
-      absl::StrJoin(server->candidates_, ","), server->certificate_->fingerprint_sha256());
+  if (server->worker_ == 0) {
+    LOG_INFO(
+        "webrtc: WHEP and player on %s (port %d), media on UDP port %d, candidates %s, "
+        "DTLS fingerprint sha-256 %s%s",
+        options.listen, server->http_->port(), server->udp_port_,
+        absl::StrJoin(server->candidates_, ","), server->certificate_->fingerprint_sha256(),
+        several ? core::StrCat(", on each of ", shared.workers, " workers") : "");
+  }
   return server;
 }
 
@@ -115,6 +97,7 @@ WebRtcServer::~WebRtcServer() {
   std::vector<WebRtcSession*> live;
   for (auto& [id, session] : sessions_) live.push_back(session.get());
   for (WebRtcSession* session : live) session->End("ringcastd is shutting down");
+  for (auto& [id, session] : sessions_) shared_.routes.RemoveSession(id, worker_);
   sessions_.clear();  // their last packets (RTCP BYE) are flushed as they go
   http_.reset();
   if (receiver_ != nullptr) {
@@ -134,8 +117,28 @@ void WebRtcServer::ApplySettings(const WebRtcSettings& settings) {
 
 void WebRtcServer::OnReceive(std::span<uint8_t> bytes, const sockaddr* from, socklen_t from_len,
                              uint16_t bid) {
-  Demux(bytes, from, from_len);
+  Demux(bytes, from, from_len, /*forwarded=*/false);
   buffers_.Recycle(bid);
+}
+
+void WebRtcServer::OnForwardedDatagram(std::span<uint8_t> bytes, const SocketAddress& from) {
+  ++forwarded_in_;
+  Demux(bytes, from.get(), from.length, /*forwarded=*/true);
+}
+
+bool WebRtcServer::Forward(std::span<uint8_t> bytes, const sockaddr* from, socklen_t from_len,
+                           int worker) {
+  if (worker < 0 || worker == worker_) return false;
+  ++forwarded_out_;
+  // A copy, posted: the receive buffer goes back to the kernel when this returns.
+  auto datagram = std::make_shared<std::vector<uint8_t>>(bytes.begin(), bytes.end());
+  SocketAddress address;
+  memcpy(&address.storage, from, std::min<size_t>(from_len, sizeof(address.storage)));
+  address.length = from_len;
+  shared_.run_on(worker, [datagram, address](WebRtcServer* server) {
+    if (server != nullptr) server->OnForwardedDatagram(*datagram, address);
+  });
+  return true;
 }
 
 void WebRtcServer::OnReceiveEnd(int error) {
@@ -145,12 +148,18 @@ void WebRtcServer::OnReceiveEnd(int error) {
 // RFC 7983 §7 (updating RFC 5764 §5.1.2): the first byte tells STUN (0..3), DTLS (20..63) and
 // RTP/RTCP (128..191) apart on the one port. STUN finds its session by our ufrag (the
 // viewer's address may be new); everything else by the address ICE confirmed.
-void WebRtcServer::Demux(std::span<uint8_t> bytes, const sockaddr* from, socklen_t from_len) {
+void WebRtcServer::Demux(std::span<uint8_t> bytes, const sockaddr* from, socklen_t from_len,
+                         bool forwarded) {
   if (bytes.empty()) return;
   uint8_t first = bytes[0];
+  const bool several = shared_.workers > 1 && !forwarded;
   if (first <= 3) {
     std::optional<std::string_view> ufrag = stun::LocalUfragFromRequest(bytes);
     auto it = ufrag ? by_ufrag_.find(std::string(*ufrag)) : by_ufrag_.end();
+    if (it == by_ufrag_.end() && ufrag && several &&
+        Forward(bytes, from, from_len, shared_.routes.WorkerForUfrag(*ufrag))) {
+      return;
+    }
     if (it == by_ufrag_.end() || it->second->ended()) {
       ++unrouted_;
       kUnroutedDrops.Count();
@@ -170,8 +179,13 @@ void WebRtcServer::Demux(std::span<uint8_t> bytes, const sockaddr* from, socklen
     kUnknownPacketDrops.Count();
     return;
   }
-  std::optional<AddressKey> key = KeyOf(from, from_len);
-  auto it = key ? by_address_.find(*key) : by_address_.end();
+  AddressKey key;
+  bool keyed = AddressKey::Of(from, from_len, key);
+  auto it = keyed ? by_address_.find(key) : by_address_.end();
+  if (it == by_address_.end() && keyed && several &&
+      Forward(bytes, from, from_len, shared_.routes.WorkerForAddress(key))) {
+    return;
+  }
   if (it == by_address_.end() || it->second->ended()) {
     ++unrouted_;
     kUnroutedDrops.Count();
@@ -185,14 +199,15 @@ void WebRtcServer::Demux(std::span<uint8_t> bytes, const sockaddr* from, socklen
 }
 
 void WebRtcServer::OnSessionAddress(WebRtcSession& session, const SocketAddress& address) {
-  std::optional<AddressKey> key = KeyOf(address.get(), address.length);
-  if (!key) return;
+  AddressKey key;
+  if (!AddressKey::Of(address.get(), address.length, key)) return;
   auto old = address_of_.find(&session);
   if (old != address_of_.end()) by_address_.erase(old->second);
   // Another session on the same address (a viewer that reconnected from the same port)
   // loses it: datagrams go to the newest.
-  by_address_[*key] = &session;
-  address_of_[&session] = *key;
+  by_address_[key] = &session;
+  address_of_[&session] = key;
+  if (shared_.workers > 1) shared_.routes.SetAddress(session.id(), key, worker_);
 }
 
 void WebRtcServer::OnSessionEnded(WebRtcSession& session) {
@@ -228,7 +243,9 @@ void WebRtcServer::EraseSession(const std::string& id) {
   ended_totals_.plis += stats.plis;
   ended_totals_.firs += stats.firs;
   ended_totals_.catch_up_packets += stats.catch_up_packets;
+  shared_.routes.RemoveSession(id, worker_);
   sessions_.erase(it);
+  sessions_now_.store(sessions_.size(), std::memory_order_relaxed);
 }
 
 // --- figures -------------------------------------------------------------------------------
@@ -324,6 +341,14 @@ void WebRtcServer::TakeSnapshot(std::vector<core::StatSample>& out) const {
       "ringcast_webrtc_send_slots_in_use", "send slots queued or in flight", false);
   add("stats.webrtc.unrouted", static_cast<double>(unrouted_), "ringcast_webrtc_unrouted_total",
       "datagrams no session claimed", true);
+  add("stats.webrtc.forwarded", static_cast<double>(forwarded_out_),
+      "ringcast_webrtc_forwarded_total",
+      "datagrams that reached another worker's socket and were passed to the session's worker",
+      true);
+  add("stats.webrtc.requests_forwarded", static_cast<double>(requests_forwarded_),
+      "ringcast_webrtc_requests_forwarded_total",
+      "HTTP requests answered by the worker that owns their path or session", true);
+  datagrams_out_.store(egress.packets, std::memory_order_relaxed);
   for (const auto& [key_name, entry] : hub_.paths()) {
     const std::string& name = key_name;
     const auto& [count, sums] = per_path[name];

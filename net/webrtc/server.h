@@ -11,7 +11,9 @@
 #ifndef RINGCAST_NET_WEBRTC_SERVER_H_
 #define RINGCAST_NET_WEBRTC_SERVER_H_
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,6 +31,7 @@
 #include "net/http/server.h"
 #include "net/socket.h"
 #include "net/webrtc/egress.h"
+#include "net/webrtc/routes.h"
 #include "net/webrtc/session.h"
 #include "net/webrtc/settings.h"
 #include "rtp/hub/path_hub.h"
@@ -38,12 +41,39 @@ namespace ringcast::net::webrtc {
 // The addresses of every up, non-loopback interface (IPv4; loopback if there is nothing else).
 std::vector<std::string> InterfaceAddresses();
 
+class WebRtcServer;
+
+// What the servers of every worker share, and how one reaches another (made by the daemon).
+// With one worker, `run_on` is still used: it posts to the server itself.
+struct WebRtcShared {
+  int workers = 1;
+  SessionRoutes routes;
+  // The DTLS certificate every worker presents (generated once, or crypto.cert_file).
+  std::shared_ptr<const crypto::Certificate> certificate;
+  // Runs `task` on worker `worker`'s thread with its server (nullptr when that one is gone).
+  std::function<void(int worker, std::function<void(WebRtcServer*)> task)> run_on;
+};
+
+// What /api/paths says of one path, as one worker sees it.
+struct PathInfo {
+  std::string name;
+  bool owned = false;       // this worker runs the path: the fields below are its own
+  bool configured = false;  // from path.NAME.* (every worker knows those)
+  bool ready = false;
+  std::string source;
+  std::string tracks_json;     // the "tracks" array's items
+  size_t webrtc_sessions = 0;  // this worker's
+  size_t readers = 0;          // this worker's (RTSP and WebRTC)
+};
+
 class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
  public:
+  // `shared` outlives every worker's server; `worker` is this one's index, and its hub's.
   static absl::StatusOr<std::unique_ptr<WebRtcServer>> Start(core::Ring& ring,
                                                              core::BufferRing& buffers,
                                                              rtp::hub::PathHub& hub,
-                                                             const WebRtcServerOptions& options);
+                                                             const WebRtcServerOptions& options,
+                                                             WebRtcShared& shared);
   ~WebRtcServer() override;
 
   void ApplySettings(const WebRtcSettings& settings);
@@ -51,15 +81,28 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   int http_port() const { return http_->port(); }
   int udp_port() const { return udp_port_; }
   size_t session_count() const { return sessions_.size(); }
+  // For the control thread's stats.worker.N.* (relaxed: figures).
+  uint64_t sessions_now() const { return sessions_now_.load(std::memory_order_relaxed); }
+  uint64_t datagrams_out() const { return datagrams_out_.load(std::memory_order_relaxed); }
+
+  // A datagram another worker received for one of our sessions.
+  void OnForwardedDatagram(std::span<uint8_t> bytes, const SocketAddress& from);
+  // An HTTP request another worker received for a path or session of ours, answered here.
+  http::HttpResponse AnswerHere(const http::Message& request, const std::string& peer);
+  // /api/paths: this worker's view of every path it knows.
+  std::vector<PathInfo> LocalPathInfo() const;
 
   // stats.webrtc.* and stats.path.NAME.webrtc_*, as of the last snapshot. Any thread.
   std::vector<core::StatSample> Snapshot() const { return snapshot_.Copy(); }
 
  private:
-  WebRtcServer(core::Ring& ring, core::BufferRing& buffers, rtp::hub::PathHub& hub)
+  WebRtcServer(core::Ring& ring, core::BufferRing& buffers, rtp::hub::PathHub& hub,
+               WebRtcShared& shared)
       : ring_(ring),
         buffers_(buffers),
         hub_(hub),
+        shared_(shared),
+        worker_(hub.worker()),
         reap_timer_(ring, [this] { ReapEndedSessions(); }),
         snapshot_(ring, 1'000'000'000,
                   [this](std::vector<core::StatSample>& out) { TakeSnapshot(out); }) {}
@@ -74,17 +117,23 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   void OnReceive(std::span<uint8_t> bytes, const sockaddr* from, socklen_t from_len,
                  uint16_t bid) override;
   void OnReceiveEnd(int error) override;
-  void Demux(std::span<uint8_t> bytes, const sockaddr* from, socklen_t from_len);
+  // `forwarded`: it came from another worker, which looked it up already.
+  void Demux(std::span<uint8_t> bytes, const sockaddr* from, socklen_t from_len, bool forwarded);
+  // Sends a datagram that is not ours to the worker SessionRoutes names; false if none does.
+  bool Forward(std::span<uint8_t> bytes, const sockaddr* from, socklen_t from_len, int worker);
 
   // HTTP (whep.cc).
   void RegisterRoutes();
+  // Which worker answers `request`: this one, or the owner of the path or session it names.
+  int WorkerFor(const http::Message& request);
   http::HttpResponse Route(const http::Message& request, const std::string& peer);
+  void AnswerPathsJson(http::HttpReply reply);
   http::HttpResponse CreateSession(const http::Message& request, const std::string& peer,
                                    const std::string& path_name);
   http::HttpResponse DeleteSession(const std::string& path_name, const std::string& id);
   http::HttpResponse PatchSession(const http::Message& request, const std::string& path_name,
                                   const std::string& id);
-  http::HttpResponse PathsJson() const;
+
   // Checks the path's read credentials (Basic, or Bearer with the read password); nullopt: OK.
   std::optional<http::HttpResponse> CheckReadAuth(const http::Message& request,
                                                   const rtp::hub::Path& path,
@@ -95,21 +144,11 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   void ReapEndedSessions();
   void TakeSnapshot(std::vector<core::StatSample>& out) const;
 
-  // A datagram source as a map key (family, port, address) — no allocation per lookup.
-  struct AddressKey {
-    uint8_t bytes[20]{};
-    bool operator==(const AddressKey& other) const {
-      return memcmp(bytes, other.bytes, sizeof(bytes)) == 0;
-    }
-  };
-  struct AddressHash {
-    size_t operator()(const AddressKey& key) const;
-  };
-  static std::optional<AddressKey> KeyOf(const sockaddr* address, socklen_t length);
-
   core::Ring& ring_;
   core::BufferRing& buffers_;
   rtp::hub::PathHub& hub_;
+  WebRtcShared& shared_;
+  const int worker_;
   WebRtcServerOptions options_;
   WebRtcSettings settings_;
   std::vector<std::string> candidates_;  // advertised addresses in use
@@ -129,6 +168,11 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   uint64_t sessions_total_ = 0;
   SessionStats ended_totals_;  // counters of sessions already gone
   uint64_t unrouted_ = 0;
+  uint64_t forwarded_out_ = 0;       // datagrams this worker passed to the session's worker
+  uint64_t forwarded_in_ = 0;        // datagrams other workers passed to ours
+  uint64_t requests_forwarded_ = 0;  // HTTP requests answered by another worker
+  std::atomic<uint64_t> sessions_now_{0};
+  mutable std::atomic<uint64_t> datagrams_out_{0};  // egress packets, as of the snapshot
   core::LogRateLimiter log_limiter_;
   // Sessions that ended are deleted from this timer, which fires on its own (never inside a
   // session's call) and goes away with the server, unlike a posted task.

@@ -68,12 +68,56 @@ bool ValidPathName(std::string_view name) {
 
 }  // namespace
 
+// Every worker serves HTTP on webrtc.listen. A request for a path or session another worker owns
+// is answered there — the session is created on the path's worker — and the reply comes back.
 void WebRtcServer::RegisterRoutes() {
-  http_->Handle("/", [this](const http::Message& request, const std::string& peer) {
-    http::HttpResponse response = Route(request, peer);
-    AddCors(response);
-    return response;
+  http_->HandleAsync("/", [this](const http::Message& request, const std::string& peer,
+                                 http::HttpReply reply) {
+    if ((request.method == "GET" || request.method == "HEAD") && request.Path() == "/api/paths") {
+      AnswerPathsJson(std::move(reply));
+      return;
+    }
+    int worker = WorkerFor(request);
+    if (worker == worker_) {
+      reply(AnswerHere(request, peer));
+      return;
+    }
+    ++requests_forwarded_;
+    shared_.run_on(worker, [request, peer, reply](WebRtcServer* server) {
+      reply(server != nullptr ? server->AnswerHere(request, peer)
+                              : http::TextResponse(503, "ringcastd is stopping\n"));
+    });
   });
+}
+
+http::HttpResponse WebRtcServer::AnswerHere(const http::Message& request, const std::string& peer) {
+  http::HttpResponse response = Route(request, peer);
+  AddCors(response);
+  return response;
+}
+
+int WebRtcServer::WorkerFor(const http::Message& request) {
+  if (shared_.workers <= 1) return worker_;
+  std::string_view path = request.Path();
+  if (path.size() < 2) return worker_;
+  std::string_view rest = path.substr(1);
+  size_t resource = rest.rfind("/whep/");
+  if (resource != std::string_view::npos) {  // a session: where it lives
+    int worker = shared_.routes.WorkerForSession(rest.substr(resource + 6));
+    return worker >= 0 ? worker : worker_;
+  }
+  std::string_view name = rest;
+  if (name.ends_with(kWhepSuffix)) name.remove_suffix(kWhepSuffix.size());
+  if (name.ends_with("/")) name.remove_suffix(1);
+  if (!ValidPathName(name)) return worker_;
+  // A path: its owner; a path with a source of its own is placed now if it is not yet (an
+  // on-demand pull starts where its first viewer will be).
+  rtp::hub::Path* entry = hub_.Find(name, false);
+  if (entry != nullptr && request.method == "POST") {
+    return hub_.Route(*entry, rtp::hub::PathHub::Intent::kRead);
+  }
+  int owner = hub_.directory().Owner(name);
+  return owner >= 0 ? owner : worker_;
 }
 
 void WebRtcServer::AddCors(http::HttpResponse& response) const {
@@ -103,10 +147,7 @@ http::HttpResponse WebRtcServer::Route(const http::Message& request, const std::
     if (!get) return http::TextResponse(405, "use GET\n");
     return http::TextResponse(200, std::string(IndexPageHtml()), "text/html; charset=utf-8");
   }
-  if (path == "/api/paths") {
-    if (!get) return http::TextResponse(405, "use GET\n");
-    return PathsJson();
-  }
+  if (path == "/api/paths") return http::TextResponse(405, "use GET\n");  // GET: gathered
   if (path == "/favicon.ico") return http::TextResponse(404, "no icon\n");
 
   std::string_view rest = path.substr(1);
@@ -268,7 +309,9 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
                                                 path->config.max_readers, ")\n"));
   }
   by_ufrag_[local.ice.ufrag] = session.get();
+  shared_.routes.AddSession(id, local.ice.ufrag, worker_);
   sessions_[id] = std::move(session);
+  sessions_now_.store(sessions_.size(), std::memory_order_relaxed);
   ++sessions_total_;
   LOG_INFO("webrtc: session %s for %s on %s: %zu track(s)", id, peer, path_name,
            answer->tracks.size());
@@ -311,45 +354,108 @@ http::HttpResponse WebRtcServer::PatchSession(const http::Message& request,
   return http::HttpResponse{.status = 204};
 }
 
-http::HttpResponse WebRtcServer::PathsJson() const {
+std::vector<PathInfo> WebRtcServer::LocalPathInfo() const {
   std::map<std::string, size_t> viewers;
   for (const auto& [id, session] : sessions_) {
     if (!session->ended()) ++viewers[session->path_name()];
   }
-  std::vector<std::string> items;
+  std::vector<PathInfo> out;
   for (const auto& [name, entry] : hub_.paths()) {
+    PathInfo info;
+    info.name = name;
+    info.owned = entry->owned;
+    info.configured = entry->configured;
+    info.ready = entry->live();
+    info.source = entry->config.source;
+    info.webrtc_sessions = viewers.count(name) ? viewers.at(name) : 0;
+    info.readers = entry->readers.size();
     std::vector<std::string> tracks;
-    bool ready = entry->stream != nullptr && entry->stream->has_source();
     if (entry->stream != nullptr) {
       const rtp::Stream& stream = *entry->stream;
       for (size_t i = 0; i < stream.track_count(); ++i) {
-        const rtp::TrackInfo& info = stream.track_infos()[i];
+        const rtp::TrackInfo& track = stream.track_infos()[i];
         std::string size;
         const auto& parameter_sets = stream.track(i).parameter_sets();
-        if (info.keyframe_codec == rtp::KeyframeCodec::kH264 && !parameter_sets.empty()) {
+        if (track.keyframe_codec == rtp::KeyframeCodec::kH264 && !parameter_sets.empty()) {
           if (std::optional<rtp::h264::Sps> sps = rtp::h264::ParseSps(parameter_sets[0])) {
             size = core::StrCat(",\"width\":", sps->width, ",\"height\":", sps->height);
           }
-        } else if (info.keyframe_codec == rtp::KeyframeCodec::kH265 && parameter_sets.size() > 1) {
+        } else if (track.keyframe_codec == rtp::KeyframeCodec::kH265 && parameter_sets.size() > 1) {
           if (std::optional<rtp::h265::Sps> sps = rtp::h265::ParseSps(parameter_sets[1])) {
             size = core::StrCat(",\"width\":", sps->width, ",\"height\":", sps->height);
           }
         }
-        tracks.push_back(core::StrCat("{\"media\":", core::JsonQuoted(info.media),
-                                      ",\"codec\":", core::JsonQuoted(info.encoding_name),
-                                      ",\"clock_rate\":", info.clock_rate, size, "}"));
+        tracks.push_back(core::StrCat("{\"media\":", core::JsonQuoted(track.media),
+                                      ",\"codec\":", core::JsonQuoted(track.encoding_name),
+                                      ",\"clock_rate\":", track.clock_rate, size, "}"));
       }
     }
-    size_t webrtc = viewers.count(name) ? viewers.at(name) : 0;
-    size_t readers = entry->readers.size();
-    items.push_back(
-        core::StrCat("{\"name\":", core::JsonQuoted(name), ",\"ready\":", ready ? "true" : "false",
-                     ",\"source\":", core::JsonQuoted(entry->config.source), ",\"tracks\":[",
-                     absl::StrJoin(tracks, ","), "],\"webrtc_sessions\":", webrtc,
-                     ",\"rtsp_readers\":", readers >= webrtc ? readers - webrtc : 0, "}"));
+    info.tracks_json = absl::StrJoin(tracks, ",");
+    out.push_back(std::move(info));
   }
-  return http::TextResponse(200, core::StrCat("{\"paths\":[", absl::StrJoin(items, ","), "]}\n"),
-                            "application/json");
+  return out;
+}
+
+namespace {
+
+// /api/paths from every worker's part: a path's own fields from its owner (or, for one nobody
+// runs, from any worker that knows its settings), its viewers and readers summed over all.
+std::string PathsJsonOf(const std::vector<std::vector<PathInfo>>& parts) {
+  std::map<std::string, PathInfo> merged;
+  for (const std::vector<PathInfo>& part : parts) {
+    for (const PathInfo& info : part) {
+      auto [it, inserted] = merged.try_emplace(info.name, info);
+      PathInfo& path = it->second;
+      if (inserted) continue;
+      size_t sessions = path.webrtc_sessions + info.webrtc_sessions;
+      size_t readers = path.readers + info.readers;
+      if (info.owned && !path.owned) path = info;
+      path.webrtc_sessions = sessions;
+      path.readers = readers;
+    }
+  }
+  std::vector<std::string> items;
+  for (const auto& [name, path] : merged) {
+    if (!path.owned && !path.configured) continue;  // a publisher's path seen on its way out
+    size_t webrtc = path.webrtc_sessions;
+    items.push_back(core::StrCat(
+        "{\"name\":", core::JsonQuoted(name), ",\"ready\":", path.ready ? "true" : "false",
+        ",\"source\":", core::JsonQuoted(path.source), ",\"tracks\":[", path.tracks_json,
+        "],\"webrtc_sessions\":", webrtc,
+        ",\"rtsp_readers\":", path.readers >= webrtc ? path.readers - webrtc : 0, "}"));
+  }
+  return core::StrCat("{\"paths\":[", absl::StrJoin(items, ","), "]}\n");
+}
+
+}  // namespace
+
+// Each worker answers for its paths and viewers; the last one to answer replies.
+void WebRtcServer::AnswerPathsJson(http::HttpReply reply) {
+  struct Gather {
+    std::mutex mutex;  // the workers' answers arrive on their own threads
+    std::vector<std::vector<PathInfo>> parts;
+    int missing = 0;
+    std::vector<http::Header> cors;
+  };
+  auto gather = std::make_shared<Gather>();
+  gather->missing = shared_.workers;
+  gather->parts.resize(static_cast<size_t>(shared_.workers));
+  http::HttpResponse cors;
+  AddCors(cors);
+  gather->cors = std::move(cors.headers);
+  for (int worker = 0; worker < shared_.workers; ++worker) {
+    shared_.run_on(worker, [gather, reply, worker](WebRtcServer* server) {
+      std::vector<PathInfo> part;
+      if (server != nullptr) part = server->LocalPathInfo();
+      std::lock_guard<std::mutex> lock(gather->mutex);
+      gather->parts[static_cast<size_t>(worker)] = std::move(part);
+      if (--gather->missing > 0) return;
+      http::HttpResponse response =
+          http::TextResponse(200, PathsJsonOf(gather->parts), "application/json");
+      for (const http::Header& header : gather->cors) response.headers.push_back(header);
+      reply(std::move(response));
+    });
+  }
 }
 
 }  // namespace ringcast::net::webrtc

@@ -4,8 +4,9 @@
 // Clients (RTSP sessions, WebRTC sessions, the hub's own source feeds) implement PathClient so
 // the hub can cut them off; they read a Path's fields but change them only through the PathHub.
 //
-// Ownership and threads: a Path belongs to the PathHub of the worker it was placed on; worker
-// thread only.
+// Ownership and threads: every worker's PathHub has an entry for each configured path; the hub
+// of the worker the path is placed on (rtp/hub/directory.h) owns it and runs it. Worker thread
+// only.
 #ifndef RINGCAST_RTP_HUB_PATH_H_
 #define RINGCAST_RTP_HUB_PATH_H_
 
@@ -32,6 +33,7 @@ struct PathConfig {
   std::string publish_pass;
   int64_t max_readers = 0;
   bool override_publisher = false;
+  int worker = -1;  // path.NAME.worker: the worker to place it on; -1: by the placement policy
 
   bool sourced() const { return source != "publisher"; }
 };
@@ -69,6 +71,9 @@ struct Path {
   std::unique_ptr<core::Timer> idle_timer;  // on-demand: closes the source when nobody reads
   int64_t last_keyframe_request_ns = 0;
   uint64_t keyframe_requests = 0;  // forwarded to the source
+  // This worker owns the path in the PathDirectory: it runs its source, takes its publisher and
+  // serves its readers. Other workers keep the settings only, to answer and route requests.
+  bool owned = false;
 
   bool sourced() const { return config.sourced(); }
   // A source feeds the stream right now (a publisher, or the path's own source).

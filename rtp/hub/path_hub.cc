@@ -13,10 +13,12 @@ Path::Path() = default;
 Path::~Path() = default;
 
 PathHub::PathHub(core::Ring& ring, core::BufferRing& buffers, SourceFactory& sources,
-                 const HubOptions& options)
+                 PathDirectory& directory, int worker, const HubOptions& options)
     : ring_(ring),
       buffers_(buffers),
       sources_(sources),
+      directory_(directory),
+      worker_(worker),
       options_(options),
       snapshot_(ring, core::kNsPerSec,
                 [this](std::vector<core::StatSample>& out) { TakeSnapshot(out); }) {
@@ -28,7 +30,29 @@ PathHub::~PathHub() {
     Drop(*path, "ringcastd is stopping");
     path->idle_timer.reset();
     path->feed.reset();
+    if (path->owned) directory_.Release(name, worker_);
   }
+}
+
+int PathHub::Route(Path& path, Intent intent) {
+  int owner = directory_.Owner(path.name);
+  if (owner < 0 && (intent == Intent::kPublish || path.sourced())) {
+    owner = directory_.Place(path.name, path.config.worker);
+  }
+  if (owner < 0) return worker_;  // inactive: answered here (nobody publishes)
+  if (owner == worker_) path.owned = true;
+  return owner;
+}
+
+void PathHub::MaybeRelease(Path& path) {
+  if (!path.owned || path.feed != nullptr || path.publisher != nullptr || !path.readers.empty() ||
+      !path.waiters.empty()) {
+    return;
+  }
+  // A sourced path that is always on stays placed while it is configured.
+  if (path.configured && path.sourced() && !path.config.on_demand) return;
+  path.owned = false;
+  directory_.Release(path.name, worker_);
 }
 
 void PathHub::Configure(const std::string& name, PathConfig config) {
@@ -50,12 +74,14 @@ void PathHub::Configure(const std::string& name, PathConfig config) {
       slot->publisher = nullptr;
       publisher->OnPathGone("the path now takes its stream from its source");
     }
-    if (!slot->config.on_demand) StartSource(*slot);
+    // An always-on source is placed now; every hub asks, the one it lands on runs it.
+    if (!slot->config.on_demand && Route(*slot, Intent::kRead) == worker_) StartSource(*slot);
   }
+  MaybeRelease(*slot);
 }
 
 void PathHub::StartSource(Path& path) {
-  if (path.feed != nullptr || !path.sourced()) return;
+  if (path.feed != nullptr || !path.sourced() || !path.owned) return;
   path.feed = std::make_unique<PathFeed>(*this, path);
   absl::StatusOr<std::unique_ptr<Source>> source =
       sources_.CreateSource(path.name, path.config, ring_, buffers_, *path.feed);
@@ -74,7 +100,7 @@ void PathHub::StopSource(Path& path, std::string_view why) {
 }
 
 void PathHub::WantSource(Path& path) {
-  if (!path.sourced()) return;
+  if (!path.sourced() || Route(path, Intent::kRead) != worker_) return;
   StartSource(path);
   UpdateIdleTimer(path);
 }
@@ -82,6 +108,7 @@ void PathHub::WantSource(Path& path) {
 void PathHub::RemoveWaiter(Path& path, PathClient* client) {
   path.waiters.erase(client);
   UpdateIdleTimer(path);
+  MaybeRelease(path);
 }
 
 void PathHub::OnSourceReady(Path& path) {
@@ -99,10 +126,11 @@ void PathHub::UpdateIdleTimer(Path& path) {
   }
   if (path.idle_timer == nullptr) {
     Path* entry = &path;
-    path.idle_timer = std::make_unique<core::Timer>(ring_, [entry] {
+    path.idle_timer = std::make_unique<core::Timer>(ring_, [this, entry] {
       LOG_INFO("path %s: no readers for %d s; closing its on-demand source", entry->name,
                entry->config.on_demand_close_after_ns / core::kNsPerSec);
       entry->feed.reset();
+      MaybeRelease(*entry);
     });
   }
   if (!path.idle_timer->armed()) path.idle_timer->ArmAfter(path.config.on_demand_close_after_ns);
@@ -114,6 +142,7 @@ void PathHub::Remove(const std::string& name) {
   Drop(*it->second, "the path was removed");
   it->second->idle_timer.reset();
   it->second->feed.reset();
+  if (it->second->owned) directory_.Release(name, worker_);
   paths_.erase(it);
 }
 
@@ -146,11 +175,17 @@ void PathHub::MaybeForget(const std::string& name) {
   auto it = paths_.find(name);
   if (it == paths_.end()) return;
   Path& path = *it->second;
-  if (!path.configured && path.publisher == nullptr && path.readers.empty()) paths_.erase(it);
+  MaybeRelease(path);
+  if (!path.configured && path.publisher == nullptr && path.readers.empty() &&
+      path.waiters.empty() && path.feed == nullptr) {
+    if (path.owned) directory_.Release(name, worker_);
+    paths_.erase(it);
+  }
 }
 
 bool PathHub::Publish(Path& path, PathClient* client, std::string peer,
                       std::vector<TrackInfo> tracks) {
+  if (!path.owned) Route(path, Intent::kPublish);  // callers route first; this only records it
   if (path.publisher != nullptr && path.publisher != client) {
     if (!path.config.override_publisher) return false;
     LOG_INFO("path %s: publisher %s replaced by %s", path.name, path.publisher_peer, peer);
@@ -193,6 +228,8 @@ void PathHub::RemoveReader(Path& path, PathClient* client) {
   MaybeForget(path.name);
 }
 
+void PathHub::ForgetIfUnused(std::string_view name) { MaybeForget(std::string(name)); }
+
 void PathHub::RequestKeyframe(Path& path, size_t track) {
   if (path.feed == nullptr) return;  // a publisher (ffmpeg ignores RTCP) or nothing
   int64_t now = core::NowNs();
@@ -203,9 +240,14 @@ void PathHub::RequestKeyframe(Path& path, size_t track) {
   }
 }
 
-void PathHub::TakeSnapshot(std::vector<core::StatSample>& out) const {
+void PathHub::TakeSnapshot(std::vector<core::StatSample>& out) {
+  uint64_t worker_packets = 0;
   for (const auto& [key_name, path] : paths_) {
     const std::string& name = key_name;  // clang 14 cannot capture structured bindings
+    // A path's figures come from its owner; a configured path nobody owns, from worker 0.
+    if (!path->owned && !(worker_ == 0 && path->configured && directory_.Owner(name) < 0)) {
+      continue;
+    }
     auto add = [&](std::string_view key, double value, std::string_view help, bool counter) {
       core::StatSample sample = core::Gauge(StrCat("stats.path.", name, ".", key), value,
                                             StrCat("ringcast_path_", key, counter ? "_total" : ""),
@@ -239,7 +281,21 @@ void PathHub::TakeSnapshot(std::vector<core::StatSample>& out) const {
     add("keyframes", static_cast<double>(keyframes), "keyframes seen", true);
     add("keyframe_requests", static_cast<double>(path->keyframe_requests),
         "keyframe requests (RTCP PLI) forwarded to the path's camera", true);
+    add("worker", path->owned ? worker_ : -1, "the worker the path is placed on (-1: inactive)",
+        false);
+    worker_packets += packets;
   }
+  // The load the directory places new paths by. Packets of paths that went away drop out of the
+  // sum; the rate never goes negative.
+  int64_t now = core::NowNs();
+  uint64_t delta = worker_packets > last_packets_ ? worker_packets - last_packets_ : 0;
+  if (last_load_ns_ > 0 && now > last_load_ns_) {
+    directory_.ReportLoad(worker_,
+                          delta * core::kNsPerSec / static_cast<uint64_t>(now - last_load_ns_));
+  }
+  last_packets_ = worker_packets;
+  last_load_ns_ = now;
+  packets_in_.store(packets_in_.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
 }
 
 }  // namespace ringcast::rtp::hub

@@ -6,15 +6,17 @@
 //   publisher / PathFeed ─Publish─▶ Path.stream ─Track::Ingest─▶ History ─▶ readers
 //   reader ─AddReader / RemoveReader / RequestKeyframe─▶ PathHub
 //
-// The control thread owns the registry; it forwards each path's settings here with
-// Worker::Post (Configure / Remove). Clients look paths up by name (Find). The hub holds no lock
-// and touches nothing of another worker: a daemon with several workers runs one hub per worker
-// and places each path on one of them.
+// Every worker runs a hub. The control thread owns the registry; it forwards each path's settings
+// to every hub with Worker::Post (Configure / Remove). A path is run by one hub only, the one of
+// the worker the PathDirectory placed it on (Route); the others know its settings, so they can
+// answer a request for it or hand it to the owner. A hub holds no lock and touches nothing of
+// another worker; the directory is the one shared piece.
 //
 // Threads: worker thread only, except Snapshot(), which any thread may call (core::StatSnapshot).
 #ifndef RINGCAST_RTP_HUB_PATH_HUB_H_
 #define RINGCAST_RTP_HUB_PATH_HUB_H_
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -26,6 +28,7 @@
 #include "core/ring.h"
 #include "core/stat_snapshot.h"
 #include "rtp/history.h"
+#include "rtp/hub/directory.h"
 #include "rtp/hub/path.h"
 #include "rtp/hub/source_factory.h"
 
@@ -38,8 +41,9 @@ struct HubOptions {
 
 class PathHub {
  public:
+  // `worker`: this hub's index in `directory`.
   PathHub(core::Ring& ring, core::BufferRing& buffers, SourceFactory& sources,
-          const HubOptions& options);
+          PathDirectory& directory, int worker, const HubOptions& options);
   // Cuts every client off and stops every source.
   ~PathHub();
 
@@ -51,6 +55,17 @@ class PathHub {
   // The path, or nullptr. With `for_publish` and publish_any, an unknown path is created.
   Path* Find(std::string_view name, bool for_publish);
 
+  // Which worker serves a client of `path`: this one (worker()) or the owner, to which the
+  // caller hands the client over. Publishing places an inactive path; so does reading a path
+  // that has a source of its own (an on-demand pull, or a source waiting to reconnect). A read
+  // of an inactive publisher path stays here (and finds nobody publishing).
+  enum class Intent { kRead, kPublish };
+  int Route(Path& path, Intent intent);
+  int worker() const { return worker_; }
+  PathDirectory& directory() { return directory_; }
+  // RTP packets the paths this hub owns have taken in (stats.worker.N.packets_in).
+  uint64_t packets_in() const { return packets_in_.load(std::memory_order_relaxed); }
+
   // Makes `client` the publisher with `tracks`. Fails (returns false) when someone else
   // publishes and the path does not allow overriding. Readers of rebuilt tracks are cut off.
   bool Publish(Path& path, PathClient* client, std::string peer, std::vector<TrackInfo> tracks);
@@ -58,6 +73,9 @@ class PathHub {
   // False when path.NAME.max_readers is reached.
   bool AddReader(Path& path, PathClient* client);
   void RemoveReader(Path& path, PathClient* client);
+  // Forgets `name` if it is a path a publisher created (publish_any) that nothing uses: after a
+  // client that found it was handed over to the owner.
+  void ForgetIfUnused(std::string_view name);
 
   // A client wants the path's source running (on-demand paths start it now). When the source is
   // not ready yet, AddWaiter gets the client an OnPathReady call once it is.
@@ -78,18 +96,26 @@ class PathHub {
   std::vector<core::StatSample> Snapshot() const { return snapshot_.Copy(); }
 
  private:
-  void TakeSnapshot(std::vector<core::StatSample>& out) const;
+  void TakeSnapshot(std::vector<core::StatSample>& out);
   void Drop(Path& path, std::string_view reason);
   void MaybeForget(const std::string& name);
   void StartSource(Path& path);
   void StopSource(Path& path, std::string_view why);
   // On-demand paths: close the source after on_demand_close_after_ns without readers.
   void UpdateIdleTimer(Path& path);
+  // An owned path nobody publishes, reads or feeds goes back to the directory.
+  void MaybeRelease(Path& path);
 
   core::Ring& ring_;
   core::BufferRing& buffers_;
   SourceFactory& sources_;
+  PathDirectory& directory_;
+  const int worker_;
   HubOptions options_;
+  // Written by this worker's snapshot, read by the control thread's stats (relaxed: a figure).
+  std::atomic<uint64_t> packets_in_{0};
+  uint64_t last_packets_ = 0;
+  int64_t last_load_ns_ = 0;
   std::map<std::string, std::unique_ptr<Path>, std::less<>> paths_;
   bool dropping_ = false;
   core::StatSnapshot snapshot_;

@@ -7,6 +7,17 @@ namespace ringcast::rtp::hub {
 
 using core::TunableType;
 
+void DefineHubTunables(core::Registry& registry) {
+  registry.Define({.name = "hub.placement",
+                   .type = TunableType::kEnum,
+                   .default_value = "least_loaded",
+                   .choices = {"least_loaded", "hash"},
+                   .description = "how a path that becomes active is placed on a worker: the one "
+                                  "taking in the fewest packets, or a hash of the path's name "
+                                  "(path.NAME.worker overrides both)",
+                   .apply = core::Apply::kRestart});
+}
+
 void DefinePathTunables(core::Registry& registry) {
   registry.DefinePathKey({.name = "source",
                           .type = TunableType::kString,
@@ -51,11 +62,26 @@ void DefinePathTunables(core::Registry& registry) {
                           .min = 0,
                           .max = 1000000,
                           .description = "most simultaneous readers (0: no limit)"});
+  registry.DefinePathKey({.name = "worker",
+                          .type = TunableType::kInt,
+                          .default_value = "-1",
+                          .min = -1,
+                          .max = 1023,
+                          .description =
+                              "worker the path is placed on when it becomes active (-1: the least "
+                              "loaded; a change applies at the next activation)"});
   registry.DefinePathKey(
       {.name = "override_publisher",
        .type = TunableType::kBool,
        .default_value = "0",
        .description = "a new publisher replaces the current one instead of being refused"});
+}
+
+absl::StatusOr<PlacementPolicy> ReadPlacementPolicy(const core::Registry& registry) {
+  core::SettingsReader read(registry);
+  std::string policy = read.String("hub.placement");
+  RETURN_IF_ERROR(read.status());
+  return policy == "hash" ? PlacementPolicy::kHash : PlacementPolicy::kLeastLoaded;
 }
 
 absl::StatusOr<PathConfig> ReadPathConfig(const core::Registry& registry, std::string_view name) {
@@ -76,6 +102,7 @@ absl::StatusOr<PathConfig> ReadPathConfig(const core::Registry& registry, std::s
   config.publish_pass = read.String(key("publish_pass"));
   config.max_readers = read.Int(key("max_readers"));
   config.override_publisher = read.Bool(key("override_publisher"));
+  config.worker = static_cast<int>(read.Int(key("worker")));
   RETURN_IF_ERROR(read.status());
   return config;
 }

@@ -8,11 +8,16 @@
 
 #include "core/status.h"
 #include "core/tunables.h"
+#include "rtp/hub/directory.h"
 #include "rtp/hub/path.h"
 
 namespace ringcast::rtp::hub {
 
+// path.NAME.*.
 void DefinePathTunables(core::Registry& registry);
+// The hub-wide keys: hub.placement.
+void DefineHubTunables(core::Registry& registry);
+absl::StatusOr<PlacementPolicy> ReadPlacementPolicy(const core::Registry& registry);
 // path.NAME.* as the registry has them now; NotFound when the path is not configured.
 absl::StatusOr<PathConfig> ReadPathConfig(const core::Registry& registry, std::string_view name);
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -60,6 +61,20 @@ void LogMultiline(LogLevel level, std::string_view prefix, std::string_view text
   }
 }
 
+// One worker's hub and servers.
+struct Services {
+  std::unique_ptr<rtp::hub::PathHub> hub;
+  std::unique_ptr<net::rtsp::RtspServer> rtsp;
+#if RINGCAST_WEBRTC
+  std::unique_ptr<net::webrtc::WebRtcServer> webrtc;
+#endif
+};
+
+// "host:port" with the port replaced: the port worker 0 bound (the configured one may be 0).
+std::string WithPort(const std::string& listen, int port) {
+  return StrCat(listen.substr(0, listen.rfind(':')), ":", port);
+}
+
 class Daemon {
  public:
   explicit Daemon(const DaemonOptions& options)
@@ -79,8 +94,10 @@ class Daemon {
   absl::Status StartPaths();
   absl::Status StartWebrtc();
   void StopPaths();
-  // Sends path.NAME.* (as the registry has it now) to the worker that owns the path.
+  // Sends path.NAME.* (as the registry has it now) to every worker's hub.
   void ForwardPath(const std::string& name);
+  // Runs `task` on every worker, with its services, without waiting.
+  void PostToAll(std::function<void(struct Services&)> task);
   // Runs `task` on worker `worker` and waits for it.
   void RunOn(core::Worker& worker, std::function<void()> task);
   void AddStatSources();
@@ -99,11 +116,12 @@ class Daemon {
   std::unique_ptr<net::ctl::Server> ctl_server_;
   std::unique_ptr<net::http::HttpServer> metrics_server_;
   std::unique_ptr<core::SignalWatcher> signals_;
-  // Owned by worker 0's thread: created, used and destroyed there.
-  std::unique_ptr<rtp::hub::PathHub> hub_;
-  std::unique_ptr<net::rtsp::RtspServer> rtsp_server_;
+  // What each worker runs. services_[i] is created, used and destroyed on worker i's thread;
+  // the vector itself is sized before the workers start and never changes after.
+  std::vector<Services> services_;
+  std::unique_ptr<rtp::hub::PathDirectory> directory_;  // shared by every worker's hub
 #if RINGCAST_WEBRTC
-  std::unique_ptr<net::webrtc::WebRtcServer> webrtc_server_;
+  net::webrtc::WebRtcShared webrtc_shared_;
 #endif
 };
 
@@ -116,11 +134,17 @@ void Daemon::RunOn(core::Worker& worker, std::function<void()> task) {
   done.get_future().wait();
 }
 
+void Daemon::PostToAll(std::function<void(Services&)> task) {
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    workers_[i]->Post([this, i, task] { task(services_[i]); });
+  }
+}
+
 void Daemon::ForwardPath(const std::string& name) {
   absl::StatusOr<rtp::hub::PathConfig> config = rtp::hub::ReadPathConfig(registry_, name);
   if (absl::IsNotFound(config.status())) {
-    workers_[0]->Post([this, name] {
-      if (hub_ != nullptr) hub_->Remove(name);
+    PostToAll([name](Services& services) {
+      if (services.hub != nullptr) services.hub->Remove(name);
     });
     return;
   }
@@ -128,8 +152,8 @@ void Daemon::ForwardPath(const std::string& name) {
     LOG_ERROR("path %s: %s", name, ToStd(config.status().message()));
     return;
   }
-  workers_[0]->Post([this, name, config = *std::move(config)]() mutable {
-    if (hub_ != nullptr) hub_->Configure(name, std::move(config));
+  PostToAll([name, config = *std::move(config)](Services& services) {
+    if (services.hub != nullptr) services.hub->Configure(name, config);
   });
 }
 
@@ -137,24 +161,51 @@ absl::Status Daemon::StartPaths() {
   ASSIGN_OR_RETURN(net::rtsp::RtspServerOptions rtsp, net::rtsp::ReadRtspServerOptions(registry_));
   ASSIGN_OR_RETURN(net::webrtc::WebRtcServerOptions webrtc,
                    net::webrtc::ReadWebRtcServerOptions(registry_));
+  ASSIGN_OR_RETURN(rtp::hub::PlacementPolicy placement, rtp::hub::ReadPlacementPolicy(registry_));
+  const int workers = static_cast<int>(workers_.size());
+  directory_ = std::make_unique<rtp::hub::PathDirectory>(workers, placement);
   rtp::hub::HubOptions hub_options;
   hub_options.publish_any = rtsp.publish_any;
   hub_options.history.retain_ns = webrtc.nack_history_ns;
-  absl::Status started;
-  core::Worker& worker = *workers_[0];
-  RunOn(worker, [&] {
-    hub_ = std::make_unique<rtp::hub::PathHub>(worker.ring(), worker.rx_buffers(), sources_,
-                                               hub_options);
-    absl::StatusOr<std::unique_ptr<net::rtsp::RtspServer>> server =
-        net::rtsp::RtspServer::Start(worker.ring(), worker.rx_buffers(), rtsp, *hub_);
-    if (server.ok()) {
-      rtsp_server_ = std::move(server).value();
-    } else {
-      started = server.status();
-      hub_.reset();
+  rtsp.reuse_port = workers > 1;
+  // A connection whose path another worker owns is posted to that worker's server.
+  net::rtsp::HandOffTo hand_off;
+  if (workers > 1) {
+    hand_off = [this](int worker, std::shared_ptr<net::rtsp::HandedConnection> connection) {
+      workers_[static_cast<size_t>(worker)]->Post([this, worker, connection] {
+        Services& services = services_[static_cast<size_t>(worker)];
+        if (services.rtsp != nullptr) services.rtsp->Adopt(connection);
+      });
+    };
+  }
+  // Worker 0 first: it binds the configured ports (0 picks free ones), the others bind the same.
+  for (int i = 0; i < workers; ++i) {
+    absl::Status started;
+    core::Worker& worker = *workers_[static_cast<size_t>(i)];
+    RunOn(worker, [&] {
+      Services& services = services_[static_cast<size_t>(i)];
+      services.hub = std::make_unique<rtp::hub::PathHub>(worker.ring(), worker.rx_buffers(),
+                                                         sources_, *directory_, i, hub_options);
+      absl::StatusOr<std::unique_ptr<net::rtsp::RtspServer>> server = net::rtsp::RtspServer::Start(
+          worker.ring(), worker.rx_buffers(), rtsp, *services.hub, hand_off);
+      if (server.ok()) {
+        services.rtsp = std::move(server).value();
+      } else {
+        started = server.status();
+      }
+    });
+    RETURN_IF_ERROR(started);
+    if (i == 0) {
+      RunOn(worker, [&] {
+        Services& first = services_[0];
+        rtsp.listen = WithPort(rtsp.listen, first.rtsp->port());
+        if (first.rtsp->udp() != nullptr) {
+          rtsp.rtp_port = first.rtsp->udp()->rtp_port();
+          rtsp.rtcp_port = first.rtsp->udp()->rtcp_port();
+        }
+      });
     }
-  });
-  RETURN_IF_ERROR(started);
+  }
   for (const std::string& name : registry_.PathNames()) ForwardPath(name);
   registry_.Watch("path", [this](std::string_view name, std::string_view, Registry::Change) {
     std::string_view rest = name.substr(5);  // after "path."
@@ -163,8 +214,8 @@ absl::Status Daemon::StartPaths() {
   registry_.Watch("rtsp.publish_any",
                   [this](std::string_view, std::string_view value, Registry::Change) {
                     bool any = value == "1";
-                    workers_[0]->Post([this, any] {
-                      if (hub_ != nullptr) hub_->SetPublishAny(any);
+                    PostToAll([any](Services& services) {
+                      if (services.hub != nullptr) services.hub->SetPublishAny(any);
                     });
                   });
   return absl::OkStatus();
@@ -174,18 +225,33 @@ absl::Status Daemon::StartWebrtc() {
 #if RINGCAST_WEBRTC
   ASSIGN_OR_RETURN(net::webrtc::WebRtcServerOptions options,
                    net::webrtc::ReadWebRtcServerOptions(registry_));
-  absl::Status started;
-  RunOn(*workers_[0], [&] {
-    absl::StatusOr<std::unique_ptr<net::webrtc::WebRtcServer>> server =
-        net::webrtc::WebRtcServer::Start(workers_[0]->ring(), workers_[0]->rx_buffers(), *hub_,
-                                         options);
-    if (server.ok()) {
-      webrtc_server_ = std::move(server).value();
-    } else {
-      started = server.status();
-    }
-  });
-  RETURN_IF_ERROR(started);
+  const int workers = static_cast<int>(workers_.size());
+  webrtc_shared_.workers = workers;
+  webrtc_shared_.run_on = [this](int worker, std::function<void(net::webrtc::WebRtcServer*)> task) {
+    workers_[static_cast<size_t>(worker)]->Post([this, worker, task = std::move(task)] {
+      task(services_[static_cast<size_t>(worker)].webrtc.get());
+    });
+  };
+  for (int i = 0; i < workers; ++i) {
+    absl::Status started;
+    core::Worker& worker = *workers_[static_cast<size_t>(i)];
+    RunOn(worker, [&] {
+      Services& services = services_[static_cast<size_t>(i)];
+      absl::StatusOr<std::unique_ptr<net::webrtc::WebRtcServer>> server =
+          net::webrtc::WebRtcServer::Start(worker.ring(), worker.rx_buffers(), *services.hub,
+                                           options, webrtc_shared_);
+      if (server.ok()) {
+        services.webrtc = std::move(server).value();
+        if (i == 0) {  // the others bind the ports worker 0 got
+          options.listen = WithPort(options.listen, services.webrtc->http_port());
+          options.udp_port = services.webrtc->udp_port();
+        }
+      } else {
+        started = server.status();
+      }
+    });
+    RETURN_IF_ERROR(started);
+  }
   auto forward = [this](std::string_view, std::string_view, Registry::Change) {
     absl::StatusOr<net::webrtc::WebRtcSettings> settings =
         net::webrtc::ReadWebRtcSettings(registry_);
@@ -193,8 +259,8 @@ absl::Status Daemon::StartWebrtc() {
       LOG_ERROR("webrtc: %s", ToStd(settings.status().message()));
       return;
     }
-    workers_[0]->Post([this, settings = *std::move(settings)] {
-      if (webrtc_server_ != nullptr) webrtc_server_->ApplySettings(settings);
+    PostToAll([settings = *std::move(settings)](Services& services) {
+      if (services.webrtc != nullptr) services.webrtc->ApplySettings(settings);
     });
   };
   registry_.Watch("webrtc", forward);
@@ -204,14 +270,19 @@ absl::Status Daemon::StartWebrtc() {
 }
 
 void Daemon::StopPaths() {
-  if (workers_.empty()) return;
-  RunOn(*workers_[0], [this] {
+  // Every worker's servers first (their sessions leave their paths), then every hub: a task
+  // posted from one worker to another finds a server gone (nullptr) rather than half a worker.
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    RunOn(*workers_[i], [this, i] {
 #if RINGCAST_WEBRTC
-    webrtc_server_.reset();  // sessions leave their paths before the hub goes
+      services_[i].webrtc.reset();
 #endif
-    rtsp_server_.reset();  // sessions leave their paths first
-    hub_.reset();
-  });
+      services_[i].rtsp.reset();
+    });
+  }
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    RunOn(*workers_[i], [this, i] { services_[i].hub.reset(); });
+  }
 }
 
 absl::Status Daemon::LoadConfig(bool startup) {
@@ -250,7 +321,8 @@ absl::Status Daemon::StartWorkers() {
     }
     workers_.push_back(std::move(worker).value());
   }
-  LOG_INFO("core: %d workers, %u x %u-byte receive buffers each", settings.workers,
+  services_.resize(workers_.size());
+  LOG_INFO("core: %d workers, up to %u x %u-byte receive buffers each", settings.workers,
            workers_.front()->rx_buffers().count(), worker_options.rx_buffer_bytes);
   return absl::OkStatus();
 }
@@ -317,32 +389,78 @@ void Daemon::AddStatSources() {
                                   "ringcast_drops_total", "packets and requests dropped, by reason",
                                   {{"reason", name}}));
     }
+    std::vector<int> paths =
+        directory_ != nullptr ? directory_->PathsPerWorker() : std::vector<int>();
     for (const auto& worker : workers_) {
       const core::RingStats& stats = worker->stats();
+      const size_t i = static_cast<size_t>(worker->index());
+      const Services& services = services_[i];
       std::string index = StrCat(worker->index());
-      auto add = [&](std::string_view key, const std::atomic<uint64_t>& value, std::string metric,
-                     std::string help) {
-        out.push_back(core::Counter(StrCat("stats.worker.", index, ".", key),
-                                    static_cast<double>(value.load(std::memory_order_relaxed)),
-                                    std::move(metric), std::move(help), {{"worker", index}}));
+      auto add = [&](std::string_view key, double value, std::string metric, std::string help,
+                     bool counter = true) {
+        core::StatSample sample =
+            core::Gauge(StrCat("stats.worker.", index, ".", key), value, std::move(metric),
+                        std::move(help), {{"worker", index}});
+        sample.counter = counter;
+        out.push_back(std::move(sample));
       };
-      add("cqes", stats.cqes, "ringcast_worker_cqes_total", "io_uring completions reaped");
-      add("enters", stats.submits, "ringcast_worker_enters_total", "io_uring_enter calls");
-      add("tasks", stats.tasks_run, "ringcast_worker_tasks_total", "tasks posted to the worker");
+      auto load = [](const std::atomic<uint64_t>& value) {
+        return static_cast<double>(value.load(std::memory_order_relaxed));
+      };
+      add("cqes", load(stats.cqes), "ringcast_worker_cqes_total", "io_uring completions reaped");
+      add("enters", load(stats.submits), "ringcast_worker_enters_total", "io_uring_enter calls");
+      add("tasks", load(stats.tasks_run), "ringcast_worker_tasks_total",
+          "tasks posted to the worker");
+      add("busy_ms", load(stats.busy_ns) / 1e6, "ringcast_worker_busy_milliseconds_total",
+          "time the worker spent working, not waiting for completions");
+      add("paths", i < paths.size() ? paths[i] : 0, "ringcast_worker_paths",
+          "active paths placed on the worker", /*counter=*/false);
+      double sessions = 0, packets_out = 0;
+      if (services.rtsp != nullptr) {
+        sessions += static_cast<double>(services.rtsp->sessions_now());
+        packets_out += static_cast<double>(services.rtsp->packets_out());
+      }
+#if RINGCAST_WEBRTC
+      if (services.webrtc != nullptr) {
+        sessions += static_cast<double>(services.webrtc->sessions_now());
+        packets_out += static_cast<double>(services.webrtc->datagrams_out());
+      }
+#endif
+      add("sessions", sessions, "ringcast_worker_sessions",
+          "RTSP connections and WebRTC sessions on the worker", /*counter=*/false);
+      add("packets_in",
+          services.hub != nullptr ? static_cast<double>(services.hub->packets_in()) : 0,
+          "ringcast_worker_packets_in_total", "RTP packets the worker's paths took in");
+      add("packets_out", packets_out, "ringcast_worker_packets_out_total",
+          "packets the worker sent to readers and viewers (WebRTC: every datagram)");
     }
     if (ctl_server_ != nullptr) {
       out.push_back(core::Gauge("stats.ctl.connections",
                                 static_cast<double>(ctl_server_->server().connection_count()),
                                 "ringcast_ctl_connections", "open control-socket connections"));
     }
-    auto append = [&out](std::vector<core::StatSample> samples) {
-      out.insert(out.end(), std::make_move_iterator(samples.begin()),
-                 std::make_move_iterator(samples.end()));
+    // Each worker's figures (thread-safe copies). Paths report from their owner only; the
+    // WebRTC totals and per-path viewer counts of several workers add up.
+    std::vector<core::StatSample> parts;
+    auto append = [&parts](std::vector<core::StatSample> samples) {
+      parts.insert(parts.end(), std::make_move_iterator(samples.begin()),
+                   std::make_move_iterator(samples.end()));
     };
-    if (hub_ != nullptr) append(hub_->Snapshot());  // thread-safe copies
+    for (const Services& services : services_) {
+      if (services.hub != nullptr) append(services.hub->Snapshot());
 #if RINGCAST_WEBRTC
-    if (webrtc_server_ != nullptr) append(webrtc_server_->Snapshot());
+      if (services.webrtc != nullptr) append(services.webrtc->Snapshot());
 #endif
+    }
+    std::map<std::string, size_t> seen;  // name → index in `out`
+    for (core::StatSample& sample : parts) {
+      auto [it, inserted] = seen.try_emplace(sample.name, out.size());
+      if (inserted) {
+        out.push_back(std::move(sample));
+      } else {
+        out[it->second].value += sample.value;
+      }
+    }
     if (metrics_server_ != nullptr) {
       out.push_back(core::Counter(
           "stats.metrics.requests", static_cast<double>(metrics_server_->requests()),

@@ -36,6 +36,7 @@ absl::StatusOr<DaemonSettings> ReadDaemonSettings(const core::Registry& registry
 void DefineAllTunables(core::Registry& registry) {
   core::DefineCoreTunables(registry);
   DefineDaemonTunables(registry);
+  rtp::hub::DefineHubTunables(registry);
   rtp::hub::DefinePathTunables(registry);
   net::rtsp::DefineRtspTunables(registry);
   net::webrtc::DefineWebrtcTunables(registry);

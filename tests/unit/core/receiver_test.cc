@@ -40,7 +40,7 @@ class HoardingHandler final : public ReceiveHandler {
     if (from != nullptr) sources.push_back(net::FormatSocketAddress(from, from_len));
     held_.push_back(bid);
     max_held = std::max<size_t>(max_held, held_.size());
-    if (buffers_.held() == buffers_.count()) ReleaseAll();
+    if (buffers_.held() == buffers_.provided()) ReleaseAll();
   }
   void OnReceiveEnd(int error) override {
     ended = true;

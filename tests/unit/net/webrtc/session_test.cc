@@ -85,7 +85,8 @@ class SessionTest : public ::testing::Test {
         *ParseSocketAddress("127.0.0.1:" + std::to_string(*LocalPort(viewer_fd_.get())));
     host_ = std::make_unique<TestHost>(*ring_, server_fd_.get());
 
-    hub_ = std::make_unique<rtp::hub::PathHub>(*ring_, *buffers_, sources_, rtp::hub::HubOptions{});
+    hub_ = std::make_unique<rtp::hub::PathHub>(*ring_, *buffers_, sources_, directory_, 0,
+                                               rtp::hub::HubOptions{});
     hub_->Configure("cam", rtp::hub::PathConfig{});
     path_ = hub_->Find("cam", false);
     ASSERT_NE(path_, nullptr);
@@ -220,6 +221,7 @@ class SessionTest : public ::testing::Test {
   SocketAddress viewer_address_;
   std::unique_ptr<TestHost> host_;
   NoSources sources_;
+  rtp::hub::PathDirectory directory_{1};
   std::unique_ptr<rtp::hub::PathHub> hub_;
   rtp::hub::Path* path_ = nullptr;
   NoClient publisher_;

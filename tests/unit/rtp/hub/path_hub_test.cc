@@ -79,7 +79,7 @@ class PathHubTest : public ::testing::Test {
     auto buffers = core::BufferRing::Create(*ring_, 1, 16, 2048);
     ASSERT_TRUE(buffers.ok()) << buffers.status();
     buffers_ = std::move(buffers).value();
-    hub_ = std::make_unique<PathHub>(*ring_, *buffers_, factory_, HubOptions{});
+    hub_ = std::make_unique<PathHub>(*ring_, *buffers_, factory_, directory_, 0, HubOptions{});
   }
   void TearDown() override {
     hub_.reset();
@@ -98,6 +98,7 @@ class PathHubTest : public ::testing::Test {
   }
 
   FakeFactory factory_;
+  PathDirectory directory_{1};
   // Clients outlive the hub, which cuts off whoever is still attached when it goes.
   FakeClient publisher, reader, late, first, second;
   std::unique_ptr<core::Ring> ring_;

@@ -127,6 +127,7 @@ TEST_F(CtlServiceTest, SetEchoesCanonicalValue) {
             "V path.cam1.read_user \n"
             "V path.cam1.source rtsp://10.0.0.5/live main\n"
             "V path.cam1.source_transport tcp\n"
+            "V path.cam1.worker -1\n"
             ".\n");
 }
 
