@@ -117,6 +117,32 @@ bool Track::Ingest(const RtpView& packet, int64_t now_ns) {
   return true;
 }
 
+bool Track::IngestRelayed(const HistoryPacket& packet) {
+  const auto seq = static_cast<int64_t>(packet.seq);
+  if (seq <= last_output_seq_ || packet.bytes.size() < 12) {
+    ++stats_.late;
+    return false;
+  }
+  if (last_output_seq_ >= 0) stats_.lost += static_cast<uint64_t>(seq - last_output_seq_ - 1);
+  History::PacketFacts facts{.seq = packet.seq,
+                             .timestamp = packet.timestamp,
+                             .arrival_ns = packet.arrival_ns,
+                             .marker = packet.marker,
+                             .payload_size = packet.payload_size};
+  std::span<uint8_t> stored = Store(packet.bytes.size(), facts);
+  if (stored.empty()) return false;
+  std::memcpy(stored.data(), packet.bytes.data(), packet.bytes.size());
+  ++stats_.packets;
+  stats_.bytes += packet.bytes.size();
+  if (std::optional<RtpView> view = RtpView::Parse(stored)) {
+    std::span<const uint8_t> payload = view->payload();
+    InspectPayload(payload, InspectKeyframes(options_.codec, payload), packet.seq,
+                   packet.timestamp);
+  }
+  Notify(stored, facts);
+  return true;
+}
+
 void Track::Renumber(std::span<uint8_t> stored, uint64_t seq, uint32_t timestamp) const {
   StoreBe16(stored.data() + 2, static_cast<uint16_t>(seq));
   StoreBe32(stored.data() + 4, timestamp);

@@ -65,6 +65,10 @@ class Track {
 
   // One packet from the source. Returns false when it was dropped (late or duplicate).
   bool Ingest(const RtpView& packet, int64_t now_ns);
+  // A replica's packet: one the owner's track stored (already in the track numbering, parameter
+  // sets inserted), relayed from another worker (rtp/hub/relay.h). Stored as it is; keyframes
+  // are found again from the payload, as the owner found them. False when late or refused.
+  bool IngestRelayed(const HistoryPacket& packet);
   // The source is gone; its next packet starts a new input numbering.
   void OnSourceRestart();
 

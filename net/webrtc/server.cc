@@ -245,7 +245,7 @@ void WebRtcServer::EraseSession(const std::string& id) {
   ended_totals_.catch_up_packets += stats.catch_up_packets;
   shared_.routes.RemoveSession(id, worker_);
   sessions_.erase(it);
-  sessions_now_.store(sessions_.size(), std::memory_order_relaxed);
+  CountSessions();
 }
 
 // --- figures -------------------------------------------------------------------------------
@@ -345,6 +345,9 @@ void WebRtcServer::TakeSnapshot(std::vector<core::StatSample>& out) const {
       "ringcast_webrtc_forwarded_total",
       "datagrams that reached another worker's socket and were passed to the session's worker",
       true);
+  add("stats.webrtc.viewers_spread", static_cast<double>(viewers_spread_),
+      "ringcast_webrtc_viewers_spread_total",
+      "WHEP offers a path's worker sent on to another worker's replica", true);
   add("stats.webrtc.requests_forwarded", static_cast<double>(requests_forwarded_),
       "ringcast_webrtc_requests_forwarded_total",
       "HTTP requests answered by the worker that owns their path or session", true);

@@ -52,6 +52,8 @@ struct WebRtcShared {
   std::shared_ptr<const crypto::Certificate> certificate;
   // Runs `task` on worker `worker`'s thread with its server (nullptr when that one is gone).
   std::function<void(int worker, std::function<void(WebRtcServer*)> task)> run_on;
+  // Sessions per worker, each written by its own worker (relaxed): where spread viewers go.
+  std::unique_ptr<std::atomic<uint64_t>[]> sessions;
 };
 
 // What /api/paths says of one path, as one worker sees it.
@@ -87,7 +89,12 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
 
   // A datagram another worker received for one of our sessions.
   void OnForwardedDatagram(std::span<uint8_t> bytes, const SocketAddress& from);
-  // An HTTP request another worker received for a path or session of ours, answered here.
+  // An HTTP request for a path or session of this worker. A WHEP offer for a path with
+  // webrtc.viewers_per_worker viewers here already goes on to the least busy other worker
+  // (with `may_spread`), which serves it from a replica.
+  void AnswerRequest(const http::Message& request, const std::string& peer, http::HttpReply reply,
+                     bool may_spread);
+  // Answered here, whatever the path's viewer count.
   http::HttpResponse AnswerHere(const http::Message& request, const std::string& peer);
   // /api/paths: this worker's view of every path it knows.
   std::vector<PathInfo> LocalPathInfo() const;
@@ -126,6 +133,9 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   void RegisterRoutes();
   // Which worker answers `request`: this one, or the owner of the path or session it names.
   int WorkerFor(const http::Message& request);
+  // For a WHEP offer this worker owns the path of: the worker to send the viewer to, or -1.
+  int SpreadTarget(const http::Message& request);
+  void CountSessions();
   http::HttpResponse Route(const http::Message& request, const std::string& peer);
   void AnswerPathsJson(http::HttpReply reply);
   http::HttpResponse CreateSession(const http::Message& request, const std::string& peer,
@@ -171,6 +181,7 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   uint64_t forwarded_out_ = 0;       // datagrams this worker passed to the session's worker
   uint64_t forwarded_in_ = 0;        // datagrams other workers passed to ours
   uint64_t requests_forwarded_ = 0;  // HTTP requests answered by another worker
+  uint64_t viewers_spread_ = 0;      // WHEP offers sent on to a replica's worker
   std::atomic<uint64_t> sessions_now_{0};
   mutable std::atomic<uint64_t> datagrams_out_{0};  // egress packets, as of the snapshot
   core::LogRateLimiter log_limiter_;

@@ -74,6 +74,14 @@ void DefineWebrtcTunables(core::Registry& registry) {
                    .min = 0,
                    .max = 1000000,
                    .description = "WebRTC sessions at most; WHEP answers 503 past it"});
+  registry.Define({.name = "webrtc.viewers_per_worker",
+                   .type = TunableType::kInt,
+                   .default_value = "1000",
+                   .min = 0,
+                   .max = 1000000,
+                   .description = "viewers of one path its own worker serves before new ones go to "
+                                  "the least busy other worker, which serves them from a replica "
+                                  "(0: all on the path's worker)"});
   registry.Define({.name = "webrtc.allow_origin",
                    .type = TunableType::kString,
                    .default_value = "*",
@@ -117,6 +125,7 @@ absl::StatusOr<WebRtcSettings> ReadWebRtcSettings(const core::Registry& registry
                                      : crypto::SrtpEngineKind::kBoringSsl;
   settings.gso = read.Bool("webrtc.gso");
   settings.max_sessions = read.Int("webrtc.max_sessions");
+  settings.viewers_per_worker = read.Int("webrtc.viewers_per_worker");
   settings.allow_origin = read.String("webrtc.allow_origin");
   settings.advertise = read.CommaSeparated("webrtc.advertise");
   RETURN_IF_ERROR(read.status());

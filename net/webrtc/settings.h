@@ -30,6 +30,7 @@ struct WebRtcSettings {
   SessionSettings session;
   bool gso = true;                     // webrtc.gso
   int64_t max_sessions = 10000;        // webrtc.max_sessions
+  int64_t viewers_per_worker = 1000;   // webrtc.viewers_per_worker (0: never spread)
   std::string allow_origin = "*";      // webrtc.allow_origin
   std::vector<std::string> advertise;  // webrtc.advertise; empty: the up interfaces' addresses
 };

@@ -79,15 +79,64 @@ void WebRtcServer::RegisterRoutes() {
     }
     int worker = WorkerFor(request);
     if (worker == worker_) {
-      reply(AnswerHere(request, peer));
+      AnswerRequest(request, peer, std::move(reply), /*may_spread=*/true);
       return;
     }
     ++requests_forwarded_;
     shared_.run_on(worker, [request, peer, reply](WebRtcServer* server) {
-      reply(server != nullptr ? server->AnswerHere(request, peer)
-                              : http::TextResponse(503, "ringcastd is stopping\n"));
+      if (server == nullptr) {
+        reply(http::TextResponse(503, "ringcastd is stopping\n"));
+        return;
+      }
+      server->AnswerRequest(request, peer, reply, /*may_spread=*/true);
     });
   });
+}
+
+void WebRtcServer::AnswerRequest(const http::Message& request, const std::string& peer,
+                                 http::HttpReply reply, bool may_spread) {
+  int target = may_spread ? SpreadTarget(request) : -1;
+  if (target < 0) {
+    reply(AnswerHere(request, peer));
+    return;
+  }
+  ++viewers_spread_;
+  shared_.run_on(target, [request, peer, reply](WebRtcServer* server) {
+    reply(server != nullptr ? server->AnswerHere(request, peer)
+                            : http::TextResponse(503, "ringcastd is stopping\n"));
+  });
+}
+
+int WebRtcServer::SpreadTarget(const http::Message& request) {
+  if (shared_.workers <= 1 || settings_.viewers_per_worker <= 0 || request.method != "POST" ||
+      shared_.sessions == nullptr) {
+    return -1;
+  }
+  std::string_view rest = request.Path().substr(1);
+  if (!rest.ends_with(kWhepSuffix)) return -1;
+  std::string name(rest.substr(0, rest.size() - kWhepSuffix.size()));
+  rtp::hub::Path* path = hub_.Find(name, false);
+  if (path == nullptr || !path->owned || !path->live()) return -1;
+  int64_t here = 0;
+  for (const auto& [id, session] : sessions_) {
+    if (!session->ended() && session->path_name() == name) ++here;
+  }
+  if (here < settings_.viewers_per_worker) return -1;
+  int best = -1;
+  for (int worker = 0; worker < shared_.workers; ++worker) {
+    if (worker == worker_) continue;
+    uint64_t load = shared_.sessions[worker].load(std::memory_order_relaxed);
+    if (best < 0 || load < shared_.sessions[best].load(std::memory_order_relaxed)) best = worker;
+  }
+  if (best >= 0) hub_.EnsureRelay(*path, best);  // the replica is there before the offer
+  return best;
+}
+
+void WebRtcServer::CountSessions() {
+  sessions_now_.store(sessions_.size(), std::memory_order_relaxed);
+  if (shared_.sessions != nullptr) {
+    shared_.sessions[worker_].store(sessions_.size(), std::memory_order_relaxed);
+  }
 }
 
 http::HttpResponse WebRtcServer::AnswerHere(const http::Message& request, const std::string& peer) {
@@ -311,7 +360,7 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
   by_ufrag_[local.ice.ufrag] = session.get();
   shared_.routes.AddSession(id, local.ice.ufrag, worker_);
   sessions_[id] = std::move(session);
-  sessions_now_.store(sessions_.size(), std::memory_order_relaxed);
+  CountSessions();
   ++sessions_total_;
   LOG_INFO("webrtc: session %s for %s on %s: %zu track(s)", id, peer, path_name,
            answer->tracks.size());

@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/ring.h"
 #include "rtp/stream.h"
@@ -51,6 +52,8 @@ class PathClient {
 };
 
 class PathFeed;
+class RelayOut;
+struct Mirror;
 
 struct Path {
   Path();
@@ -74,6 +77,10 @@ struct Path {
   // This worker owns the path in the PathDirectory: it runs its source, takes its publisher and
   // serves its readers. Other workers keep the settings only, to answer and route requests.
   bool owned = false;
+  // Owner: the feeds of other workers' replicas (each also in `readers`).
+  std::vector<std::unique_ptr<RelayOut>> relays;
+  // Another worker owns the path and this one serves some of its viewers from a replica.
+  std::unique_ptr<Mirror> mirror;
 
   bool sourced() const { return config.sourced(); }
   // A source feeds the stream right now (a publisher, or the path's own source).

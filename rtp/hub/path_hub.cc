@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "rtp/hub/path_feed.h"
+#include "rtp/hub/replica.h"
 
 namespace ringcast::rtp::hub {
 
@@ -28,6 +29,8 @@ PathHub::PathHub(core::Ring& ring, core::BufferRing& buffers, SourceFactory& sou
 PathHub::~PathHub() {
   for (auto& [name, path] : paths_) {
     Drop(*path, "ringcastd is stopping");
+    path->relays.clear();
+    path->mirror.reset();
     path->idle_timer.reset();
     path->feed.reset();
     if (path->owned) directory_.Release(name, worker_);
@@ -42,6 +45,149 @@ int PathHub::Route(Path& path, Intent intent) {
   if (owner < 0) return worker_;  // inactive: answered here (nobody publishes)
   if (owner == worker_) path.owned = true;
   return owner;
+}
+
+// --- replicas ----------------------------------------------------------------------------------
+
+void PathHub::EnsureRelay(Path& path, int worker) {
+  if (!path.owned || path.stream == nullptr || worker == worker_) return;
+  RelayOut* relay = nullptr;
+  for (const std::unique_ptr<RelayOut>& out : path.relays) {
+    if (out->worker() == worker) relay = out.get();
+  }
+  if (relay == nullptr) {
+    path.relays.push_back(std::make_unique<RelayOut>(*this, path, worker));
+    relay = path.relays.back().get();
+    path.readers.insert(relay);  // the path stays active while another worker serves it
+    UpdateIdleTimer(path);
+    LOG_INFO("path %s: worker %d serves some of its viewers from a replica", path.name, worker);
+  }
+  uint64_t seq = relay->NextAttach();
+  std::vector<std::vector<std::vector<uint8_t>>> parameter_sets;
+  for (size_t i = 0; i < path.stream->track_count(); ++i) {
+    parameter_sets.push_back(path.stream->track(i).parameter_sets());
+  }
+  RunOnPeer(worker, [name = path.name, owner = worker_, shared = relay->relay(),
+                     tracks = path.stream->track_infos(), parameter_sets, seq](PathHub& remote) {
+    remote.AttachMirror(name, owner, shared, tracks, parameter_sets, seq);
+  });
+}
+
+void PathHub::ReleaseRelay(const std::string& name, int worker, uint64_t seq) {
+  auto it = paths_.find(name);
+  if (it == paths_.end()) return;
+  Path& path = *it->second;
+  for (auto relay = path.relays.begin(); relay != path.relays.end(); ++relay) {
+    if ((*relay)->worker() != worker) continue;
+    if ((*relay)->attach_seq() != seq) return;  // a viewer is on its way there: keep feeding
+    (*relay)->Detach();
+    path.readers.erase(relay->get());
+    dead_relays_.push_back(std::move(*relay));
+    path.relays.erase(relay);
+    RunOnPeer(worker, [name, seq](PathHub& remote) { remote.DetachMirror(name, seq); });
+    UpdateIdleTimer(path);
+    MaybeForget(name);
+    return;
+  }
+}
+
+void PathHub::OnRelayGone(Path& path, RelayOut* gone, std::string_view reason) {
+  for (auto relay = path.relays.begin(); relay != path.relays.end(); ++relay) {
+    if (relay->get() != gone) continue;
+    gone->Detach();
+    path.readers.erase(gone);
+    RunOnPeer(gone->worker(), [name = path.name, why = std::string(reason)](PathHub& remote) {
+      remote.DropMirror(name, why);
+    });
+    dead_relays_.push_back(std::move(*relay));
+    path.relays.erase(relay);
+    return;
+  }
+}
+
+void PathHub::AttachMirror(const std::string& name, int owner, std::shared_ptr<PacketRelay> relay,
+                           std::vector<TrackInfo> tracks,
+                           std::vector<std::vector<std::vector<uint8_t>>> parameter_sets,
+                           uint64_t seq) {
+  auto& slot = paths_[name];
+  if (slot == nullptr) {  // a path a publisher created on its owner: known here as a replica only
+    slot = std::make_unique<Path>();
+    slot->name = name;
+  }
+  Path& path = *slot;
+  if (path.owned) return;  // cannot happen: the directory names one owner
+  if (path.mirror == nullptr || path.mirror->relay != relay) {
+    path.mirror = std::make_unique<Mirror>();
+    path.mirror->owner = owner;
+    path.mirror->relay = std::move(relay);
+    path.stream = std::make_unique<Stream>(name);
+    path.stream->Claim(path.mirror.get(), std::move(tracks), options_.history);
+    for (size_t i = 0; i < path.stream->track_count() && i < parameter_sets.size(); ++i) {
+      path.stream->track(i).SetParameterSets(parameter_sets[i]);
+    }
+  }
+  path.mirror->attach_seq = seq;
+  DrainMirror(name);  // what the relay holds already: the owner's History, for a fast start
+  UpdateMirrorLinger(path);
+}
+
+void PathHub::DrainMirror(const std::string& name) {
+  auto it = paths_.find(name);
+  if (it == paths_.end() || it->second->mirror == nullptr || it->second->stream == nullptr) return;
+  Path& path = *it->second;
+  Stream& stream = *path.stream;
+  path.mirror->packets +=
+      path.mirror->relay->Drain([&stream](uint8_t track, const HistoryPacket& packet) {
+        if (track < stream.track_count()) stream.track(track).IngestRelayed(packet);
+      });
+}
+
+void PathHub::DetachMirror(const std::string& name, uint64_t seq) {
+  auto it = paths_.find(name);
+  if (it == paths_.end() || it->second->mirror == nullptr) return;
+  if (it->second->mirror->attach_seq != seq) return;  // a newer viewer came meanwhile
+  DropMirror(name, "its replica is no longer needed here");
+}
+
+void PathHub::DropMirror(const std::string& name, std::string_view reason) {
+  auto it = paths_.find(name);
+  if (it == paths_.end() || it->second->mirror == nullptr) return;
+  Path& path = *it->second;
+  Drop(path, reason);  // the replica's viewers go with it
+  path.mirror.reset();
+  path.stream.reset();
+  MaybeForget(name);
+}
+
+void PathHub::UpdateMirrorLinger(Path& path) {
+  if (path.mirror == nullptr) return;
+  Mirror& mirror = *path.mirror;
+  if (!path.readers.empty()) {
+    if (mirror.linger != nullptr) mirror.linger->Disarm();
+    return;
+  }
+  if (mirror.linger == nullptr) {
+    Path* entry = &path;
+    mirror.linger = std::make_unique<core::Timer>(ring_, [this, entry] {
+      if (entry->mirror == nullptr || !entry->readers.empty()) return;
+      RunOnPeer(entry->mirror->owner,
+                [name = entry->name, worker = worker_, seq = entry->mirror->attach_seq](
+                    PathHub& owner) { owner.ReleaseRelay(name, worker, seq); });
+    });
+  }
+  if (!mirror.linger->armed()) mirror.linger->ArmAfter(options_.mirror_linger_ns);
+}
+
+size_t PathHub::mirrors() const {
+  size_t n = 0;
+  for (const auto& [name, path] : paths_) n += path->mirror != nullptr ? 1 : 0;
+  return n;
+}
+
+size_t PathHub::relays() const {
+  size_t n = 0;
+  for (const auto& [name, path] : paths_) n += path->relays.size();
+  return n;
 }
 
 void PathHub::MaybeRelease(Path& path) {
@@ -177,7 +323,7 @@ void PathHub::MaybeForget(const std::string& name) {
   Path& path = *it->second;
   MaybeRelease(path);
   if (!path.configured && path.publisher == nullptr && path.readers.empty() &&
-      path.waiters.empty() && path.feed == nullptr) {
+      path.waiters.empty() && path.feed == nullptr && path.mirror == nullptr) {
     if (path.owned) directory_.Release(name, worker_);
     paths_.erase(it);
   }
@@ -219,18 +365,27 @@ bool PathHub::AddReader(Path& path, PathClient* client) {
   path.readers.insert(client);
   ++path.readers_total;
   UpdateIdleTimer(path);
+  UpdateMirrorLinger(path);
   return true;
 }
 
 void PathHub::RemoveReader(Path& path, PathClient* client) {
   path.readers.erase(client);
   UpdateIdleTimer(path);
+  UpdateMirrorLinger(path);
   MaybeForget(path.name);
 }
 
 void PathHub::ForgetIfUnused(std::string_view name) { MaybeForget(std::string(name)); }
 
 void PathHub::RequestKeyframe(Path& path, size_t track) {
+  if (path.mirror != nullptr) {  // the owner asks the source
+    RunOnPeer(path.mirror->owner, [name = path.name, track](PathHub& owner) {
+      auto it = owner.paths_.find(name);
+      if (it != owner.paths_.end() && it->second->owned) owner.RequestKeyframe(*it->second, track);
+    });
+    return;
+  }
   if (path.feed == nullptr) return;  // a publisher (ffmpeg ignores RTCP) or nothing
   int64_t now = core::NowNs();
   if (now - path.last_keyframe_request_ns < 500 * core::kNsPerMs) return;
@@ -241,6 +396,7 @@ void PathHub::RequestKeyframe(Path& path, size_t track) {
 }
 
 void PathHub::TakeSnapshot(std::vector<core::StatSample>& out) {
+  dead_relays_.clear();  // detached in an earlier iteration: nothing refers to them now
   uint64_t worker_packets = 0;
   for (const auto& [key_name, path] : paths_) {
     const std::string& name = key_name;  // clang 14 cannot capture structured bindings
@@ -256,8 +412,10 @@ void PathHub::TakeSnapshot(std::vector<core::StatSample>& out) {
       out.push_back(std::move(sample));
     };
     add("publishing", path->publisher != nullptr ? 1 : 0, "1 while a source feeds the path", false);
-    add("readers", static_cast<double>(path->readers.size()), "readers now (RTSP and WebRTC)",
-        false);
+    add("readers", static_cast<double>(path->readers.size() - path->relays.size()),
+        "readers now on the path's worker (RTSP and WebRTC)", false);
+    add("replicas", static_cast<double>(path->relays.size()),
+        "other workers serving some of the path's viewers from a replica", false);
     if (path->sourced()) {
       add("source_ready", path->feed != nullptr && path->feed->ready() ? 1 : 0,
           "1 while the path's own source (rtsp:// pull or demo) delivers", false);

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,6 +31,7 @@
 #include "rtp/history.h"
 #include "rtp/hub/directory.h"
 #include "rtp/hub/path.h"
+#include "rtp/hub/relay.h"
 #include "rtp/hub/source_factory.h"
 
 namespace ringcast::rtp::hub {
@@ -37,6 +39,8 @@ namespace ringcast::rtp::hub {
 struct HubOptions {
   bool publish_any = false;  // rtsp.publish_any: publishers may create paths
   HistoryOptions history;    // every track's History (webrtc.nack_history_ms)
+  // A replica without viewers this long is offered back to the path's owner.
+  int64_t mirror_linger_ns = 10'000'000'000;
 };
 
 class PathHub {
@@ -92,6 +96,34 @@ class PathHub {
   // Every path this worker knows (configured, or created by a publisher), by name.
   const std::map<std::string, std::unique_ptr<Path>, std::less<>>& paths() const { return paths_; }
 
+  // --- A popular path's viewers on several workers (rtp/hub/replica.h) ---
+  // How this hub reaches another worker's hub: runs `task` there (set by the daemon; with one
+  // worker nothing is ever sent).
+  using PeerHubs = std::function<void(int worker, std::function<void(PathHub&)> task)>;
+  void SetPeers(PeerHubs peers) { peers_ = std::move(peers); }
+  void RunOnPeer(int worker, std::function<void(PathHub&)> task) {
+    if (peers_) peers_(worker, std::move(task));
+  }
+  // Owner: makes sure worker `worker` has a replica of `path` fed from here, and counts one more
+  // viewer sent to it. A viewer posted to that worker after this call finds the replica there.
+  void EnsureRelay(Path& path, int worker);
+  // Owner, from a remote worker: its replica has been without viewers since attach `seq`.
+  void ReleaseRelay(const std::string& name, int worker, uint64_t seq);
+  // Owner, from a RelayOut whose path went.
+  void OnRelayGone(Path& path, RelayOut* relay, std::string_view reason);
+  // Remote: the replica of `name` the owner feeds through `relay`.
+  void AttachMirror(const std::string& name, int owner, std::shared_ptr<PacketRelay> relay,
+                    std::vector<TrackInfo> tracks,
+                    std::vector<std::vector<std::vector<uint8_t>>> parameter_sets, uint64_t seq);
+  // Remote: the relay has packets.
+  void DrainMirror(const std::string& name);
+  // Remote: the owner took the relay back (`seq` as offered), or the path went on the owner.
+  void DetachMirror(const std::string& name, uint64_t seq);
+  void DropMirror(const std::string& name, std::string_view reason);
+  // Replicas served here and relays fed from here (stats).
+  size_t mirrors() const;
+  size_t relays() const;
+
   // stats.path.NAME.*, as of the last snapshot (at most a second old). Any thread.
   std::vector<core::StatSample> Snapshot() const { return snapshot_.Copy(); }
 
@@ -105,12 +137,16 @@ class PathHub {
   void UpdateIdleTimer(Path& path);
   // An owned path nobody publishes, reads or feeds goes back to the directory.
   void MaybeRelease(Path& path);
+  // Remote: offers the relay back once the replica has had no viewers for mirror_linger_ns.
+  void UpdateMirrorLinger(Path& path);
 
   core::Ring& ring_;
   core::BufferRing& buffers_;
   SourceFactory& sources_;
   PathDirectory& directory_;
   const int worker_;
+  PeerHubs peers_;
+  std::vector<std::unique_ptr<RelayOut>> dead_relays_;  // deleted at the next snapshot
   HubOptions options_;
   // Written by this worker's snapshot, read by the control thread's stats (relaxed: a figure).
   std::atomic<uint64_t> packets_in_{0};

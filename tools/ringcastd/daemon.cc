@@ -186,6 +186,13 @@ absl::Status Daemon::StartPaths() {
       Services& services = services_[static_cast<size_t>(i)];
       services.hub = std::make_unique<rtp::hub::PathHub>(worker.ring(), worker.rx_buffers(),
                                                          sources_, *directory_, i, hub_options);
+      // Hubs talk to each other (replicas of a popular path) by tasks posted to their worker.
+      services.hub->SetPeers([this](int peer, std::function<void(rtp::hub::PathHub&)> task) {
+        workers_[static_cast<size_t>(peer)]->Post([this, peer, task = std::move(task)] {
+          rtp::hub::PathHub* hub = services_[static_cast<size_t>(peer)].hub.get();
+          if (hub != nullptr) task(*hub);
+        });
+      });
       absl::StatusOr<std::unique_ptr<net::rtsp::RtspServer>> server = net::rtsp::RtspServer::Start(
           worker.ring(), worker.rx_buffers(), rtsp, *services.hub, hand_off);
       if (server.ok()) {
@@ -227,6 +234,7 @@ absl::Status Daemon::StartWebrtc() {
                    net::webrtc::ReadWebRtcServerOptions(registry_));
   const int workers = static_cast<int>(workers_.size());
   webrtc_shared_.workers = workers;
+  webrtc_shared_.sessions = std::make_unique<std::atomic<uint64_t>[]>(static_cast<size_t>(workers));
   webrtc_shared_.run_on = [this](int worker, std::function<void(net::webrtc::WebRtcServer*)> task) {
     workers_[static_cast<size_t>(worker)]->Post([this, worker, task = std::move(task)] {
       task(services_[static_cast<size_t>(worker)].webrtc.get());
