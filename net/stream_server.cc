@@ -38,6 +38,11 @@ StreamServer::~StreamServer() {
 
 void StreamServer::Start() { ArmAccept(); }
 
+void StreamServer::CloseAll() {
+  stopped_ = true;
+  while (!connections_.empty()) connections_.begin()->first->Close();
+}
+
 void StreamServer::ArmAccept() {
   io_uring_sqe* sqe = ring_.GetSqe(this);
   io_uring_prep_multishot_accept(sqe, listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);

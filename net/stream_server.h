@@ -50,6 +50,10 @@ class StreamServer final : public core::Completion {
                StreamServerOptions options, SessionFactory factory);
   // Closes every connection. Operations still in flight are cancelled and drained by the ring.
   ~StreamServer() override;
+  // Closes every connection now (their sessions are destroyed before this returns) and accepts
+  // no more: what the owner calls before it retires the server, so the sessions go while what
+  // they refer to is still there.
+  void CloseAll();
 
   void Start();
   // Takes over a connection another ring accepted (StreamConnection::HandOff): a new

@@ -142,7 +142,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(core::Ring& ring,
   return http;
 }
 
-HttpServer::~HttpServer() { ring_.Retire(std::move(server_)); }
+HttpServer::~HttpServer() {
+  server_->CloseAll();  // sessions (and replies still due to them) go with the server
+  ring_.Retire(std::move(server_));
+}
 
 void HttpReply::operator()(HttpResponse response) const {
   // Through the ring even on its own thread: the session may be inside the handler's caller.

@@ -55,7 +55,10 @@ void RtspServer::Adopt(std::shared_ptr<HandedConnection> connection) {
 }
 
 RtspServer::~RtspServer() {
-  ring_.Retire(std::move(server_));  // closes the sessions, which unregister from udp_
+  // The sessions go now — they leave their paths and unregister from udp_ — and the listener
+  // when its accept has drained.
+  server_->CloseAll();
+  ring_.Retire(std::move(server_));
   udp_.reset();
 }
 
