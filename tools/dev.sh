@@ -5,10 +5,12 @@
 #                       default config (packaging/ringcast.conf)
 #   tools/dev.sh test   install all deps, build with -Werror, run the whole suite through ctest,
 #                       then again under ASan+UBSan with the fuzz targets, then the OpenSSL 3
-#                       build (the .rpm's) and its tests
+#                       build (the .rpm's) and its tests, then the tests that run code on
+#                       several threads under ThreadSanitizer
 #
-# Build trees: build/ (RelWithDebInfo, gcc), build-asan/ (Debug, clang, sanitizers) and
-# build-openssl/ (RelWithDebInfo, gcc, -DRINGCAST_CRYPTO=openssl).
+# Build trees: build/ (RelWithDebInfo, gcc), build-asan/ (Debug, clang, sanitizers),
+# build-openssl/ (RelWithDebInfo, gcc, -DRINGCAST_CRYPTO=openssl) and build-tsan/
+# (RelWithDebInfo, clang, -fsanitize=thread; only the thread_tests target).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -42,6 +44,14 @@ case "${1:-}" in
     configure_and_build build-openssl -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRINGCAST_WERROR=ON \
       -DRINGCAST_CRYPTO=openssl
     (cd build-openssl && ctest --output-on-failure -j "$jobs" -LE packaging)
+    # ThreadSanitizer: the unit tests labelled `threads` and the daemon with several workers
+    # (integration tests labelled `workers`). No suppressions: a report is a failure.
+    cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRINGCAST_WERROR=ON \
+      -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DRINGCAST_SANITIZE=thread >/dev/null
+    cmake --build build-tsan -j "$jobs" --target thread_tests
+    (cd build-tsan &&
+      TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+        ctest --output-on-failure -j "$jobs" -L 'threads|workers')
     ;;
   *)
     echo "usage: tools/dev.sh run|test" >&2

@@ -96,7 +96,8 @@ class Daemon:
                 self.proc.wait()
                 problem = "ringcastd did not stop within 20 s of SIGTERM"
         log = self.log_text() if self.proc else ""
-        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:", "CHECK failed"):
+        for marker in ("AddressSanitizer", "LeakSanitizer", "ThreadSanitizer", "runtime error:",
+                       "CHECK failed"):
             if marker in log:
                 problem = f"{marker} in ringcastd's output"
         self.log.close()

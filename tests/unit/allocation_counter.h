@@ -1,6 +1,7 @@
 // Counting heap allocations in tests: the data path must make none per packet
 // (ARCHITECTURE.md, "Memory"). A test binary that links tests/unit/allocation_counter.cc gets a
-// replacement operator new that counts calls in g_allocations while g_count_allocations is set:
+// replacement operator new (under ThreadSanitizer, an allocator hook) that counts calls in
+// g_allocations while g_count_allocations is set:
 //
 //   g_allocations = 0;
 //   g_count_allocations = true;

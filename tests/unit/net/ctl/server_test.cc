@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <future>
 #include <thread>
@@ -66,7 +67,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<daemon::CtlService> service_;
   std::unique_ptr<core::Worker> worker_;
   std::unique_ptr<Server> server_;
-  int reloads_ = 0;
+  std::atomic<int> reloads_{0};  // counted on the worker, read by the test
 };
 
 TEST_F(ServerTest, SocketIsCreatedWithMode0660) {
@@ -106,7 +107,7 @@ TEST_F(ServerTest, GetSetListAndErrorsOverTheSocket) {
 
   auto reload = client->Call(Request{.verb = Request::Verb::kReload});
   ASSERT_TRUE(reload.ok());
-  EXPECT_EQ(reloads_, 1);
+  EXPECT_EQ(reloads_.load(), 1);
 }
 
 TEST_F(ServerTest, ManyClientsAndAGarbageClientDoNotDisturbEachOther) {
