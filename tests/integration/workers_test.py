@@ -7,7 +7,7 @@ interleavings). Checked: paths placed on different workers (stats.worker.N.paths
 stats.path.NAME.worker), a pinned path on its worker, RTSP readers and WHEP viewers of each path
 getting decodable media wherever their connection lands, one path's 40 viewers spread over the
 workers with NACK recovery and fast start on each, a publisher that reconnects, a path removed
-live, and SIGTERM with sessions on every worker.
+live, viewers whose address changes mid-stream, and SIGTERM with sessions on every worker.
 
 Run by ctest with RINGCASTD, RINGCASTCTL, RINGCAST_LOADGEN and WORKERS.
 """
@@ -211,6 +211,33 @@ class WorkersTest(unittest.TestCase):
             self.assertIn("the path was removed", self.d.log_text())
         finally:
             stop(pub)
+
+    def test_7_viewers_whose_address_changes_keep_media_nack_and_consent(self):
+        # 4 s in, every viewer moves to a new local port, as a client behind a NAT that rebinds
+        # does (no ICE restart): its binding request from there — on whichever worker the
+        # kernel's SO_REUSEPORT hash hands it to — re-nominates the new address, and media,
+        # NACKs, receiver reports and consent checks follow it to the session's worker.
+        forwarded_before = value(self.d, "stats.webrtc.forwarded") or 0
+        p, report = self.loadgen("cam%d", viewers=8, paths=2, duration=12,
+                                 extra=("--migrate-after", "4", "--simulate-loss-one-in", "50"))
+        self.assert_viewers_got_media(p, report, 8, 100)
+        for v in report["viewers"]["list"]:
+            c = v["counts"]
+            name = f"viewer {v['index']} ({v['path']})"
+            self.assertEqual(c["migrations"], 1, name)
+            # ~8 s of a ~30 packet/s stream reached the new port.
+            self.assertGreater(c["packets_after_migration"], 100, (name, c))
+            # The consent checks sent after the move were answered there (the move's own binding
+            # request is answered too, and counted with them).
+            self.assertGreaterEqual(c["consent_sent"], 1, (name, c))
+            self.assertGreaterEqual(c["consent_answered"], c["consent_sent"], (name, c))
+            self.assertGreater(c["gaps"], 0, (name, c))
+            self.assertGreaterEqual(c["recovered"] + c["late"], c["gaps"] * 0.95, (name, c))
+            self.assertEqual(c["rtcp_failed"], 0, (name, c))
+        # 16 addresses (8 before the move, 8 after) each land on a worker at random: datagrams of
+        # some of them reached another worker than their session's and were passed on.
+        if WORKERS > 1:
+            self.assertGreater((value(self.d, "stats.webrtc.forwarded") or 0) - forwarded_before, 0)
 
 
 @unittest.skipIf(FFMPEG is None, "needs ffmpeg")

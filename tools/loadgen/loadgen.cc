@@ -57,6 +57,7 @@ Loadgen::~Loadgen() {
   rr_timer_.reset();
   warmup_timer_.reset();
   end_timer_.reset();
+  migrate_timer_.reset();
   signals_.reset();
   env_.reset();
   if (ring_) ring_->Close();
@@ -284,7 +285,7 @@ void Loadgen::Finish(bool interrupted) {
   for (auto& v : viewers_) v->Close();
   for (auto& p : publishers_) p->Stop();
   for (auto* t : {publisher_timer_.get(), ramp_timer_.get(), second_timer_.get(), nack_timer_.get(),
-                  rr_timer_.get(), warmup_timer_.get(), end_timer_.get()}) {
+                  rr_timer_.get(), warmup_timer_.get(), end_timer_.get(), migrate_timer_.get()}) {
     t->Disarm();
   }
   ring_->Stop();
@@ -313,6 +314,9 @@ RunResult Loadgen::Run() {
   });
   warmup_timer_ = std::make_unique<core::Timer>(ring, [this] { OnWarmupEnd(); });
   end_timer_ = std::make_unique<core::Timer>(ring, [this] { Finish(/*interrupted=*/false); });
+  migrate_timer_ = std::make_unique<core::Timer>(ring, [this] {
+    for (auto& v : viewers_) v->Migrate();
+  });
 
   if (!publishers_.empty()) publisher_timer_->ArmAt(start_ns_);
   if (!viewers_.empty()) {
@@ -334,6 +338,9 @@ RunResult Loadgen::Run() {
     OnWarmupEnd();
   }
   end_timer_->ArmAt(start_ns_ + warmup_ns + duration_ns);
+  if (options_.migrate_after_s > 0) {
+    migrate_timer_->ArmAt(start_ns_ + static_cast<int64_t>(options_.migrate_after_s * 1e9));
+  }
   ring.Run();
   return std::move(result_);
 }

@@ -87,6 +87,8 @@ WHEP viewers (real ICE, DTLS client, SRTP, RTCP RR + NACK):
   --no-nack                never send NACKs (gaps are only counted)
   --rr-interval-ms MS      receiver report interval (default 1000)
   --simulate-loss-one-in N drop 1 in N received RTP packets on purpose (exercises NACK recovery)
+  --migrate-after S        S seconds after the start, every viewer with media moves to a new
+                           local port (a new address) and nominates it with a binding request
 Janus streaming viewers instead of WHEP (Janus offers; ICE as the controlled side, DTLS client):
   --janus-url URL          Janus HTTP API, e.g. http://10.99.0.1:8088/janus
   --janus-mountpoints IDS  comma-separated mountpoint ids; viewer i watches IDS[i % count]
@@ -207,6 +209,8 @@ absl::StatusOr<Options> ParseOptions(const std::vector<std::string_view>& args) 
       ASSIGN_OR_RETURN(o.max_pending, ParseInt(flag, value, 1, kMaxPendingRequests));
     } else if (flag == "--rr-interval-ms") {
       ASSIGN_OR_RETURN(o.rr_interval_ms, ParseInt(flag, value, 100, 60000));
+    } else if (flag == "--migrate-after") {
+      ASSIGN_OR_RETURN(o.migrate_after_s, ParseSeconds(flag, value, 3600));
     } else if (flag == "--simulate-loss-one-in") {
       ASSIGN_OR_RETURN(o.simulate_loss_one_in, ParseInt(flag, value, 2, 1000000));
     } else if (flag == "--janus-url") {

@@ -43,6 +43,7 @@ struct Options {
   bool nack = true;
   int rr_interval_ms = 1000;
   int simulate_loss_one_in = 0;  // drop 1 in N received RTP packets (tests the NACK path)
+  double migrate_after_s = 0;    // > 0: every viewer with media moves to a new local port then
   // Janus streaming viewers instead of WHEP (--janus-url + --janus-mountpoints).
   std::string janus_url;
   std::vector<int> janus_mountpoints;

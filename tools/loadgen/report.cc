@@ -35,7 +35,9 @@ using core::StrCat;
   X(foreign, foreign)                         \
   X(consent_sent, consent_sent)               \
   X(consent_answered, consent_answered)       \
-  X(dropped_on_purpose, dropped_on_purpose)
+  X(dropped_on_purpose, dropped_on_purpose)   \
+  X(migrations, migrations)                   \
+  X(packets_after_migration, packets_after_migration)
 // clang-format on
 
 std::string Num(double v) {
@@ -161,7 +163,8 @@ std::string FormatJson(const RunResult& run) {
       ",\"verify_one_in\":", o.verify_one_in, ",\"ramp_per_s\":", o.ramp_per_s,
       ",\"max_pending\":", o.max_pending, ",\"nack\":", o.nack ? "true" : "false",
       ",\"rr_interval_ms\":", o.rr_interval_ms,
-      ",\"simulate_loss_one_in\":", o.simulate_loss_one_in, ",\"fps\":", o.fps, "},\n");
+      ",\"simulate_loss_one_in\":", o.simulate_loss_one_in,
+      ",\"migrate_after_s\":", Num(o.migrate_after_s), ",\"fps\":", o.fps, "},\n");
   StrAppend(j, "\"verify\":{\"mode\":", core::JsonQuoted(VerifyMode(o)),
             ",\"one_in\":", o.verify_one_in, "},\n");
   StrAppend(j, "\"loadgen_cpu\":{\"user_s\":", Num(run.cpu_user_s),

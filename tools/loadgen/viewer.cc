@@ -108,6 +108,20 @@ void Viewer::Close() {
   if (signalling) Signalled();
 }
 
+void Viewer::Migrate() {
+  // A Janus viewer is the controlled side: Janus nominates, so it would not follow the move.
+  if (state_ != State::kMedia || janus_mountpoint_ != 0) return;
+  receiver_->Detach();
+  env_.ring.Retire(std::move(receiver_));
+  old_socket_ = std::move(socket_);
+  if (absl::Status s = OpenSocket(); !s.ok()) {
+    return Fail(StrCat("migrate: ", core::ToStd(s.message())));
+  }
+  StartReceiving();
+  ++counts_.migrations;
+  SendBindingRequest();  // answered as a consent check; the server re-nominates this address
+}
+
 absl::Status Viewer::OpenSocket() {
   net::Fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd.valid()) return core::ErrnoStatus(errno, "udp socket");

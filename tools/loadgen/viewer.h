@@ -59,7 +59,9 @@ struct ViewerCounts {
   uint64_t foreign = 0;      // RTP of another SSRC
   uint64_t consent_sent = 0;
   uint64_t consent_answered = 0;
-  uint64_t dropped_on_purpose = 0;  // --simulate-loss-one-in
+  uint64_t dropped_on_purpose = 0;       // --simulate-loss-one-in
+  uint64_t migrations = 0;               // --migrate-after: moves to a new local port
+  uint64_t packets_after_migration = 0;  // RTP that reached the new port
 };
 
 class Viewer final : private core::ReceiveHandler,
@@ -84,6 +86,11 @@ class Viewer final : private core::ReceiveHandler,
   void Start(std::function<void()> on_signalled);
   // Sends DTLS close_notify and stops receiving; counts stay readable.
   void Close();
+  // Moves a viewer with media to a new local port, as a client whose address changes does (a
+  // NAT rebinding, Wi-Fi to mobile, no ICE restart): a new socket, and from it a binding request
+  // with USE-CANDIDATE that makes the server send there. Media, RTCP, NACKs and consent carry on
+  // from the new port; what was already on its way to the old one is lost, and NACKed.
+  void Migrate();
 
   // Periodic work from the Loadgen's timers: NACKs due now (every ~20 ms) and the receiver
   // report (every rr_interval).
@@ -149,6 +156,7 @@ class Viewer final : private core::ReceiveHandler,
   WhepAnswer answer_;
 
   net::Fd socket_;
+  net::Fd old_socket_;  // the port a migration left, open until the viewer goes
   std::unique_ptr<core::Receiver> receiver_;
   sockaddr_in server_{};
   std::string ufrag_;

@@ -43,6 +43,7 @@ void Viewer::OnRtp(std::span<uint8_t> bytes) {
   const int64_t now = core::NowNs();
   seq_.OnPacket(seq, now);
   counts_.bytes += bytes.size();
+  if (counts_.migrations > 0) ++counts_.packets_after_migration;
 
   // Decrypt every packet until the first keyframe, then one in K.
   const bool verify =
