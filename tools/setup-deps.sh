@@ -30,6 +30,7 @@ bench_packages=(
   python3-matplotlib        # bench/REPORT.md's charts
   linux-perf                # perf record -g of ringcastd where a target is missed
   janus                     # the peer: Janus's streaming plugin, same media, same viewers
+  golang-go golang-github-pion-webrtc.v3-dev  # the pion peer: tools/bench/pion_relay (offline Go build)
 )
 
 wanted=("${build_packages[@]}")
