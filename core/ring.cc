@@ -1,6 +1,8 @@
 #include "core/ring.h"
 
+#include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +17,10 @@ namespace ringcast::core {
 namespace {
 
 thread_local Ring* t_current_ring = nullptr;
+
+// IORING_FEAT_MIN_TIMEOUT (Linux 6.12): io_uring_getevents_arg's min_wait_usec (`pad` in the
+// headers liburing 2.3 ships) is honoured.
+constexpr uint32_t kFeatMinTimeout = 1u << 15;
 
 // Packed user_data: bit 0 set, bits 1..15 op, bits 16..47 index.
 constexpr uint64_t Pack(uint16_t op, uint32_t index) {
@@ -58,6 +64,8 @@ absl::Status Ring::Init(const RingOptions& options) {
   if (!(ring_.features & IORING_FEAT_EXT_ARG)) {
     LOG_WARN("io_uring: kernel lacks IORING_FEAT_EXT_ARG (Linux 5.11+); waits use a timeout SQE");
   }
+  has_min_wait_ = (ring_.features & IORING_FEAT_EXT_ARG) && (ring_.features & kFeatMinTimeout);
+  SetBatchWait(options.batch_wait_ns);
   if (io_uring_probe* probe = io_uring_get_probe_ring(&ring_)) {
     has_msg_ring_ = io_uring_opcode_supported(probe, IORING_OP_MSG_RING);
     // IORING_ASYNC_CANCEL_ANY arrived in 5.19 together with IORING_OP_SOCKET's neighbours;
@@ -248,6 +256,50 @@ void Ring::RunPostedTasks() {
   stats_.Add(stats_.tasks_run, tasks.size());
 }
 
+void Ring::SetBatchWait(int64_t ns) {
+  DCHECK(!initialized_ || std::this_thread::get_id() == owner_);
+  batch_wait_ns_ = std::max<int64_t>(0, ns);
+  if (batch_wait_ns_ >= 1000 && !has_min_wait_) {
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true)) {
+      LOG_WARN(
+          "io_uring: kernel lacks the min-wait of IORING_ENTER_EXT_ARG (Linux 6.12+): "
+          "core.batch_wait_us has no effect, each completion wakes the loop");
+    }
+  }
+}
+
+// io_uring_enter with IORING_ENTER_EXT_ARG and min_wait_usec (liburing 2.3 has no helper and
+// names the field `pad`): submit what is queued, then wait for kBatchCqes completions, but once
+// min_wait_usec has passed return with whatever has come (at least one), and never wait past
+// `wait_ns` for the first. The SQ is flushed here as liburing does for a ring without SQPOLL:
+// publish the new tail, and submit everything between the kernel's head and it.
+int Ring::SubmitAndWaitBatched(int64_t wait_ns) {
+  io_uring_sq& sq = ring_.sq;
+  const unsigned tail = sq.sqe_tail;
+  if (sq.sqe_head != tail) {
+    sq.sqe_head = tail;
+    io_uring_smp_store_release(sq.ktail, tail);
+  }
+  const unsigned to_submit = tail - *sq.khead;
+  __kernel_timespec ts{.tv_sec = wait_ns / kNsPerSec, .tv_nsec = wait_ns % kNsPerSec};
+  io_uring_getevents_arg arg{};
+  arg.sigmask_sz = _NSIG / 8;
+  arg.pad = static_cast<uint32_t>(std::min(batch_wait_ns_, wait_ns) / 1000);  // min_wait_usec
+  arg.ts = reinterpret_cast<uint64_t>(&ts);
+  long ret = ::syscall(__NR_io_uring_enter, ring_.ring_fd, to_submit, kBatchCqes,
+                       IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg, sizeof(arg));
+  if (ret >= 0) return static_cast<int>(ret);
+  if (errno == EINVAL) {
+    // A kernel that advertised the feature but refuses the argument: stop trying.
+    LOG_WARN("io_uring(%s): batched wait refused (EINVAL); waiting for single completions",
+             name_);
+    has_min_wait_ = false;
+    return 0;
+  }
+  return -errno;
+}
+
 void Ring::RunOnce(int64_t max_wait_ns) {
   DCHECK(std::this_thread::get_id() == owner_);
   int64_t wait_ns = max_wait_ns;
@@ -264,6 +316,8 @@ void Ring::RunOnce(int64_t max_wait_ns) {
   int ret;
   if (wait_ns == 0) {
     ret = io_uring_submit_and_get_events(&ring_);
+  } else if (batch_wait_ns_ >= 1000 && has_min_wait_) {
+    ret = SubmitAndWaitBatched(wait_ns);
   } else {
     __kernel_timespec ts{.tv_sec = wait_ns / kNsPerSec, .tv_nsec = wait_ns % kNsPerSec};
     ret = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);

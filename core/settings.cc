@@ -30,6 +30,14 @@ void DefineCoreTunables(Registry& registry) {
                    .max = 65536,
                    .description = "bytes per receive ring buffer",
                    .apply = Apply::kRestart});
+  registry.Define({.name = "core.batch_wait_us",
+                   .type = TunableType::kInt,
+                   .default_value = "0",
+                   .min = 0,
+                   .max = 1000,
+                   .description = "once a worker has a completion to handle, wait up to this long "
+                                  "for more before handling them together: fewer wake-ups for at "
+                                  "most this much added latency (Linux 6.12+; 0: off)"});
   registry.Define({.name = "core.log_level",
                    .type = TunableType::kEnum,
                    .default_value = "info",
@@ -45,6 +53,7 @@ absl::StatusOr<CoreSettings> ReadCoreSettings(const Registry& registry) {
   settings.workers = static_cast<int>(workers);
   settings.rx_buffers = static_cast<uint32_t>(read.Int("core.rx_buffers"));
   settings.rx_buffer_bytes = static_cast<uint32_t>(read.Int("core.rx_buffer_bytes"));
+  settings.batch_wait_ns = read.Int("core.batch_wait_us") * 1000;
   std::optional<LogLevel> level = ParseLogLevel(read.String("core.log_level"));
   RETURN_IF_ERROR(read.status());
   if (level) settings.log_level = *level;

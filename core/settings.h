@@ -1,4 +1,5 @@
-// The runtime's own tunables (core.*): how many workers, their receive buffers, the log level.
+// The runtime's own tunables (core.*): how many workers, their receive buffers, how long a worker
+// waits to batch completions, the log level.
 // Every other component declares its keys next to its code (net/rtsp/settings.h, ...), and the
 // daemon (tools/ringcastd) defines them all at start-up.
 #ifndef RINGCAST_CORE_SETTINGS_H_
@@ -16,6 +17,7 @@ struct CoreSettings {
   int workers = 1;  // core.workers, with 0 (one per online CPU) resolved
   uint32_t rx_buffers = 1024;
   uint32_t rx_buffer_bytes = 4096;
+  int64_t batch_wait_ns = 0;  // core.batch_wait_us
   LogLevel log_level = LogLevel::kInfo;
 };
 

@@ -32,6 +32,7 @@ void Worker::ThreadMain(std::promise<absl::Status>* ready) {
   RingOptions ring_options;
   ring_options.entries = options_.ring_entries;
   ring_options.single_issuer = options_.single_issuer;
+  ring_options.batch_wait_ns = options_.batch_wait_ns;
   ring_options.name = "worker";
   auto ring = Ring::Create(ring_options);
   if (!ring.ok()) {

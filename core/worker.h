@@ -24,6 +24,7 @@ struct WorkerOptions {
   uint32_t rx_buffers = 1024;       // core.rx_buffers
   uint32_t rx_buffer_bytes = 4096;  // core.rx_buffer_bytes
   bool single_issuer = true;
+  int64_t batch_wait_ns = 0;  // core.batch_wait_us (Ring::SetBatchWait)
 };
 
 // Buffer group ids used on every ring.

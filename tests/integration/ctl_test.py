@@ -151,7 +151,8 @@ class CtlTest(unittest.TestCase):
         r = self.d.ctl("core")
         self.assertCtl(r, 0)
         self.assertEqual([l.split(" = ")[0] for l in r.stdout.splitlines()],
-                         ["core.log_level", "core.rx_buffer_bytes", "core.rx_buffers", "core.workers"])
+                         ["core.batch_wait_us", "core.log_level", "core.rx_buffer_bytes",
+                          "core.rx_buffers", "core.workers"])
 
     def test_write_applies_live(self):
         self.assertCtl(self.d.ctl("-w", "core.log_level=debug"), 0, "core.log_level = debug\n")
@@ -161,6 +162,21 @@ class CtlTest(unittest.TestCase):
         self.assertCtl(self.d.ctl("-n", "core.log_level"), 0, "warn\n")
         self.assertCtl(self.d.ctl("-w", "core.log_level=info"), 0)
         self.assertIn("ctl: core.log_level = debug (was info), set by pid", self.d.log_text())
+
+    def test_batch_wait_applies_live_and_is_bounded(self):
+        # Posted to every worker's ring (Ring::SetBatchWait); the workers keep running their
+        # loops with it, and a value past 1 ms is refused naming the key.
+        self.assertCtl(self.d.ctl("-w", "core.batch_wait_us=500"), 0, "core.batch_wait_us = 500\n")
+        try:
+            enters = lambda: float(self.d.ctl("-n", "stats.worker.0.enters").stdout or 0)
+            before = enters()
+            self.assertTrue(wait_for(lambda: enters() > before, 10))
+            r = self.d.ctl("-w", "core.batch_wait_us=5000")
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("core.batch_wait_us", r.stderr)
+            self.assertCtl(self.d.ctl("-n", "core.batch_wait_us"), 0, "500\n")
+        finally:
+            self.assertCtl(self.d.ctl("-w", "core.batch_wait_us=0"), 0)
 
     def test_paths_are_added_and_removed_live(self):
         r = self.d.ctl("-w", "path.cam2.source=rtsp://127.0.0.1:2/x", "path.cam2.on_demand=yes")

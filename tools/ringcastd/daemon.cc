@@ -320,6 +320,7 @@ absl::Status Daemon::StartWorkers() {
   core::WorkerOptions worker_options;
   worker_options.rx_buffers = settings.rx_buffers;
   worker_options.rx_buffer_bytes = settings.rx_buffer_bytes;
+  worker_options.batch_wait_ns = settings.batch_wait_ns;
   for (int i = 0; i < settings.workers; ++i) {
     worker_options.index = i;
     absl::StatusOr<std::unique_ptr<core::Worker>> worker = core::Worker::Start(worker_options);
@@ -491,6 +492,14 @@ int Daemon::Run() {
   DefineAllTunables(registry_);
   registry_.Watch("core.log_level", [](std::string_view, std::string_view value, Registry::Change) {
     if (std::optional<LogLevel> level = core::ParseLogLevel(value)) core::SetLogLevel(*level);
+  });
+  registry_.Watch("core.batch_wait_us", [this](std::string_view, std::string_view, Registry::Change) {
+    absl::StatusOr<core::CoreSettings> settings = core::ReadCoreSettings(registry_);
+    if (!settings.ok()) return;  // the registry validated the value; nothing else can fail
+    for (const auto& worker : workers_) {
+      core::Worker* w = worker.get();
+      w->Post([w, ns = settings->batch_wait_ns] { w->ring().SetBatchWait(ns); });
+    }
   });
 
   absl::Status loaded = LoadConfig(/*startup=*/true);

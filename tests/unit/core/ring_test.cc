@@ -1,11 +1,13 @@
 // Ring: SQE getter under pressure, packed and object dispatch, timers, Retire (cancel → drain →
-// delete), and CancelAllAndDrain with operations in flight.
+// delete), CancelAllAndDrain with operations in flight, and batched waits.
 #include "core/ring.h"
 
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "core/clock.h"
@@ -175,6 +177,49 @@ TEST(RingTest, PostFromTheOwnThreadRunsOnTheNextIteration) {
   EXPECT_EQ(runs, 0);  // never inline
   ring->RunOnce(0);
   EXPECT_EQ(runs, 1);
+}
+
+// Batched waits (core.batch_wait_us): what is queued is still submitted, every completion is
+// handed over, the earliest timer still ends the wait, and another thread's Post still wakes it.
+std::unique_ptr<Ring> MakeBatchingRing(unsigned entries = 64) {
+  auto ring = MakeRing(entries);
+  if (ring != nullptr) ring->SetBatchWait(2 * kNsPerMs);
+  return ring;
+}
+
+TEST(RingTest, BatchedWaitSubmitsAndHandsOverEveryCompletion) {
+  auto ring = MakeBatchingRing(8);
+  ASSERT_NE(ring, nullptr);
+  if (!ring->has_min_wait()) GTEST_SKIP() << "the kernel has no min-wait (Linux 6.12+)";
+  CountingCompletion nops;
+  // More than the SQ holds: GetSqe submits the first ones itself, the wait the last few.
+  for (int i = 0; i < 20; ++i) io_uring_prep_nop(ring->GetSqe(&nops));
+  ring->RunOnce(kNsPerSec);
+  EXPECT_EQ(nops.results.size(), 20u);
+  EXPECT_EQ(nops.inflight(), 0);
+  for (int i = 0; i < 3; ++i) io_uring_prep_nop(ring->GetSqe(&nops));
+  ring->RunOnce(kNsPerSec);
+  EXPECT_EQ(nops.results.size(), 23u);
+}
+
+TEST(RingTest, BatchedWaitEndsAtTheNextTimer) {
+  auto ring = MakeBatchingRing();
+  ASSERT_NE(ring, nullptr);
+  bool fired = false;
+  Timer timer(*ring, [&] { fired = true; });
+  timer.ArmAfter(5 * kNsPerMs);
+  RunUntil(*ring, [&] { return fired; });
+  EXPECT_TRUE(fired);
+}
+
+TEST(RingTest, BatchedWaitWakesForAPostFromAnotherThread) {
+  auto ring = MakeBatchingRing();
+  ASSERT_NE(ring, nullptr);
+  std::atomic<bool> ran{false};
+  std::thread other([&] { ring->Post([&] { ran = true; }); });
+  other.join();
+  RunUntil(*ring, [&] { return ran.load(); });
+  EXPECT_TRUE(ran.load());
 }
 
 }  // namespace
