@@ -292,8 +292,7 @@ int Ring::SubmitAndWaitBatched(int64_t wait_ns) {
   if (ret >= 0) return static_cast<int>(ret);
   if (errno == EINVAL) {
     // A kernel that advertised the feature but refuses the argument: stop trying.
-    LOG_WARN("io_uring(%s): batched wait refused (EINVAL); waiting for single completions",
-             name_);
+    LOG_WARN("io_uring(%s): batched wait refused (EINVAL); waiting for single completions", name_);
     has_min_wait_ = false;
     return 0;
   }

@@ -96,6 +96,7 @@ class Daemon {
   void StopPaths();
   // Sends path.NAME.* (as the registry has it now) to every worker's hub.
   void ForwardPath(const std::string& name);
+  void ForwardBatchWait();
   // Runs `task` on every worker, with its services, without waiting.
   void PostToAll(std::function<void(struct Services&)> task);
   // Runs `task` on worker `worker` and waits for it.
@@ -137,6 +138,19 @@ void Daemon::RunOn(core::Worker& worker, std::function<void()> task) {
 void Daemon::PostToAll(std::function<void(Services&)> task) {
   for (size_t i = 0; i < workers_.size(); ++i) {
     workers_[i]->Post([this, i, task] { task(services_[i]); });
+  }
+}
+
+// core.batch_wait_us changed: each worker's ring takes it on its own thread.
+void Daemon::ForwardBatchWait() {
+  absl::StatusOr<core::CoreSettings> settings = core::ReadCoreSettings(registry_);
+  if (!settings.ok()) {
+    LOG_ERROR("config: %s", ToStd(settings.status().message()));
+    return;
+  }
+  for (const auto& worker : workers_) {
+    core::Worker* w = worker.get();
+    w->Post([w, ns = settings->batch_wait_ns] { w->ring().SetBatchWait(ns); });
   }
 }
 
@@ -493,14 +507,8 @@ int Daemon::Run() {
   registry_.Watch("core.log_level", [](std::string_view, std::string_view value, Registry::Change) {
     if (std::optional<LogLevel> level = core::ParseLogLevel(value)) core::SetLogLevel(*level);
   });
-  registry_.Watch("core.batch_wait_us", [this](std::string_view, std::string_view, Registry::Change) {
-    absl::StatusOr<core::CoreSettings> settings = core::ReadCoreSettings(registry_);
-    if (!settings.ok()) return;  // the registry validated the value; nothing else can fail
-    for (const auto& worker : workers_) {
-      core::Worker* w = worker.get();
-      w->Post([w, ns = settings->batch_wait_ns] { w->ring().SetBatchWait(ns); });
-    }
-  });
+  registry_.Watch("core.batch_wait_us", [this](std::string_view, std::string_view,
+                                               Registry::Change) { ForwardBatchWait(); });
 
   absl::Status loaded = LoadConfig(/*startup=*/true);
   if (!loaded.ok()) {
