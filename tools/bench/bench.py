@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -63,6 +64,15 @@ def free_port(kind=socket.SOCK_STREAM):
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def port_free(port, kind=socket.SOCK_DGRAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
 
 
 def wait_for(predicate, seconds):
@@ -141,6 +151,32 @@ def proc_sample(pid):
     return ticks, rss, threads
 
 
+def thread_ticks(pid):
+    """{thread name: [CPU ticks, voluntary, involuntary context switches]} of a live process's
+    threads (/proc/PID/task; threads of one name summed); {} once it is gone."""
+    out = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                status = f.read()
+        except OSError:
+            continue  # the thread ended between the listing and the read
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        switches = [int(line.split()[1]) for line in status.splitlines()
+                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"))]
+        sums = out.setdefault(name, [0, 0, 0])
+        for i, value in enumerate([int(fields[11]) + int(fields[12])] + switches[:2]):
+            sums[i] += value
+    return out
+
+
 # --- the servers ---------------------------------------------------------------------------
 
 class Ringcastd:
@@ -165,7 +201,7 @@ class Ringcastd:
             f"webrtc.listen = {self.host}:{self.http_port}",
             f"webrtc.udp_port = {self.udp_port}",
             f"webrtc.advertise = {self.host}",
-            f"core.workers = {scenarios.WORKERS}",
+            f"core.workers = {scenario.workers}",
             "core.log_level = warn",
         ] + [f"{key} = {value}" for key, value in scenario.tunables.items()]
         with open(self.conf, "w") as f:
@@ -204,9 +240,16 @@ class Ringcastd:
 
     def counters(self):
         names = ["stats.webrtc.packets_out", "stats.webrtc.datagrams_out", "stats.webrtc.sendmsgs",
-                 "stats.webrtc.retransmits", "stats.webrtc.sessions"]
-        values = self.ctl(*names)
-        return {k.rsplit(".", 1)[1]: float(v) for k, v in values.items() if v}
+                 "stats.webrtc.retransmits", "stats.webrtc.sessions", "stats.webrtc.forwarded",
+                 "stats.webrtc.viewers_spread"]
+        per_worker = [f"stats.worker.{i}.{key}" for i in range(self.scenario.workers)
+                      for key in ("paths", "sessions", "packets_in", "packets_out")]
+        values = self.ctl(*names, *per_worker)
+        out = {k.rsplit(".", 1)[1]: float(v) for k, v in values.items()
+               if v and not k.startswith("stats.worker.")}
+        out["workers"] = {k[len("stats.worker."):]: float(v) for k, v in values.items()
+                          if v and k.startswith("stats.worker.")}
+        return out
 
     def stop(self):
         stop_process(self.proc, self.log)
@@ -240,6 +283,58 @@ class Janus:
             raise RunError("janus did not come up in 30 s:\n" + tail(self.log_path))
         if self.proc.poll() is not None:
             raise RunError(f"janus exited {self.proc.returncode}:\n" + tail(self.log_path))
+        return self
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def counters(self):
+        return {}
+
+    def stop(self):
+        stop_process(self.proc, self.log)
+
+
+class PionRelay:
+    """tools/bench/pion_relay: MediaMTX's WebRTC engine (pion/webrtc v3 set up as MediaMTX sets
+    up its readers), fed plain RTP/UDP like Janus; the scenario's `pion_flags` pick the variant."""
+
+    def __init__(self, bench, scenario, workdir):
+        self.bench, self.scenario = bench, scenario
+        self.host = "127.0.0.1"
+        self.http_port = free_port()
+        self.udp_port = free_port(socket.SOCK_DGRAM)
+        # 2 ports a stream (RTP, and the RTCP port the load generator leaves unused), free now.
+        self.rtp_base = next((base for base in (free_port(socket.SOCK_DGRAM) & ~1
+                                                for _ in range(100))
+                              if base + 2 * scenario.streams < 65535 and all(
+                                  port_free(base + i) for i in range(2 * scenario.streams))), None)
+        if self.rtp_base is None:
+            raise RunError(f"no {2 * scenario.streams} free UDP ports in a row for the streams")
+        self.log_path = os.path.join(workdir, "pion-relay.log")
+        self.proc = None
+
+    def start(self):
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [self.bench.pion, "-http", f"{self.host}:{self.http_port}", "-udp-port",
+             str(self.udp_port), "-ip", self.host, "-rtp-base", str(self.rtp_base), "-streams",
+             str(self.scenario.streams), "-stats", "0", *self.scenario.pion_flags],
+            stdout=self.log, stderr=subprocess.STDOUT)
+
+        def ready():
+            try:
+                with urllib.request.urlopen(f"http://{self.host}:{self.http_port}/status",
+                                            timeout=2) as r:
+                    return r.status == 200
+            except OSError:
+                return False
+
+        if not wait_for(lambda: self.proc.poll() is not None or ready(), 20):
+            raise RunError("pion-relay did not come up in 20 s:\n" + tail(self.log_path))
+        if self.proc.poll() is not None:
+            raise RunError(f"pion-relay exited {self.proc.returncode}:\n" + tail(self.log_path))
         return self
 
     @property
@@ -293,6 +388,11 @@ class Bench:
         self.out = args.out
         self.perf = shutil.which("perf")
         self.janus_missing = self.janus_unavailable_reason()
+        self.pion = os.environ.get("RINGCAST_PION_RELAY", os.path.join(build, "bin", "pion-relay"))
+        self.pion_missing = (None if os.path.exists(self.pion) else
+                             f"{self.pion} is not built (tools/bench/pion_relay/build needs "
+                             "golang-go and golang-github-pion-webrtc.v3-dev: tools/setup-deps.sh "
+                             "bench)")
 
     def janus_unavailable_reason(self):
         """Why the Janus comparison cannot run here, or None."""
@@ -319,14 +419,16 @@ class Bench:
         """Runs scenario `s`; returns its result dict (never raises for a scenario failure)."""
         result = base_result(s)
         result["quick"] = self.args.quick
-        if s.group == "janus" and self.janus_missing:
-            result["error"] = self.janus_missing
+        missing = {"janus": self.janus_missing, "pion": self.pion_missing}.get(s.server)
+        if missing:
+            result["error"] = missing
             result["skipped"] = True
             return result
         workdir = tempfile.mkdtemp(prefix=f"ringcast-bench-{s.name}-")
         server = None
         try:
-            server = (Janus if s.server == "janus" else Ringcastd)(self, s, workdir).start()
+            server = {"janus": Janus, "pion": PionRelay}.get(s.server, Ringcastd)(
+                self, s, workdir).start()
             time.sleep(1)
             idle = proc_sample(server.pid)
             result["rss_idle_kb"] = idle[1] if idle else None
@@ -345,6 +447,8 @@ class Bench:
         if s.floor and "error" not in result and result.get("delivered_pps"):
             result["floor"] = self.run_floor(s, result)
             result["floor_unpaced"] = self.run_floor(s, result, paced=False)
+        if s.whole_floor and "error" not in result and result.get("delivered_pps"):
+            result["floor_whole"] = self.run_floor(s, result, ingest=True)
         return result
 
     def loadgen_command(self, s, server, json_path):
@@ -356,6 +460,10 @@ class Bench:
             common.append("--no-nack")
         if s.netns:
             common.append("--allow-non-loopback")
+        if s.server == "pion":
+            return [self.loadgen, "--rtp-publish", f"{server.host}:{server.rtp_base}",
+                    "--rtp-streams", str(s.streams),
+                    "--whep-url", f"http://{server.host}:{server.http_port}/bench%d/whep"] + common
         if s.server == "janus":
             mountpoints = ",".join(str(i + 1) for i in range(s.streams))
             return [self.loadgen, "--rtp-publish", f"{SERVER_IP}:{server.rtp_base}",
@@ -391,6 +499,7 @@ class Bench:
                                        tail(server.log_path))
                     rows.append({"t_s": k, "server_ticks": srv[0], "rss_kb": srv[1],
                                  "threads": srv[2], "loadgen_ticks": lg[0] if lg else None,
+                                 "thread_ticks": thread_ticks(server.pid),
                                  "in_window": window[0] < k <= window[1]})
                     if k in window:
                         marks[k] = server.counters()
@@ -457,6 +566,20 @@ class Bench:
             "published_pps": published / span,
             "ns_per_packet": 1e9 * cpu_s / delivered if delivered else None,
         })
+        # Per thread (the workers are ringcast-wN): CPU % of one core over the window, and each
+        # worker's share of what the workers did together.
+        a, b = start.get("thread_ticks") or {}, end.get("thread_ticks") or {}
+        result["thread_cpu_percent"] = {
+            name: 100.0 * (b[name][0] - a.get(name, [0])[0]) / CLK_TCK / span for name in sorted(b)}
+        # Context switches per second by thread: voluntary (the worker waited for completions)
+        # and involuntary (preempted — on this 2-core machine, by the load generator).
+        result["thread_switches_per_s"] = {
+            name: [(b[name][i] - a.get(name, [0, 0, 0])[i]) / span for i in (1, 2)]
+            for name in sorted(b)}
+        workers = {n: v for n, v in result["thread_cpu_percent"].items()
+                   if n.startswith("ringcast-w")}
+        if sum(workers.values()) > 0:
+            result["worker_share"] = {n: v / sum(workers.values()) for n, v in workers.items()}
         if start.get("loadgen_ticks") is not None and end.get("loadgen_ticks") is not None:
             result["loadgen_cpu_percent"] = (100.0 * (end["loadgen_ticks"] - start["loadgen_ticks"])
                                              / CLK_TCK / span)
@@ -490,6 +613,13 @@ class Bench:
                 result["server_packets_per_sendmsg"] = (
                     (b["datagrams_out"] - a["datagrams_out"]) / (b["sendmsgs"] - a["sendmsgs"]))
             result["server_retransmits"] = b.get("retransmits", 0) - a.get("retransmits", 0)
+            result["forwarded_pps"] = (b.get("forwarded", 0) - a.get("forwarded", 0)) / span
+            result["viewers_spread"] = b.get("viewers_spread", 0)
+            result["worker_stats"] = b.get("workers", {})  # at the end of the window
+            wa, wb = a.get("workers", {}), b.get("workers", {})
+            result["worker_packets_out_pps"] = {
+                key.split(".")[0]: (wb[key] - wa.get(key, 0)) / span
+                for key in sorted(wb) if key.endswith(".packets_out")}
         # Sustained: every viewer got media, (nearly) everything arrived, nothing stayed lost.
         problems = result["problems"]
         if result["viewers_media"] < s.viewers:
@@ -531,20 +661,32 @@ class Bench:
                               capture_output=True, text=True, timeout=300).stdout
         graph = subprocess.run([self.perf, "report", "-i", data, "--stdio", "--no-children"],
                                capture_output=True, text=True, timeout=300).stdout
+        # Inclusive shares of the server's own functions (what a code path costs in all, its
+        # system calls included), for ringcastd.
+        inclusive = subprocess.run([self.perf, "report", "-i", data, "--stdio", "--children",
+                                    "--sort", "sym", "-g", "none", "--percent-limit", "0.1"],
+                                   capture_output=True, text=True, timeout=300).stdout
         with open(text_path, "w") as f:
             f.write(f"# perf record -g -p <{s.server}> -- sleep {s.perf_s}, after the measured "
                     f"window of {s.name}\n# perf report --stdio --no-children -g none\n")
             f.write(flat)
             f.write("\n# perf report --stdio --no-children (call graphs, first 300 lines)\n")
             f.write("\n".join(graph.splitlines()[:300]) + "\n")
+            if s.server == "ringcast":
+                f.write("\n# perf report --stdio --children --sort sym -g none: ringcast's own "
+                        "functions, inclusive (≥ 0.1%)\n")
+                f.write("\n".join(line for line in inclusive.splitlines()
+                                   if "ringcast::" in line) + "\n")
         os.remove(data)
         top = [line for line in flat.splitlines() if line.strip() and not line.startswith("#")]
         result["perf_file"] = os.path.basename(text_path)
         result["perf_top"] = top[:15]
 
-    def run_floor(self, s, result, paced=True):
+    def run_floor(self, s, result, paced=True, ingest=False):
         """ringcast-floor at the scenario's delivered packet rate (paced=False: flat out, the
-        same GSO runs — the per-packet cost without the sender's wake-ups between batches)."""
+        same GSO runs — the per-packet cost without the sender's wake-ups between batches;
+        ingest=True: the whole job at one viewer per stream — the streams received over TCP,
+        sealed and sent, see floor.cc)."""
         if not os.path.exists(self.floor):
             return {"error": f"{self.floor} is not built"}
         # GSO runs as long as one frame's packets (the stream's packet rate / 30 fps), as the
@@ -554,8 +696,9 @@ class Bench:
         rate = max(100.0, result["delivered_pps"]) if paced else 0
         path = os.path.join(tempfile.gettempdir(), f"ringcast-floor-{os.getpid()}.json")
         seconds = 3 if self.args.quick or not paced else 10
+        extra = ["--ingest", str(s.streams)] if ingest else []
         r = subprocess.run([self.floor, "--rate", f"{rate:.0f}", "--seconds", str(seconds),
-                            "--size", "1200", "--batch", str(batch), "--json", path],
+                            "--size", "1200", "--batch", str(batch), "--json", path, *extra],
                            capture_output=True, text=True, timeout=seconds + 60)
         if r.returncode != 0 or not os.path.exists(path):
             return {"error": f"ringcast-floor exited {r.returncode}: {r.stderr.strip()}"}
@@ -582,10 +725,32 @@ class Bench:
         result["samples_file"] = os.path.basename(path)
 
 
+def group_runs(results):
+    """{scenario name: its results in run order}."""
+    out = {}
+    for r in results:
+        out.setdefault(r["name"], []).append(r)
+    return out
+
+
+def median_run(runs):
+    """The run of a repeated scenario with the median ns per delivered packet (the lower middle
+    one of an even count), with every run's figures in `runs`; a single run as it is."""
+    if len(runs) == 1:
+        return runs[0]
+    measured = sorted((r for r in runs if r.get("ns_per_packet")),
+                      key=lambda r: r["ns_per_packet"])
+    chosen = dict(measured[(len(measured) - 1) // 2] if measured else runs[-1])
+    chosen["runs"] = [{key: r.get(key) for key in (
+        "started_utc", "ns_per_packet", "cpu_percent", "rss_kb_mean", "worker_share",
+        "sustained", "lost", "forwarded_pps", "error")} for r in runs]
+    return chosen
+
+
 def base_result(s):
     """What every result of scenario `s` says, whether it ran or not."""
     return {"name": s.name, "group": s.group, "title": s.title, "server": s.server,
-            "streams": s.streams, "viewers": s.viewers, "workers": scenarios.WORKERS,
+            "streams": s.streams, "viewers": s.viewers, "workers": s.workers,
             "tunables": s.tunables, "verify_one_in": s.verify_one_in,
             "warmup_s": s.warmup_s, "measured_s": s.measured_s,
             "started_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(
@@ -605,9 +770,13 @@ def machine_info(bench):
                          capture_output=True, text=True).stdout.strip()
     janus_version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "janus"],
                                    capture_output=True, text=True).stdout.strip()
+    pion_version = subprocess.run(["dpkg-query", "-W", "-f=${Version}",
+                                   "golang-github-pion-webrtc.v3-dev", "golang-go"],
+                                  capture_output=True, text=True).stdout.strip()
     return {"nproc": os.cpu_count(), "cpu_model": model, "kernel": os.uname().release,
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "ringcastd": version, "git": rev, "janus": janus_version,
+            "pion": pion_version,
             "loadavg_at_start": open("/proc/loadavg").read().split()[:3]}
 
 
@@ -627,6 +796,10 @@ def main():
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite REPORT.md and the charts from the output directory's "
                              "results.json without running anything")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run the chosen scenarios this many times, interleaved (A B A B …); "
+                             "each keeps the run with the median CPU per delivered packet and "
+                             "lists every run's figures beside it")
     parser.add_argument("--max-minutes", type=float,
                         help="time budget; scenarios that would not fit are skipped "
                              "(default: the estimate x 1.5 + 5 min)")
@@ -642,6 +815,9 @@ def main():
         if unknown:
             parser.error(f"unknown scenario {', '.join(unknown)} (see --list)")
         chosen = [s for s in chosen if s.name in names]
+    if args.repeat < 1 or args.repeat > 10:
+        parser.error("--repeat takes 1 to 10")
+    chosen = chosen * args.repeat
     if args.list:
         total = 0
         for s in chosen:
@@ -753,8 +929,8 @@ def main():
             netns.__exit__()
 
     merged = dict(previous)
-    for r in results:
-        merged[r["name"]] = r
+    for name, runs in group_runs(results).items():
+        merged[name] = median_run(runs)
     order = [s.name for s in scenarios.all_scenarios(args.quick)]
     ordered = sorted(merged.values(),
                      key=lambda r: order.index(r["name"]) if r["name"] in order else 999)

@@ -13,7 +13,12 @@ TARGET_CPU_PERCENT = 3.0
 TARGET_RSS_MB = 20.0
 TARGET_FLOOR_RATIO = 1.5
 TARGET_JANUS_RATIO = 10.0
-W64_ROWS = ["W64", "W64-nack0", "W64-sr3", "W64-nack0-sr3", "W64-libsrtp"]
+W64_ROWS = ["W64", "W64-batch250", "W64-batch1000", "W64-nack0", "W64-sr3", "W64-nack0-sr3",
+            "W64-libsrtp", "W64-pion",
+            "W64-pion-mdns", "W64-pion-opt", "W64-pion-shared", "W64-janus"]
+TARGET_PION_CPU_RATIO = 10.0   # W64: ringcastd's CPU ≤ 1/10 of MediaMTX's engine's
+TARGET_PION_RSS_RATIO = 10.0   # and its RSS ≤ 1/10
+TARGET_JANUS_W64_RATIO = 8.0   # and its CPU ≤ 1/8 of Janus's
 
 
 def fmt(value, digits=1, unit=""):
@@ -138,10 +143,109 @@ def charts(out, machine, results):
     names.append("sweep_ns_per_packet.png")
     fig.savefig(os.path.join(out, names[-1]), dpi=110)
     plt.close(fig)
+    scaling = scaling_chart(out, plt, results)
+    if scaling:
+        names.append(scaling)
     return names, None
 
 
+def scaling_chart(out, plt, results):
+    """Per-thread CPU of each scaling scenario, stacked: scaling.png, or None."""
+    runs = [r for r in results if r.get("group") == "scaling" and ok(r)
+            and r.get("thread_cpu_percent")]
+    if not runs:
+        return None
+    names = sorted({n for r in runs for n in r["thread_cpu_percent"]})
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    bottoms = [0.0] * len(runs)
+    labels = [r["name"] for r in runs]
+    for name in names:
+        values = [r["thread_cpu_percent"].get(name, 0.0) for r in runs]
+        if max(values) < 0.05:
+            continue
+        ax.bar(labels, values, bottom=bottoms, label=name)
+        bottoms = [b + v for b, v in zip(bottoms, values)]
+    ax.set_ylabel("CPU % of one core, by thread")
+    ax.set_title("ringcastd on 1 and 2 workers, same load")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "scaling.png"), dpi=110)
+    plt.close(fig)
+    return "scaling.png"
+
+
 # --- REPORT.md -----------------------------------------------------------------------------
+
+SCALING_SHARE_TOLERANCE = 0.10  # each of 2 workers carries 50% ± 10% of the work
+SCALING_COST_TOLERANCE = 0.10   # ns per delivered packet within 10% of the 1-worker figure
+
+
+def scaling_pairs(results):
+    """(1-worker, 2-worker) results of each scaling load, both measured, by name prefix."""
+    by = {}
+    for r in results:
+        if r.get("group") == "scaling" and ok(r) and r.get("ns_per_packet"):
+            by.setdefault(r["name"].rsplit("-w", 1)[0], {})[r["workers"]] = r
+    return [(k, v[1], v[2]) for k, v in sorted(by.items()) if 1 in v and 2 in v]
+
+
+def scaling_rows(results):
+    rows = []
+    for load, one, two in scaling_pairs(results):
+        shares = sorted((two.get("worker_share") or {}).items())
+        balanced = (len(shares) == 2 and all(abs(v - 0.5) <= SCALING_SHARE_TOLERANCE
+                                             for _, v in shares))
+        rows.append((f"{load}: 2 workers each carry 50% ± {SCALING_SHARE_TOLERANCE * 100:.0f}%",
+                     " / ".join(f"{n} {100 * v:.1f}%" for n, v in shares) or "–", balanced))
+        ratio = two["ns_per_packet"] / one["ns_per_packet"]
+        caveat = ("" if one.get("sustained") else
+                  "; the 1-worker run did not sustain the load, which inflates its figure")
+        rows.append((f"{load}: ns per delivered packet on 2 workers at most "
+                     f"{SCALING_COST_TOLERANCE * 100:.0f}% above 1 worker's",
+                     f"{two['ns_per_packet']:.0f} vs {one['ns_per_packet']:.0f} ns "
+                     f"({ratio:.2f}×{caveat})", ratio <= 1 + SCALING_COST_TOLERANCE))
+    return rows
+
+
+def scaling_table(results):
+    lines = ["| scenario | workers | CPU % (all threads) | per thread CPU % | worker shares | "
+             "sessions per worker | ns per delivered packet | every run: ns per packet (worker "
+             "shares) | delivered pkt/s | forwarded datagrams/s | loadgen CPU % | sustained |",
+             "|---|---:|---:|---|---|---|---:|---|---:|---:|---:|---|"]
+    for r in results:
+        if r.get("group") != "scaling":
+            continue
+        if not ok(r):
+            lines.append(f"| {r['name']} | {r.get('workers')} | "
+                         f"{r.get('error', '').splitlines()[0]} |||||||||| |")
+            continue
+        every = "; ".join(
+            f"{fmt(x.get('ns_per_packet'), 0)}"
+            + (" (" + "/".join(f"{100 * v:.0f}%" for _, v in sorted(x["worker_share"].items()))
+               + ")" if x.get("worker_share") and len(x["worker_share"]) > 1 else "")
+            + ("" if x.get("sustained") else " not sustained")
+            for x in r.get("runs", [r]))
+        switches = r.get("thread_switches_per_s", {})
+        threads = ", ".join(
+            f"{n} {v:.1f}" + (f" ({switches[n][0]:,.0f}/{switches[n][1]:,.0f})"
+                              if n.startswith("ringcast-w") and n in switches else "")
+            for n, v in sorted(r["thread_cpu_percent"].items()) if v >= 0.05)
+        shares = ", ".join(f"{100 * v:.1f}%" for _, v in sorted(r.get("worker_share", {}).items()))
+        stats = r.get("worker_stats", {})
+        sessions = " / ".join(f"{stats[k]:.0f}" for k in sorted(stats) if k.endswith(".sessions"))
+        lines.append(
+            f"| {r['name']} | {r['workers']} | {r['cpu_percent']:.1f} ± {r['cpu_percent_se']:.1f} "
+            f"| {threads} | {shares or '–'} | {sessions or '–'} | "
+            f"{fmt(r['ns_per_packet'], 0)} | {every} | {r['delivered_pps']:,.0f} | "
+            f"{fmt(r.get('forwarded_pps'), 0)} | {fmt(r.get('loadgen_cpu_percent'), 0)} | "
+            f"{'yes' if r.get('sustained') else 'NO: ' + '; '.join(r['problems'])} |")
+    return lines
+
+
+def viewers_per_core(r):
+    """Viewers of a 2 Mbit/s stream one core carries at `r`'s cost per delivered packet."""
+    per_viewer_pps = r["delivered_pps"] / r["viewers"]
+    return 1e9 / (r["ns_per_packet"] * per_viewer_pps), per_viewer_pps
 
 def target_rows(by_name, results):
     rows = []
@@ -157,8 +261,34 @@ def target_rows(by_name, results):
             ("W64 zero loss", f"lost {w['lost']}, {w['viewers_media']}/{w['viewers']} viewers",
              w["lost"] == 0 and w["viewers_media"] == w["viewers"]),
         ]
+        whole = floor_ns(w, "floor_whole")
+        if whole and w.get("ns_per_packet"):
+            ratio = w["ns_per_packet"] / whole
+            rows.append((f"W64 ≤ {TARGET_FLOOR_RATIO}× the whole-job floor",
+                         f"{ratio:.2f}× ({w['ns_per_packet']:.0f} vs {whole:.0f} ns per packet)",
+                         ratio <= TARGET_FLOOR_RATIO))
+        else:
+            rows.append((f"W64 ≤ {TARGET_FLOOR_RATIO}× the whole-job floor",
+                         ((w.get("floor_whole") or {}).get("error") or "not measured"), None))
     else:
         rows.append(("W64", (w or {}).get("error", "not run").splitlines()[0], None))
+    for peer, label, ratio_target, key in (
+            ("W64-pion", "MediaMTX's engine's CPU", TARGET_PION_CPU_RATIO, "cpu_percent"),
+            ("W64-pion", "MediaMTX's engine's RSS", TARGET_PION_RSS_RATIO, "rss_kb_mean"),
+            ("W64-janus", "Janus's CPU", TARGET_JANUS_W64_RATIO, "cpu_percent")):
+        p = by_name.get(peer)
+        what = "RSS" if key == "rss_kb_mean" else "CPU"
+        title = f"W64 {what} ≤ 1/{ratio_target:g} of {label} (same run)"
+        if ok(w) and ok(p) and w.get(key):
+            ratio = p[key] / w[key]
+            unit = (f"{mb(w[key]):.1f} vs {mb(p[key]):.1f} MB" if key == "rss_kb_mean" else
+                    f"{w[key]:.2f}% vs {p[key]:.2f}%")
+            same_day = (w.get("started_utc", "")[:10] == p.get("started_utc", "")[:10])
+            rows.append((title, f"{unit}: 1/{ratio:.1f}" + ("" if same_day else
+                                                             " (not the same run)"),
+                         ratio >= ratio_target))
+        else:
+            rows.append((title, (p or {}).get("error", "not measured").splitlines()[0], None))
     big = largest_sustained(results, "sweep", 500)
     if big and floor_ns(big):
         ratio = big["ns_per_packet"] / floor_ns(big)
@@ -200,16 +330,21 @@ def janus_pairs(results):
 
 def w64_table(by_name):
     lines = ["| configuration | CPU % of one core | RSS MB | threads | CPU % per stream | "
-             "memory per stream, KB | ns per delivered packet | delivered pkt/s | lost | "
+             "memory per stream, KB | ns per delivered packet | every run: ns per packet | "
+             "context switches/s (voluntary/involuntary) | delivered pkt/s | lost | "
              "recovered | viewers |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
     for name in W64_ROWS:
         r = by_name.get(name)
         if r is None:
             continue
         if not ok(r):
-            lines.append(f"| {r['title']} | {r.get('error', '').splitlines()[0]} |||||||||| |")
+            lines.append(f"| {r['title']} | {r.get('error', '').splitlines()[0]} |||||||||||| |")
             continue
+        switches = r.get("thread_switches_per_s") or {}
+        switched = (f"{sum(v[0] for v in switches.values()):,.0f} / "
+                    f"{sum(v[1] for v in switches.values()):,.0f}" if switches else "–")
+        every = " · ".join(fmt(x.get("ns_per_packet"), 0) for x in r.get("runs", [r]))
         streams = r["streams"]
         per_stream_kb = ((r["rss_kb_mean"] - r["rss_idle_kb"]) / streams
                          if r.get("rss_idle_kb") else None)
@@ -218,7 +353,8 @@ def w64_table(by_name):
             f"{r['cpu_percent']:.2f} ± {r['cpu_percent_se']:.2f} "
             f"| {mb(r['rss_kb_mean']):.1f} | {r['threads_max']} | "
             f"{r['cpu_percent'] / streams:.3f} | {fmt(per_stream_kb, 0)} | "
-            f"{fmt(r['ns_per_packet'], 0)} | {r['delivered_pps']:,.0f} | {r['lost']} | "
+            f"{fmt(r['ns_per_packet'], 0)} | {every} | {switched} | "
+            f"{r['delivered_pps']:,.0f} | {r['lost']} | "
             f"{r['recovered']} | {r['viewers_media']}/{r['viewers']} |")
     return lines
 
@@ -250,12 +386,13 @@ def sweep_table(results):
 
 
 def write_summary_csv(out, results):
-    columns = ["name", "server", "streams", "viewers", "verify_mode", "started_utc", "cpu_percent",
-               "cpu_percent_se", "rss_kb_mean", "rss_kb_max", "rss_idle_kb", "threads_max",
-               "delivered_pps", "expected_pps", "ns_per_packet", "floor_ns_per_packet",
-               "floor_unpaced_ns_per_packet", "lost",
+    columns = ["name", "server", "workers", "streams", "viewers", "verify_mode", "started_utc",
+               "cpu_percent", "cpu_percent_se", "rss_kb_mean", "rss_kb_max", "rss_idle_kb",
+               "threads_max", "delivered_pps", "expected_pps", "ns_per_packet",
+               "floor_ns_per_packet", "floor_unpaced_ns_per_packet", "lost",
                "gaps", "recovered", "duplicates", "verify_failed", "viewers_media",
-               "loadgen_cpu_percent", "server_packets_per_sendmsg", "sustained", "error"]
+               "loadgen_cpu_percent", "server_packets_per_sendmsg", "forwarded_pps", "sustained",
+               "error"]
     with open(os.path.join(out, "summary.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, columns, extrasaction="ignore")
         w.writeheader()
@@ -301,7 +438,7 @@ def write(out, machine, results, quick=False, janus_missing=None):
           "packet up to 100 viewers; above that the load generator's sampling mode verifies 1 "
           "packet in 16 and counts the rest by sequence number (column \"verify\").", ""]
 
-    L += ["## Targets (issue 5)", "", "| target | measured | met |", "|---|---|---|"]
+    L += ["## Targets", "", "| target | measured | met |", "|---|---|---|"]
     for label, value, met in target_rows(by_name, results):
         L.append(f"| {label} | {value} | {'yes' if met else 'n/a' if met is None else '**NO**'} |")
     if any(met is False for _, _, met in target_rows(by_name, results)):
@@ -323,6 +460,18 @@ def write(out, machine, results, quick=False, janus_missing=None):
           "CPU % / streams.", ""]
     w64 = w64_table(by_name)
     L += w64 if len(w64) > 2 else ["Not run in this report."]
+    w = by_name.get("W64")
+    whole = (w or {}).get("floor_whole") or {}
+    if whole.get("cpu_ns_per_packet"):
+        L += ["", f"The whole job's floor at this load (`ringcast-floor --ingest "
+              f"{whole.get('streams')}`, same run: {whole.get('streams')} streams received over "
+              "loopback TCP as RTSP interleaved frames, each packet copied, sealed with AES-GCM "
+              "and sent in one GSO run per stream and read, one viewer each; no History, no "
+              f"sessions, no RTCP): {whole['cpu_ns_per_packet']:.0f} ns per packet "
+              f"({whole.get('crypto_ns_per_packet', 0):.0f} ns copy + seal, "
+              f"{whole.get('send_ns_per_packet', 0):.0f} ns receive + send), against "
+              f"ringcastd's {w['ns_per_packet']:.0f} ns: "
+              f"{w['ns_per_packet'] / whole['cpu_ns_per_packet']:.2f}×."]
     L += ["", "For comparison, the reference report measured MediaMTX at this load (on its own "
           "machine, not this one): 45.5% of a core and 253 MB heap with NACK and mDNS; 31% and "
           "31 MB after removing NACK and mDNS, SR every 3 s and pooled buffers.", ""]
@@ -344,7 +493,35 @@ def write(out, machine, results, quick=False, janus_missing=None):
     if chart_note:
         L += [f"Charts: {chart_note}.", ""]
     for name in chart_names:
-        L += [f"![{name}]({name})", ""]
+        if name != "scaling.png":
+            L += [f"![{name}]({name})", ""]
+
+    L += ["## Scaling over workers", "",
+          "The same load on `core.workers = 1` and then 2, back to back (with `--repeat N`, "
+          "N times over, interleaved: each row is the run with the median ns per delivered "
+          "packet, and every run is listed). The load generator runs "
+          "beside them on this 2-core machine in its cheapest viewer mode (1 packet in 256 "
+          "decrypted, the rest counted by sequence number), so the two workers and the load "
+          "generator share two cores. Per-thread CPU is utime+stime of each thread "
+          "(/proc/PID/task) over the window; `ringcast-wN` are the workers (in brackets their "
+          "voluntary/involuntary context switches per second), `ringcastd` the control "
+          "thread. A worker's share is its CPU over the workers' total. \"Forwarded\" counts "
+          "viewers' datagrams (STUN, DTLS, SRTCP) that the kernel's SO_REUSEPORT hash gave to a "
+          "worker other than the session's, passed on by a posted task.", ""]
+    scaling = scaling_table(results)
+    L += scaling if len(scaling) > 2 else ["Not run in this report."]
+    L.append("")
+    for label, value, met in scaling_rows(results):
+        L.append(f"- {label}: {value} — {'met' if met else '**missed**'}.")
+    for load, one, two in scaling_pairs(results):
+        per_core, per_viewer = viewers_per_core(two)
+        L.append(f"- {load} on 2 workers: {two['ns_per_packet']:.0f} ns per delivered packet at "
+                 f"{per_viewer:.0f} packets/s per viewer (≈ 2 Mbit/s) is ≈ {per_core:,.0f} "
+                 "viewers per core of this machine, before the kernel's share of the viewers' "
+                 "receive is taken off (loopback charges part of it to the sender).")
+    L.append("")
+    if "scaling.png" in chart_names:
+        L += ["![scaling.png](scaling.png)", ""]
 
     L += ["## crypto.srtp_engine = libsrtp", ""]
     n = len(L)

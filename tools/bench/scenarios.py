@@ -10,34 +10,41 @@ import dataclasses
 import math
 
 # ringcastd gets one worker so that the load generator, on the same 2-core machine, has the
-# other core. "CPU % of one core" is then also the share of the one worker's core.
+# other core. "CPU % of one core" is then also the share of the one worker's core. The scaling
+# scenarios alone give it more.
 WORKERS = 1
 
 
 @dataclasses.dataclass
 class Scenario:
     name: str
-    group: str  # smoke | w64 | sweep | libsrtp | janus
+    group: str  # smoke | w64 | sweep | libsrtp | janus | scaling
     title: str
     streams: int
     viewers: int
     measured_s: float
-    server: str = "ringcast"  # ringcast | janus
+    server: str = "ringcast"  # ringcast | janus | pion (tools/bench/pion_relay)
     tunables: dict = dataclasses.field(default_factory=dict)
     loadgen_nack: bool = True
     perf: bool = False   # perf record -g of the server after the measured window
     floor: bool = False  # ringcast-floor at the delivered packet rate after the scenario
+    whole_floor: bool = False  # and the whole job's floor (ringcast-floor --ingest STREAMS)
     netns: bool = False  # inside the benchmark's network namespace (the Janus comparison)
     # Sweep / Janus escalation: when a scenario of this series is not sustained, the larger
     # ones of the same series are skipped (they cannot be).
     series: str = ""
     asserts_delivery: bool = False  # smoke: fail the run when delivery is incomplete
+    workers: int = WORKERS  # core.workers
+    verify: int = 0  # the load generator's --verify-one-in; 0: by the viewer count
+    pion_flags: list = dataclasses.field(default_factory=list)  # server = pion: its variant
 
     @property
     def verify_one_in(self):
         # Full decryption of every packet up to 100 viewers; above, the load generator's
         # sampling mode (1 in 16 decrypted and verified, the rest counted by sequence number)
         # keeps it off the server's core.
+        if self.verify:
+            return self.verify
         return 1 if self.viewers <= 100 else 16
 
     @property
@@ -55,7 +62,7 @@ class Scenario:
         return 10 if self.perf else 0
 
     def estimated_s(self):
-        floor_s = 17 if self.floor else 0
+        floor_s = (17 if self.floor else 0) + (14 if self.whole_floor else 0)
         perf_s = self.perf_s + 4 if self.perf else 0
         return 4 + self.warmup_s + self.measured_s + perf_s + floor_s + 2
 
@@ -71,20 +78,52 @@ def all_scenarios(quick=False):
                  12, asserts_delivery=True),
     ]
 
-    def w64(name, title, nack, sr_ms, engine="boringssl", perf=False, group="w64"):
+    def w64(name, title, nack, sr_ms, engine="boringssl", perf=False, group="w64",
+            whole_floor=False):
         return Scenario(name, group, title, w64_streams, w64_streams, measured_w64,
                         tunables={"webrtc.nack": int(nack), "webrtc.rtcp_sr_interval_ms": sr_ms,
                                   "crypto.srtp_engine": engine},
-                        loadgen_nack=nack, perf=perf)
+                        loadgen_nack=nack, perf=perf, whole_floor=whole_floor)
 
     out += [
-        w64("W64", "W64: NACK on, SR 1 s (the reference configuration)", True, 1000, perf=True),
+        w64("W64", "W64: NACK on, SR 1 s (the reference configuration)", True, 1000, perf=True,
+            whole_floor=True),
         w64("W64-nack0", "W64: NACK off, SR 1 s", False, 1000),
         w64("W64-sr3", "W64: NACK on, SR 3 s", True, 3000),
         w64("W64-nack0-sr3", "W64: NACK off, SR 3 s (the reference report's optimised set)",
             False, 3000),
         w64("W64-libsrtp", "W64: crypto.srtp_engine = libsrtp", True, 1000, engine="libsrtp",
             group="libsrtp"),
+    ]
+    # Fewer wake-ups: a worker that has a completion waits up to core.batch_wait_us for more
+    # (the kernel's min-wait), against W64 as it is; run them interleaved (--repeat).
+    for wait_us in (250, 1000):
+        out.append(dataclasses.replace(
+            w64(f"W64-batch{wait_us}", f"W64: core.batch_wait_us = {wait_us}", True, 1000),
+            tunables={"webrtc.nack": 1, "webrtc.rtcp_sr_interval_ms": 1000,
+                      "crypto.srtp_engine": "boringssl", "core.batch_wait_us": wait_us}))
+
+    # MediaMTX's engine at W64 (tools/bench/pion_relay: pion/webrtc v3 set up as MediaMTX sets up
+    # its readers), fed the same clip as plain RTP/UDP, with the same viewers: as MediaMTX runs
+    # today (mDNS off), the reference report's baseline (mDNS on) and its optimised set (NACK
+    # off, reports every 3 s), and one shared track per path instead of one per reader.
+    def pion(name, title, flags, nack=True):
+        return Scenario(name, "w64", title, w64_streams, w64_streams, measured_w64,
+                        server="pion", pion_flags=flags, loadgen_nack=nack)
+
+    out += [
+        pion("W64-pion", "W64: MediaMTX's engine (pion), as MediaMTX runs it: NACK, TWCC, "
+             "SR 1 s, mDNS off, a track per reader", []),
+        pion("W64-pion-mdns", "W64: MediaMTX's engine, the reference report's baseline "
+             "(mDNS on)", ["-mdns"]),
+        pion("W64-pion-opt", "W64: MediaMTX's engine, the reference report's optimised set "
+             "(NACK off, SR 3 s)", ["-nack=false", "-sr-interval", "3s"], nack=False),
+        pion("W64-pion-shared", "W64: MediaMTX's engine with one shared track per path",
+             ["-shared-track"]),
+        # Janus's streaming plugin at W64, in the network namespace it needs (it offers no
+        # loopback candidates), plain RTP/UDP in.
+        Scenario("W64-janus", "w64", "W64: Janus 1.1 streaming plugin (in the network namespace)",
+                 w64_streams, w64_streams, measured_w64, server="janus", netns=True),
     ]
 
     # The fan-out sweep: viewers from 1 up, spread over 1..64 streams (more viewers per stream
@@ -115,4 +154,23 @@ def all_scenarios(quick=False):
                                 f"{server} in the netns: {streams} streams x {viewers} viewers",
                                 streams, viewers, measured_sweep, server=server, netns=True,
                                 perf=viewers >= 250, series="janus"))
+
+    # Scaling over workers: the same load on one worker, then on two, with the load generator in
+    # its cheapest viewer mode (1 packet in 256 decrypted, the rest counted from the clear RTP
+    # header) so that it fits beside them on this machine. Many paths (placed on the workers by
+    # their packet rate), then one popular path whose viewers are spread: 500 on the path's own
+    # worker, the rest on the other one, fed by the relay. Each load runs on one worker, then
+    # on two, back to back.
+    scale_points = ([("M", 8, 100, {}), ("P", 1, 100, {"webrtc.viewers_per_worker": 50})]
+                    if quick else
+                    [("M", 64, 500, {}), ("P", 1, 1000, {"webrtc.viewers_per_worker": 500})])
+    for prefix, streams, viewers, tunables in scale_points:
+        what = (f"{streams} streams x {viewers} viewers" if streams > 1 else
+                f"one path x {viewers} viewers (webrtc.viewers_per_worker = "
+                f"{tunables['webrtc.viewers_per_worker']})")
+        for workers in (1, 2):
+            out.append(Scenario(f"{prefix}{viewers}-w{workers}", "scaling",
+                                f"scaling: {what}, core.workers = {workers}", streams, viewers,
+                                measured_sweep, tunables=dict(tunables), workers=workers,
+                                verify=256, perf=workers > 1))
     return out
