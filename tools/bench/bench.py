@@ -255,34 +255,19 @@ class Ringcastd:
         stop_process(self.proc, self.log)
 
 
-class Janus:
-    """Janus (Debian's) with a generated config, inside the netns."""
+class PeerServer:
+    """A server ringcastd is compared with (Janus, the pion relay): started from a command line,
+    up once `ready()` says so; its figures come from /proc alone."""
 
-    def __init__(self, bench, scenario, workdir):
-        self.bench, self.scenario = bench, scenario
-        self.http_port = 8088
-        self.rtp_base = 20000
-        self.config = janus.write_config(
-            os.path.join(workdir, "janus"), http_port=self.http_port, veth=VETH_SERVER,
-            streams=scenario.streams, rtp_base=self.rtp_base, rtp_port_range="30000-40000")
-        self.log_path = os.path.join(workdir, "janus.log")
-        self.proc = None
+    name = "peer"
 
-    def start(self):
+    def launch(self, cmd, ready, seconds):
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            netns_prefix(self.scenario) + [self.bench.janus, "-C", self.config, "-F",
-                                           os.path.dirname(self.config), "--disable-colors"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        probe = ["ip", "netns", "exec", NETNS, sys.executable, "-c",
-                 "import urllib.request,sys;"
-                 f"urllib.request.urlopen('http://{SERVER_IP}:{self.http_port}/janus/info',"
-                 "timeout=2).read()"]
-        if not wait_for(lambda: self.proc.poll() is not None or
-                        subprocess.run(probe, capture_output=True).returncode == 0, 30):
-            raise RunError("janus did not come up in 30 s:\n" + tail(self.log_path))
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        if not wait_for(lambda: self.proc.poll() is not None or ready(), seconds):
+            raise RunError(f"{self.name} did not come up in {seconds} s:\n" + tail(self.log_path))
         if self.proc.poll() is not None:
-            raise RunError(f"janus exited {self.proc.returncode}:\n" + tail(self.log_path))
+            raise RunError(f"{self.name} exited {self.proc.returncode}:\n" + tail(self.log_path))
         return self
 
     @property
@@ -296,9 +281,37 @@ class Janus:
         stop_process(self.proc, self.log)
 
 
-class PionRelay:
+class Janus(PeerServer):
+    """Janus (Debian's) with a generated config, inside the netns."""
+
+    name = "janus"
+
+    def __init__(self, bench, scenario, workdir):
+        self.bench, self.scenario = bench, scenario
+        self.http_port = 8088
+        self.rtp_base = 20000
+        self.config = janus.write_config(
+            os.path.join(workdir, "janus"), http_port=self.http_port, veth=VETH_SERVER,
+            streams=scenario.streams, rtp_base=self.rtp_base, rtp_port_range="30000-40000")
+        self.log_path = os.path.join(workdir, "janus.log")
+        self.proc = None
+
+    def start(self):
+        probe = ["ip", "netns", "exec", NETNS, sys.executable, "-c",
+                 "import urllib.request,sys;"
+                 f"urllib.request.urlopen('http://{SERVER_IP}:{self.http_port}/janus/info',"
+                 "timeout=2).read()"]
+        return self.launch(
+            netns_prefix(self.scenario) + [self.bench.janus, "-C", self.config, "-F",
+                                           os.path.dirname(self.config), "--disable-colors"],
+            lambda: subprocess.run(probe, capture_output=True).returncode == 0, 30)
+
+
+class PionRelay(PeerServer):
     """tools/bench/pion_relay: MediaMTX's WebRTC engine (pion/webrtc v3 set up as MediaMTX sets
     up its readers), fed plain RTP/UDP like Janus; the scenario's `pion_flags` pick the variant."""
+
+    name = "pion-relay"
 
     def __init__(self, bench, scenario, workdir):
         self.bench, self.scenario = bench, scenario
@@ -316,13 +329,6 @@ class PionRelay:
         self.proc = None
 
     def start(self):
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [self.bench.pion, "-http", f"{self.host}:{self.http_port}", "-udp-port",
-             str(self.udp_port), "-ip", self.host, "-rtp-base", str(self.rtp_base), "-streams",
-             str(self.scenario.streams), "-stats", "0", *self.scenario.pion_flags],
-            stdout=self.log, stderr=subprocess.STDOUT)
-
         def ready():
             try:
                 with urllib.request.urlopen(f"http://{self.host}:{self.http_port}/status",
@@ -331,21 +337,10 @@ class PionRelay:
             except OSError:
                 return False
 
-        if not wait_for(lambda: self.proc.poll() is not None or ready(), 20):
-            raise RunError("pion-relay did not come up in 20 s:\n" + tail(self.log_path))
-        if self.proc.poll() is not None:
-            raise RunError(f"pion-relay exited {self.proc.returncode}:\n" + tail(self.log_path))
-        return self
-
-    @property
-    def pid(self):
-        return self.proc.pid
-
-    def counters(self):
-        return {}
-
-    def stop(self):
-        stop_process(self.proc, self.log)
+        return self.launch(
+            [self.bench.pion, "-http", f"{self.host}:{self.http_port}", "-udp-port",
+             str(self.udp_port), "-ip", self.host, "-rtp-base", str(self.rtp_base), "-streams",
+             str(self.scenario.streams), "-stats", "0", *self.scenario.pion_flags], ready, 20)
 
 
 class Netns:

@@ -451,23 +451,7 @@ int main(int argc, char** argv) {
       }
       iov[i] = {packet, n};
     }
-    alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(uint16_t))] = {};
-    msghdr message{};
-    message.msg_name = &address;
-    message.msg_namelen = sizeof(address);
-    message.msg_iov = iov.data();
-    message.msg_iovlen = options.batch;
-    if (options.batch > 1) {
-      message.msg_control = control;
-      message.msg_controllen = sizeof(control);
-      cmsghdr* cmsg = CMSG_FIRSTHDR(&message);
-      cmsg->cmsg_level = IPPROTO_UDP;
-      cmsg->cmsg_type = UDP_SEGMENT;
-      cmsg->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-      uint16_t segment = static_cast<uint16_t>(wire);
-      memcpy(CMSG_DATA(cmsg), &segment, sizeof(segment));
-    }
-    if (sendmsg(sender, &message, 0) < 0) Die("sendmsg");
+    SendRun(sender, address, iov.data(), options.batch, wire);
     sent += options.batch;
   }
   int64_t cpu_ns = Now(CLOCK_THREAD_CPUTIME_ID) - start_cpu;
