@@ -76,8 +76,8 @@ struct RingOptions {
   unsigned entries = 512;     // SQ entries; the CQ gets twice as many
   bool single_issuer = true;  // IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN where available
   const char* name = "ring";  // for log lines
-  // > 0: once the first completion of a wait has come, wait up to this long for more before
-  // running the loop (see Ring::SetBatchWait). Rounded down to microseconds.
+  // > 0: batch wake-ups, adding at most this much latency (Ring::SetBatchWait). Whole
+  // microseconds count.
   int64_t batch_wait_ns = 0;
 };
 

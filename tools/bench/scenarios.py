@@ -18,7 +18,7 @@ WORKERS = 1
 @dataclasses.dataclass
 class Scenario:
     name: str
-    group: str  # smoke | w64 | sweep | libsrtp | janus | scaling
+    group: str  # smoke | w64 | sweep | batch | libsrtp | janus | scaling
     title: str
     streams: int
     viewers: int
@@ -95,8 +95,8 @@ def all_scenarios(quick=False):
         w64("W64-libsrtp", "W64: crypto.srtp_engine = libsrtp", True, 1000, engine="libsrtp",
             group="libsrtp"),
     ]
-    # Fewer wake-ups: a worker that has a completion waits up to core.batch_wait_us for more
-    # (the kernel's min-wait), against W64 as it is; run them interleaved (--repeat).
+    # Fewer wake-ups: a worker's wait gathers completions for up to core.batch_wait_us (the
+    # kernel's min-wait), against W64 as it is; run them interleaved (--repeat).
     for wait_us in (250, 1000):
         out.append(dataclasses.replace(
             w64(f"W64-batch{wait_us}", f"W64: core.batch_wait_us = {wait_us}", True, 1000),
@@ -137,8 +137,8 @@ def all_scenarios(quick=False):
         out.append(Scenario(f"S{viewers}", "sweep", f"sweep: {streams} streams x {viewers} viewers",
                             streams, viewers, measured_sweep, floor=True,
                             perf=viewers >= 500, series="sweep"))
-    # The same sweep point with batched wake-ups: where completions come by the thousand a
-    # millisecond, the batch fills before the wait ends.
+    # The same sweep point with batched wake-ups: does batching still pay where every wake-up
+    # already carries many completions?
     bw_streams, bw_viewers = (16, 100) if quick else (64, 500)
     out.append(Scenario(f"S{bw_viewers}-batch1000", "batch",
                         f"sweep point {bw_streams} x {bw_viewers}, core.batch_wait_us = 1000",

@@ -506,19 +506,20 @@ TEST_F(RegistryTest, RemovePathRefusesKeysAndEmptyName) {
 }
 
 TEST_F(RegistryTest, ListMatchesWholeComponents) {
-  EXPECT_THAT(registry_.List("core"), ElementsAre("core.log_level", "core.rx_buffer_bytes",
-                                                  "core.rx_buffers", "core.workers"));
+  EXPECT_THAT(registry_.List("core"),
+              ElementsAre("core.batch_wait_us", "core.log_level", "core.rx_buffer_bytes",
+                          "core.rx_buffers", "core.workers"));
   EXPECT_THAT(registry_.List("cor"), IsEmpty());
   EXPECT_THAT(registry_.List("core.workers"), ElementsAre("core.workers"));
   EXPECT_THAT(registry_.List("core.work"), IsEmpty());
   EXPECT_THAT(registry_.List("metrics"), ElementsAre("metrics.listen"));
-  EXPECT_THAT(
-      registry_.List(""),
-      ElementsAre("core.log_level", "core.rx_buffer_bytes", "core.rx_buffers", "core.workers",
-                  "ctl.socket", "metrics.listen", "stats.test.packets", "stats.test.ratio"));
+  EXPECT_THAT(registry_.List(""),
+              ElementsAre("core.batch_wait_us", "core.log_level", "core.rx_buffer_bytes",
+                          "core.rx_buffers", "core.workers", "ctl.socket", "metrics.listen",
+                          "stats.test.packets", "stats.test.ratio"));
   EXPECT_THAT(registry_.List("", /*with_stats=*/false),
-              ElementsAre("core.log_level", "core.rx_buffer_bytes", "core.rx_buffers",
-                          "core.workers", "ctl.socket", "metrics.listen"));
+              ElementsAre("core.batch_wait_us", "core.log_level", "core.rx_buffer_bytes",
+                          "core.rx_buffers", "core.workers", "ctl.socket", "metrics.listen"));
 }
 
 TEST_F(RegistryTest, StatsInGetListAndDescribe) {
@@ -610,7 +611,7 @@ TEST_F(RegistryTest, StartupAppliesLinesAndLaterLineWins) {
     if (event.name == "core.log_level") log_level_events.push_back(event);
   }
   EXPECT_THAT(log_level_events, ElementsAre(Set("core.log_level", "warn")));
-  EXPECT_EQ(events_.size(), 6u + kCam1Keys.size());
+  EXPECT_EQ(events_.size(), 7u + kCam1Keys.size());
 }
 
 TEST_F(RegistryTest, BadFileChangesNothingAndListsEveryBadLine) {

@@ -84,6 +84,7 @@ TEST_F(CtlServiceTest, Get) {
 
 TEST_F(CtlServiceTest, ListPrefix) {
   EXPECT_EQ(Handle("LIST core"),
+            "V core.batch_wait_us 0\n"
             "V core.log_level info\n"
             "V core.rx_buffer_bytes 4096\n"
             "V core.rx_buffers 1024\n"
@@ -96,6 +97,7 @@ TEST_F(CtlServiceTest, ListPrefix) {
             ".\n");
   EXPECT_EQ(Handle("LIST cor"), "E unknown cor unknown key \"cor\"\n.\n");
   EXPECT_EQ(Handle("LIST"),
+            "V core.batch_wait_us 0\n"
             "V core.log_level info\n"
             "V core.rx_buffer_bytes 4096\n"
             "V core.rx_buffers 1024\n"
