@@ -131,24 +131,33 @@ def stop_process(proc, log_file):
         log_file.close()
 
 
-def proc_sample(pid):
-    """(CPU ticks utime+stime, VmRSS kB, threads) of a live process; None once it is gone."""
+def read_stat(directory):
+    """(name, CPU ticks utime+stime, {status field: value}) of /proc/PID or /proc/PID/task/TID;
+    None once it is gone."""
     try:
-        with open(f"/proc/{pid}/stat") as f:
+        with open(f"{directory}/stat") as f:
             stat = f.read()
-        with open(f"/proc/{pid}/status") as f:
+        with open(f"{directory}/status") as f:
             status = f.read()
     except OSError:
         return None
+    name = stat[stat.index("(") + 1:stat.rindex(")")]
     fields = stat[stat.rindex(")") + 2:].split()  # fields[0] is field 3 (state) of proc(5)
     ticks = int(fields[11]) + int(fields[12])     # utime (14), stime (15)
-    rss = threads = 0
+    values = {}
     for line in status.splitlines():
-        if line.startswith("VmRSS:"):
-            rss = int(line.split()[1])
-        elif line.startswith("Threads:"):
-            threads = int(line.split()[1])
-    return ticks, rss, threads
+        key, _, value = line.partition(":")
+        values[key] = (value.split() or [""])[0]  # "VmRSS:  1234 kB" → "1234"
+    return name, ticks, values
+
+
+def proc_sample(pid):
+    """(CPU ticks utime+stime, VmRSS kB, threads) of a live process; None once it is gone."""
+    read = read_stat(f"/proc/{pid}")
+    if read is None:
+        return None
+    _, ticks, status = read
+    return ticks, int(status.get("VmRSS", 0)), int(status.get("Threads", 0))
 
 
 def thread_ticks(pid):
@@ -160,19 +169,13 @@ def thread_ticks(pid):
     except OSError:
         return out
     for tid in tids:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                stat = f.read()
-            with open(f"/proc/{pid}/task/{tid}/status") as f:
-                status = f.read()
-        except OSError:
+        read = read_stat(f"/proc/{pid}/task/{tid}")
+        if read is None:
             continue  # the thread ended between the listing and the read
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2:].split()
-        switches = [int(line.split()[1]) for line in status.splitlines()
-                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"))]
+        name, ticks, status = read
         sums = out.setdefault(name, [0, 0, 0])
-        for i, value in enumerate([int(fields[11]) + int(fields[12])] + switches[:2]):
+        for i, value in enumerate((ticks, int(status["voluntary_ctxt_switches"]),
+                                   int(status["nonvoluntary_ctxt_switches"]))):
             sums[i] += value
     return out
 
