@@ -46,6 +46,12 @@ size_t RtpHeaderLength(const uint8_t* p, size_t length, size_t trailer) {
   return header <= limit ? header : 0;
 }
 
+// ProtectFrom reads its payload from outside the buffer it writes (in place is Protect).
+bool Overlap(std::span<const uint8_t> buffer, std::span<const uint8_t> payload) {
+  return !payload.empty() && payload.data() < buffer.data() + buffer.size() &&
+         buffer.data() < payload.data() + payload.size();
+}
+
 bool IsRtcp(const uint8_t* p, size_t length, size_t trailer) {
   return length >= kRtcpHeader + trailer && (p[0] >> 6) == 2;
 }
@@ -86,6 +92,17 @@ SrtpSessionKeys DeriveSrtpSessionKeys(SrtpProfile profile, const SrtpKeys& keys)
   SrtpKdf(key, salt, 4, out.rtcp_auth);
   SrtpKdf(key, salt, 5, std::span(out.rtcp_salt).first(salt_len));
   return out;
+}
+
+SrtpResult SrtpEngine::ProtectFrom(std::span<uint8_t> buffer, size_t header,
+                                   std::span<const uint8_t> payload, size_t& length) {
+  if (header > buffer.size() || buffer.size() - header < payload.size()) {
+    return SrtpResult::kNoRoom;
+  }
+  if (Overlap(buffer, payload)) return SrtpResult::kMalformed;
+  std::memcpy(buffer.data() + header, payload.data(), payload.size());
+  length = header + payload.size();
+  return Protect(buffer, length);
 }
 
 absl::StatusOr<std::unique_ptr<SrtpEngine>> MakeSrtp(SrtpEngineKind engine, SrtpProfile profile,
@@ -209,8 +226,8 @@ SrtpContext::Stream& SrtpContext::Insert(uint32_t ssrc) {
 // RFC 7714 §8.1 / §9.1: IV = (00 00 || SSRC || index bits) XOR salt; `index_bits` are the
 // low 48 bits (ROC || SEQ for RTP, 00 00 || E=0 || SRTCP index for RTCP).
 bool SrtpContext::GcmSeal(EVP_AEAD_CTX* ctx, const uint8_t* salt, uint32_t ssrc,
-                          uint64_t index_bits, const uint8_t* ad, size_t ad_len, uint8_t* data,
-                          size_t data_len, uint8_t* tag) {
+                          uint64_t index_bits, const uint8_t* ad, size_t ad_len, const uint8_t* in,
+                          uint8_t* out, size_t len, uint8_t* tag) {
   uint8_t iv[12] = {0, 0};
   Store32(iv + 2, ssrc);
   Store32(iv + 6, static_cast<uint32_t>(index_bits >> 16));
@@ -218,8 +235,8 @@ bool SrtpContext::GcmSeal(EVP_AEAD_CTX* ctx, const uint8_t* salt, uint32_t ssrc,
   iv[11] = static_cast<uint8_t>(index_bits);
   for (size_t i = 0; i < 12; ++i) iv[i] ^= salt[i];
   size_t tag_len = 0;
-  return EVP_AEAD_CTX_seal_scatter(ctx, data, tag, &tag_len, kGcmTag, iv, sizeof(iv), data,
-                                   data_len, nullptr, 0, ad, ad_len) == 1 &&
+  return EVP_AEAD_CTX_seal_scatter(ctx, out, tag, &tag_len, kGcmTag, iv, sizeof(iv), in, len,
+                                   nullptr, 0, ad, ad_len) == 1 &&
          tag_len == kGcmTag;
 }
 
@@ -238,7 +255,7 @@ bool SrtpContext::GcmOpen(EVP_AEAD_CTX* ctx, const uint8_t* salt, uint32_t ssrc,
 
 // RFC 3711 §4.1.1: IV = (salt * 2^16) XOR (SSRC * 2^64) XOR (index * 2^16).
 void SrtpContext::CmCrypt(const AES_KEY& key, const uint8_t* salt, uint32_t ssrc, uint64_t index,
-                          uint8_t* data, size_t len) {
+                          const uint8_t* in, uint8_t* out, size_t len) {
   uint8_t iv[16] = {};
   std::memcpy(iv, salt, 14);
   iv[4] ^= static_cast<uint8_t>(ssrc >> 24);
@@ -248,7 +265,7 @@ void SrtpContext::CmCrypt(const AES_KEY& key, const uint8_t* salt, uint32_t ssrc
   for (int i = 0; i < 6; ++i) iv[13 - i] ^= static_cast<uint8_t>(index >> (8 * i));
   uint8_t ecount[16] = {};
   unsigned int num = 0;
-  AES_ctr128_encrypt(data, data, len, &key, iv, ecount, &num);
+  AES_ctr128_encrypt(in, out, len, &key, iv, ecount, &num);
 }
 
 // RFC 3711 §4.2.1: HMAC-SHA1 over data || suffix, truncated to 80 bits.
@@ -271,8 +288,29 @@ SrtpResult SrtpContext::Protect(std::span<uint8_t> buffer, size_t& length) {
   if (length > buffer.size()) return SrtpResult::kMalformed;
   const size_t header = RtpHeaderLength(p, length, 0);
   if (header == 0) return SrtpResult::kMalformed;
+  if (buffer.size() - length < SrtpTagLength(profile_)) return SrtpResult::kNoRoom;
+  const SrtpResult result = ProtectRtp(p, header, p + header, length - header);
+  if (result == SrtpResult::kOk) length += SrtpTagLength(profile_);
+  return result;
+}
+
+SrtpResult SrtpContext::ProtectFrom(std::span<uint8_t> buffer, size_t header,
+                                    std::span<const uint8_t> payload, size_t& length) {
+  if (direction_ != SrtpDirection::kProtect) return SrtpResult::kWrongDirection;
+  uint8_t* p = buffer.data();
+  if (header > buffer.size() || RtpHeaderLength(p, header, 0) != header) {
+    return SrtpResult::kMalformed;
+  }
   const size_t tag_len = SrtpTagLength(profile_);
-  if (buffer.size() - length < tag_len) return SrtpResult::kNoRoom;
+  if (buffer.size() - header < payload.size() + tag_len) return SrtpResult::kNoRoom;
+  if (Overlap(buffer, payload)) return SrtpResult::kMalformed;
+  const SrtpResult result = ProtectRtp(p, header, payload.data(), payload.size());
+  if (result == SrtpResult::kOk) length = header + payload.size() + tag_len;
+  return result;
+}
+
+SrtpResult SrtpContext::ProtectRtp(uint8_t* p, size_t header, const uint8_t* in,
+                                   size_t payload_len) {
   const uint32_t ssrc = Load32(p + 8);
   const uint16_t seq = static_cast<uint16_t>((p[2] << 8) | p[3]);
   Stream* stream = Find(ssrc);
@@ -280,19 +318,19 @@ SrtpResult SrtpContext::Protect(std::span<uint8_t> buffer, size_t& length) {
   // The sender keeps its ROC with the receiver's rule, so a retransmission of an older
   // sequence number gets the ROC it was first sent with.
   const uint64_t index = stream->rtp.EstimateIndex(seq);
+  const size_t length = header + payload_len;
   if (profile_ == SrtpProfile::kAeadAes128Gcm) {
-    if (!GcmSeal(rtp_aead_.get(), keys_.rtp_salt.data(), ssrc, index, p, header, p + header,
-                 length - header, p + length)) {
+    if (!GcmSeal(rtp_aead_.get(), keys_.rtp_salt.data(), ssrc, index, p, header, in, p + header,
+                 payload_len, p + length)) {
       return SrtpResult::kError;
     }
   } else {
-    CmCrypt(rtp_aes_, keys_.rtp_salt.data(), ssrc, index, p + header, length - header);
+    CmCrypt(rtp_aes_, keys_.rtp_salt.data(), ssrc, index, in, p + header, payload_len);
     uint8_t roc[4];
     Store32(roc, static_cast<uint32_t>(index >> 16));
     if (!Hmac(rtp_hmac_.get(), p, length, roc, sizeof(roc), p + length)) return SrtpResult::kError;
   }
   if (stream->rtp.Check(index) == SrtpResult::kOk) stream->rtp.Accept(index);
-  length += tag_len;
   return SrtpResult::kOk;
 }
 
@@ -324,7 +362,7 @@ SrtpResult SrtpContext::Unprotect(std::span<uint8_t> buffer, size_t& length) {
     uint8_t tag[kCmTag];
     if (!Hmac(rtp_hmac_.get(), p, body, roc, sizeof(roc), tag)) return SrtpResult::kError;
     if (CRYPTO_memcmp(tag, p + body, kCmTag) != 0) return SrtpResult::kAuthFailed;
-    CmCrypt(rtp_aes_, keys_.rtp_salt.data(), ssrc, index, p + header, body - header);
+    CmCrypt(rtp_aes_, keys_.rtp_salt.data(), ssrc, index, p + header, p + header, body - header);
   }
   if (stream == nullptr) stream = &Insert(ssrc);
   stream->rtp.Accept(index);
@@ -361,13 +399,14 @@ SrtpResult SrtpContext::ProtectRtcpWithIndex(std::span<uint8_t> buffer, size_t& 
     std::memcpy(ad, p, kRtcpHeader);
     std::memcpy(ad + kRtcpHeader, e_index, 4);
     if (!GcmSeal(rtcp_aead_.get(), keys_.rtcp_salt.data(), ssrc, index, ad, sizeof(ad),
-                 p + kRtcpHeader, length - kRtcpHeader, p + length)) {
+                 p + kRtcpHeader, p + kRtcpHeader, length - kRtcpHeader, p + length)) {
       return SrtpResult::kError;
     }
     std::memcpy(p + length + kGcmTag, e_index, 4);
   } else {
     // RFC 3711 §3.4: E || index follows the encrypted part and is authenticated.
-    CmCrypt(rtcp_aes_, keys_.rtcp_salt.data(), ssrc, index, p + kRtcpHeader, length - kRtcpHeader);
+    CmCrypt(rtcp_aes_, keys_.rtcp_salt.data(), ssrc, index, p + kRtcpHeader, p + kRtcpHeader,
+            length - kRtcpHeader);
     std::memcpy(p + length, e_index, 4);
     if (!Hmac(rtcp_hmac_.get(), p, length + 4, nullptr, 0, p + length + 4)) {
       return SrtpResult::kError;
@@ -418,7 +457,8 @@ SrtpResult SrtpContext::UnprotectRtcp(std::span<uint8_t> buffer, size_t& length)
     if (!Hmac(rtcp_hmac_.get(), p, body + 4, nullptr, 0, tag)) return SrtpResult::kError;
     if (CRYPTO_memcmp(tag, p + body + 4, kCmTag) != 0) return SrtpResult::kAuthFailed;
     if (encrypted) {
-      CmCrypt(rtcp_aes_, keys_.rtcp_salt.data(), ssrc, index, p + kRtcpHeader, body - kRtcpHeader);
+      CmCrypt(rtcp_aes_, keys_.rtcp_salt.data(), ssrc, index, p + kRtcpHeader, p + kRtcpHeader,
+              body - kRtcpHeader);
     }
   }
   if (stream == nullptr) stream = &Insert(ssrc);

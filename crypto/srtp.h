@@ -5,7 +5,8 @@
 // number of SSRCs (a small fixed LRU table of streams, each with its own rollover counter and
 // 64-packet replay window, RFC 3711 §3.3.1-§3.3.2). Packets are transformed IN PLACE in a
 // buffer owned by the caller: Protect needs room for the trailer (kSrtpMaxRtpOverhead,
-// kSrtcpMaxOverhead) after `length`; Unprotect shrinks `length`. The per-packet calls never
+// kSrtcpMaxOverhead) after `length`; Unprotect shrinks `length`. ProtectFrom is the one
+// exception: it reads the payload of a stored packet and writes it protected into the buffer. The per-packet calls never
 // allocate and return an SrtpResult, never a Status: a bad packet is dropped and counted.
 //
 // Two engines implement it (ARCHITECTURE.md, "Crypto"): SrtpContext on BoringSSL's primitives
@@ -80,6 +81,14 @@ class SrtpEngine {
 
   // RTP: `buffer[0, length)` holds the packet; on kOk `length` is the new length.
   virtual SrtpResult Protect(std::span<uint8_t> buffer, size_t& length) = 0;
+  // RTP out of place: `buffer[0, header)` holds the packet's header as it is to be sent and
+  // `payload` the rest of the packet where it lies (a stored packet, left as it is; it must
+  // not overlap `buffer`); the payload is protected from there into `buffer` after the header,
+  // trailer included, so that it is read once. On kOk `length` is the protected length. This
+  // default copies the payload and calls Protect; an engine that can read and write in one pass
+  // overrides it.
+  virtual SrtpResult ProtectFrom(std::span<uint8_t> buffer, size_t header,
+                                 std::span<const uint8_t> payload, size_t& length);
   virtual SrtpResult Unprotect(std::span<uint8_t> buffer, size_t& length) = 0;
   // RTCP (compound packet): always encrypted (E = 1) on Protect.
   virtual SrtpResult ProtectRtcp(std::span<uint8_t> buffer, size_t& length) = 0;
@@ -117,6 +126,8 @@ class SrtpContext final : public SrtpEngine {
   ~SrtpContext() override;
 
   SrtpResult Protect(std::span<uint8_t> buffer, size_t& length) override;
+  SrtpResult ProtectFrom(std::span<uint8_t> buffer, size_t header, std::span<const uint8_t> payload,
+                         size_t& length) override;
   SrtpResult Unprotect(std::span<uint8_t> buffer, size_t& length) override;
   SrtpResult ProtectRtcp(std::span<uint8_t> buffer, size_t& length) override;
   SrtpResult UnprotectRtcp(std::span<uint8_t> buffer, size_t& length) override;
@@ -142,14 +153,20 @@ class SrtpContext final : public SrtpEngine {
   Stream* Find(uint32_t ssrc);
   Stream& Insert(uint32_t ssrc);  // evicts the least recently used stream when full
 
-  // Transforms; `index` is the 48-bit SRTP or 31-bit SRTCP index.
+  // Protect and ProtectFrom: the RTP header is p[0, header); the payload, `payload_len`
+  // bytes at `in`, goes protected to p + header (`in` may be that very place).
+  SrtpResult ProtectRtp(uint8_t* p, size_t header, const uint8_t* in, size_t payload_len);
+
+  // Transforms; `index` is the 48-bit SRTP or 31-bit SRTCP index. GcmSeal and CmCrypt read
+  // `in` and write `out`, which is either `in` itself or does not overlap it.
   bool GcmSeal(EVP_AEAD_CTX* ctx, const uint8_t* salt, uint32_t ssrc, uint64_t index_bits,
-               const uint8_t* ad, size_t ad_len, uint8_t* data, size_t data_len, uint8_t* tag);
+               const uint8_t* ad, size_t ad_len, const uint8_t* in, uint8_t* out, size_t len,
+               uint8_t* tag);
   bool GcmOpen(EVP_AEAD_CTX* ctx, const uint8_t* salt, uint32_t ssrc, uint64_t index_bits,
                const uint8_t* ad, size_t ad_len, uint8_t* data, size_t data_len,
                const uint8_t* tag);
   void CmCrypt(const AES_KEY& key, const uint8_t* salt, uint32_t ssrc, uint64_t index,
-               uint8_t* data, size_t len);
+               const uint8_t* in, uint8_t* out, size_t len);
   bool Hmac(HMAC_CTX* ctx, const uint8_t* data, size_t len, const uint8_t* suffix,
             size_t suffix_len, uint8_t* tag10);
 

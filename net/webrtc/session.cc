@@ -14,6 +14,7 @@
 #include "rtp/rtcp/feedback.h"
 #include "rtp/rtcp/report.h"
 #include "rtp/rtcp/sdes.h"
+#include "rtp/rtp_packet.h"
 
 namespace ringcast::net::webrtc {
 namespace {
@@ -266,22 +267,28 @@ void WebRtcSession::PumpTracks() {
 }
 
 // The packet as the track stored it, renumbered for this viewer (payload type, sequence number,
-// timestamp, SSRC: RFC 3550 §5.1) and protected in place in its send slot.
+// timestamp, SSRC: RFC 3550 §5.1) in its send slot. Only the header is copied: the payload is
+// sealed from the History straight into the slot, one pass over its bytes.
 bool WebRtcSession::SendMedia(const SendTrack& send, const Outgoing& out) {
   UdpEgress& egress = host_.egress();
-  const rtp::HistoryPacket& packet = out.packet;
-  size_t length = packet.bytes.size();
-  if (length < 12 || length + crypto::kSrtpMaxRtpOverhead > kSendSlotBytes) return false;
+  const std::span<const uint8_t> packet = out.packet.bytes;
+  if (packet.size() + crypto::kSrtpMaxRtpOverhead > kSendSlotBytes) return false;
+  // The History holds packets its track parsed; this only finds where the header ends.
+  std::optional<rtp::RtpView> view = rtp::RtpView::Parse(packet);
+  if (!view) return false;
+  const size_t header = view->header_size();
   UdpEgress::Slot slot = egress.Reserve();
   if (slot.bytes.empty()) return false;
   const TrackSenderOptions& options = send.sender->options();
   uint8_t* p = slot.bytes.data();
-  memcpy(p, packet.bytes.data(), length);
+  memcpy(p, packet.data(), header);
   p[1] = static_cast<uint8_t>((p[1] & 0x80) | options.payload_type);
   rtp::StoreBe16(p + 2, out.seq);
   rtp::StoreBe32(p + 4, out.timestamp);
   rtp::StoreBe32(p + 8, options.ssrc);
-  if (srtp_out_->Protect(slot.bytes, length) != crypto::SrtpResult::kOk) {
+  size_t length = 0;
+  if (srtp_out_->ProtectFrom(slot.bytes, header, packet.subspan(header), length) !=
+      crypto::SrtpResult::kOk) {
     egress.Release(slot);
     return false;
   }

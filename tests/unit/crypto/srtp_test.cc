@@ -439,6 +439,49 @@ TEST_P(SrtpCrossCheckTest, ShortAndFullBuffers) {
   }
 }
 
+// ProtectFrom (the header in the send buffer, the payload read from where the packet is
+// stored) gives the bytes Protect gives in place, for every engine, and leaves the source as
+// it was; it refuses a payload that overlaps the buffer it writes and a buffer without room.
+TEST_P(SrtpCrossCheckTest, ProtectFromMatchesProtectInPlace) {
+  for (SrtpEngineKind kind : {SrtpEngineKind::kBoringSsl, SrtpEngineKind::kLibsrtp}) {
+    auto in_place = Make(kind, profile(), SrtpDirection::kProtect);
+    auto from = Make(kind, profile(), SrtpDirection::kProtect);
+    ASSERT_TRUE(in_place && from);
+    for (const char* name : {"h264_ffmpeg_fua.rtp", "h264_gst_stapa_ext.rtp"}) {
+      const std::vector<Bytes> packets = ReadCapture(name);
+      ASSERT_FALSE(packets.empty());
+      for (size_t i = 0; i < packets.size(); ++i) {
+        SCOPED_TRACE(std::string(name) + " packet " + std::to_string(i));
+        Bytes expected;
+        ASSERT_EQ(Apply(*in_place, Op::kProtect, packets[i], &expected), SrtpResult::kOk);
+        // RFC 3550 §5.1, §5.3.1: the fixed header, the CSRCs, the extension.
+        const Bytes& p = packets[i];
+        size_t header = 12 + 4 * size_t{p[0] & 0x0fu};
+        if ((p[0] & 0x10u) != 0) header += 4 + 4 * ((size_t{p[header + 2]} << 8) | p[header + 3]);
+        ASSERT_LT(header, p.size());
+        const Bytes source = packets[i];
+        Bytes buffer(source.size() + kSrtpMaxRtpOverhead, 0xee);
+        std::memcpy(buffer.data(), source.data(), header);
+        size_t length = 0;
+        ASSERT_EQ(from->ProtectFrom(buffer, header, std::span(source).subspan(header), length),
+                  SrtpResult::kOk);
+        buffer.resize(length);
+        EXPECT_EQ(buffer, expected);
+        EXPECT_EQ(source, packets[i]);
+      }
+    }
+    Bytes packet = RtpPacket(7, 0x100, 100);
+    packet.resize(packet.size() + kSrtpMaxRtpOverhead);
+    size_t length = 0;
+    EXPECT_EQ(from->ProtectFrom(packet, 12, std::span(packet).subspan(12, 100), length),
+              SrtpResult::kMalformed);
+    Bytes small(12 + 100, 0);
+    std::memcpy(small.data(), packet.data(), 12);
+    EXPECT_EQ(from->ProtectFrom(small, 12, std::span(packet).subspan(12, 100), length),
+              SrtpResult::kNoRoom);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Profiles, SrtpCrossCheckTest, ::testing::Values(0, 1),
                          [](const auto& info) { return std::string(kProfileNames[info.param]); });
 
