@@ -324,6 +324,7 @@ void Ring::RunOnce(int64_t max_wait_ns) {
   CHECK_MSG(ret >= 0 || ret == -ETIME || ret == -EINTR || ret == -EBUSY || ret == -EAGAIN,
             "io_uring_enter failed");
   const int64_t woke_ns = NowNs();
+  t_batch_woke_ns = woke_ns;
   stats_.Add(stats_.submits);
 
   unsigned head;
@@ -339,6 +340,7 @@ void Ring::RunOnce(int64_t max_wait_ns) {
   if (wake_pending_.load(std::memory_order_acquire)) RunPostedTasks();
   for (size_t i = 0; i < batch_end_handlers_.size(); ++i) batch_end_handlers_[i]->OnBatchEnd();
   DeleteDrainedRetirees();
+  t_batch_woke_ns = 0;
   stats_.Add(stats_.busy_ns, static_cast<uint64_t>(std::max<int64_t>(0, NowNs() - woke_ns)));
 }
 

@@ -145,7 +145,7 @@ void StreamConnection::Start(std::unique_ptr<StreamSession> session) {
 
 void StreamConnection::OnReceive(std::span<uint8_t> bytes, const sockaddr*, socklen_t,
                                  uint16_t bid) {
-  last_activity_ns_ = core::NowNs();
+  last_activity_ns_ = core::BatchNowNs();
   if (hand_off_ != nullptr) {  // the other ring gets these
     hand_off_pending_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     buffers_.Recycle(bid);

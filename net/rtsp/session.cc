@@ -182,7 +182,7 @@ void RtspSession::IngestRtp(size_t track, std::span<const uint8_t> bytes, std::s
     return;
   }
   ++packets_in_;
-  int64_t now = core::NowNs();
+  int64_t now = core::BatchNowNs();
   connection_.Touch(now);  // RTP over UDP keeps the RTSP session alive, as TCP bytes do
   path_->stream->track(track).Ingest(*packet, now);
 }

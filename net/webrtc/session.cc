@@ -242,7 +242,7 @@ void WebRtcSession::OnDtlsConnected() {
 
 void WebRtcSession::OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket& packet) {
   if (!media_ready_ || ended_) return;
-  int64_t now = core::NowNs();
+  int64_t now = core::BatchNowNs();
   for (SendTrack& send : tracks_) {
     if (send.track != &track) continue;
     // Waiting for the next keyframe: ask the source for one now rather than for a GOP.

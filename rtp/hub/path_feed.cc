@@ -28,7 +28,7 @@ void PathFeed::OnSourceReady(std::vector<TrackInfo> tracks) {
 
 void PathFeed::OnSourcePacket(size_t track, const RtpView& packet) {
   if (!ready_ || path_.stream == nullptr || track >= path_.stream->track_count()) return;
-  path_.stream->track(track).Ingest(packet, core::NowNs());
+  path_.stream->track(track).Ingest(packet, core::BatchNowNs());
 }
 
 void PathFeed::OnSourceLost(std::string_view reason) {

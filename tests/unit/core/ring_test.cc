@@ -179,6 +179,29 @@ TEST(RingTest, PostFromTheOwnThreadRunsOnTheNextIteration) {
   EXPECT_EQ(runs, 1);
 }
 
+// Work inside a batch reads the time the batch woke at (one clock read per batch); outside a
+// batch BatchNowNs() is the clock.
+TEST(RingTest, BatchNowIsTheBatchWakeTimeInsideABatchAndTheClockOutside) {
+  auto ring = MakeRing();
+  ASSERT_NE(ring, nullptr);
+  int64_t first = 0, second = 0;
+  ring->Post([&] {
+    first = BatchNowNs();
+    const int64_t spin_until = NowNs() + 2 * kNsPerMs;
+    while (NowNs() < spin_until) {
+    }
+    second = BatchNowNs();
+  });
+  const int64_t before = NowNs();
+  ring->RunOnce(0);
+  const int64_t after = NowNs();
+  EXPECT_EQ(first, second);  // 2 ms apart on the clock, one batch
+  EXPECT_GE(first, before);
+  EXPECT_LE(first, after - 2 * kNsPerMs);
+  const int64_t outside = BatchNowNs();
+  EXPECT_GE(outside, after);
+}
+
 // Batched waits (core.batch_wait_us): what is queued is still submitted, every completion is
 // handed over, the earliest timer still ends the wait, and another thread's Post still wakes it.
 std::unique_ptr<Ring> MakeBatchingRing(unsigned entries = 64) {
