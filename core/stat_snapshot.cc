@@ -1,28 +1,71 @@
 #include "core/stat_snapshot.h"
 
+#include <chrono>
+
 namespace ringcast::core {
 
 StatSnapshot::StatSnapshot(Ring& ring, int64_t interval_ns, Taker take)
-    : interval_ns_(interval_ns), take_(std::move(take)), timer_(ring, [this] {
+    : ring_(ring), interval_ns_(interval_ns), take_(std::move(take)), timer_(ring, [this] {
         Take();
         timer_.ArmAfter(interval_ns_);
       }) {}
 
+StatSnapshot::~StatSnapshot() {
+  std::lock_guard<std::mutex> lock(shared_->mutex);
+  shared_->alive = false;
+}
+
 void StatSnapshot::Start() {
+  {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    shared_->started = true;
+  }
+  if (interval_ns_ == kOnDemand) return;
   Take();
   timer_.ArmAfter(interval_ns_);
 }
 
-void StatSnapshot::Take() {
+void StatSnapshot::Take() const {
   std::vector<StatSample> samples;
   take_(samples);
-  std::lock_guard<std::mutex> lock(mutex_);
-  published_.swap(samples);
+  std::lock_guard<std::mutex> lock(shared_->mutex);
+  shared_->published.swap(samples);
+  ++shared_->takes;
+  shared_->taken.notify_all();
 }
 
 std::vector<StatSample> StatSnapshot::Copy() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return published_;
+  std::shared_ptr<Shared> shared = shared_;
+  if (interval_ns_ == kOnDemand) {
+    uint64_t before;
+    bool started;
+    {
+      std::lock_guard<std::mutex> lock(shared->mutex);
+      before = shared->takes;
+      started = shared->started;
+    }
+    if (!started) return {};
+    if (Ring::Current() == &ring_) {
+      Take();
+    } else {
+      // The task holds the shared part, and finds out there whether the StatSnapshot (and the
+      // component its taker reads) is still there: both live and die on the ring's thread.
+      ring_.Post([shared, self = this] {
+        bool alive;
+        {
+          std::lock_guard<std::mutex> lock(shared->mutex);
+          alive = shared->alive;
+        }
+        if (alive) self->Take();
+      });
+      std::unique_lock<std::mutex> lock(shared->mutex);
+      shared->taken.wait_for(lock, std::chrono::nanoseconds(kOnDemandWait),
+                             [&] { return shared->takes != before || !shared->alive; });
+      return shared->published;
+    }
+  }
+  std::lock_guard<std::mutex> lock(shared->mutex);
+  return shared->published;
 }
 
 StatSample Gauge(std::string name, double value, std::string metric, std::string help,

@@ -174,6 +174,7 @@ void UdpEgress::OnBatchEnd() {
   }
   queued_.clear();
   one_off_used_ = 0;
+  packets_published_.store(stats_.packets, std::memory_order_relaxed);
 }
 
 UdpEgress::SendOp& UdpEgress::AcquireOp() {

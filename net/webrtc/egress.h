@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -96,6 +97,8 @@ class UdpEgress final : private core::BatchEndHandler {
   void set_gso(bool gso) { gso_ = gso && gso_supported_; }
   bool gso() const { return gso_; }
   const EgressStats& stats() const { return stats_; }
+  // stats().packets as of the end of the last batch. Any thread.
+  uint64_t packets_published() const { return packets_published_.load(std::memory_order_relaxed); }
   size_t slots_in_use() const { return total_slots_ - free_.size(); }
 
   // Flushes every queued destination now (tests; the ring calls it at each batch end).
@@ -127,6 +130,7 @@ class UdpEgress final : private core::BatchEndHandler {
   std::vector<std::unique_ptr<SendOp>> ops_;
   std::vector<SendOp*> free_ops_;
   EgressStats stats_;
+  std::atomic<uint64_t> packets_published_{0};  // read by the control thread
 };
 
 }  // namespace ringcast::net::webrtc

@@ -351,7 +351,6 @@ void WebRtcServer::TakeSnapshot(std::vector<core::StatSample>& out) const {
   add("stats.webrtc.requests_forwarded", static_cast<double>(requests_forwarded_),
       "ringcast_webrtc_requests_forwarded_total",
       "HTTP requests answered by the worker that owns their path or session", true);
-  datagrams_out_.store(egress.packets, std::memory_order_relaxed);
   for (const auto& [key_name, entry] : hub_.paths()) {
     const std::string& name = key_name;
     const auto& [count, sums] = per_path[name];

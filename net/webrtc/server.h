@@ -7,7 +7,8 @@
 //
 // Sessions that end are deleted from a timer of the server's, never inside their own calls. The
 // server lives on the worker that owns the paths (rtp::hub::PathHub); everything here runs on that
-// thread except Snapshot(), which copies the figures taken once a second under a mutex.
+// thread except Snapshot(), which asks the worker for its figures and waits for them (taken only
+// when read: their cost grows with the sessions), and the relaxed counters for stats.worker.N.*.
 #ifndef RINGCAST_NET_WEBRTC_SERVER_H_
 #define RINGCAST_NET_WEBRTC_SERVER_H_
 
@@ -85,7 +86,7 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   size_t session_count() const { return sessions_.size(); }
   // For the control thread's stats.worker.N.* (relaxed: figures).
   uint64_t sessions_now() const { return sessions_now_.load(std::memory_order_relaxed); }
-  uint64_t datagrams_out() const { return datagrams_out_.load(std::memory_order_relaxed); }
+  uint64_t datagrams_out() const { return egress_->packets_published(); }
 
   // A datagram another worker received for one of our sessions.
   void OnForwardedDatagram(std::span<uint8_t> bytes, const SocketAddress& from);
@@ -99,7 +100,8 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   // /api/paths: this worker's view of every path it knows.
   std::vector<PathInfo> LocalPathInfo() const;
 
-  // stats.webrtc.* and stats.path.NAME.webrtc_*, as of the last snapshot. Any thread.
+  // stats.webrtc.* and stats.path.NAME.webrtc_*, taken now on the worker (core::StatSnapshot,
+  // on demand). Any thread but the worker's own waits for it, at most half a second.
   std::vector<core::StatSample> Snapshot() const { return snapshot_.Copy(); }
 
  private:
@@ -111,7 +113,7 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
         shared_(shared),
         worker_(hub.worker()),
         reap_timer_(ring, [this] { ReapEndedSessions(); }),
-        snapshot_(ring, 1'000'000'000,
+        snapshot_(ring, core::StatSnapshot::kOnDemand,
                   [this](std::vector<core::StatSample>& out) { TakeSnapshot(out); }) {}
 
   // SessionHost
@@ -183,7 +185,6 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   uint64_t requests_forwarded_ = 0;  // HTTP requests answered by another worker
   uint64_t viewers_spread_ = 0;      // WHEP offers sent on to a replica's worker
   std::atomic<uint64_t> sessions_now_{0};
-  mutable std::atomic<uint64_t> datagrams_out_{0};  // egress packets, as of the snapshot
   core::LogRateLimiter log_limiter_;
   // Sessions that ended are deleted from this timer, which fires on its own (never inside a
   // session's call) and goes away with the server, unlike a posted task.

@@ -3,8 +3,10 @@
 #include "core/stat_snapshot.h"
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <thread>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/worker.h"
@@ -78,6 +80,53 @@ TEST(StatSnapshotTest, AnotherThreadCopiesWhileTheWorkerTakes) {
     last = copy[0].value;
   }
   EXPECT_GE(takes.load(), 50);
+  std::promise<void> stopped;
+  (*worker)->Post([&] {
+    snapshot.reset();
+    stopped.set_value();
+  });
+  stopped.get_future().wait();
+}
+
+// On demand: nothing is taken while nobody reads; each Copy() from another thread gets a take
+// made for it on the worker; after the StatSnapshot is gone on its thread, a take that was
+// still queued does nothing.
+TEST(StatSnapshotTest, OnDemandTakesOnlyWhenRead) {
+  WorkerOptions options;
+  options.rx_buffers = 16;
+  auto worker = Worker::Start(options);
+  ASSERT_TRUE(worker.ok()) << worker.status();
+  std::unique_ptr<StatSnapshot> snapshot;
+  std::atomic<int> takes{0};
+  std::promise<void> started;
+  (*worker)->Post([&] {
+    snapshot = std::make_unique<StatSnapshot>(
+        (*worker)->ring(), StatSnapshot::kOnDemand, [&](std::vector<StatSample>& out) {
+          EXPECT_EQ(Ring::Current(), &(*worker)->ring());  // on the worker, never the reader
+          out.push_back(Gauge("stats.test.takes", ++takes, "ringcast_test_takes", "takes"));
+        });
+    snapshot->Start();
+    started.set_value();
+  });
+  started.get_future().wait();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(takes.load(), 0);
+  for (int i = 1; i <= 3; ++i) {
+    std::vector<StatSample> copy = snapshot->Copy();
+    ASSERT_EQ(copy.size(), 1u);
+    EXPECT_EQ(copy[0].value, i);
+  }
+  EXPECT_EQ(takes.load(), 3);
+  // Readers on several threads at once, each answered.
+  std::vector<std::thread> readers;
+  std::atomic<int> answered{0};
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) answered += snapshot->Copy().size() == 1 ? 1 : 0;
+    });
+  }
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_EQ(answered.load(), 80);
   std::promise<void> stopped;
   (*worker)->Post([&] {
     snapshot.reset();
