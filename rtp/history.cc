@@ -50,18 +50,7 @@ void History::Grow(size_t want_bytes, size_t want_packets) {
   size_t capacity = std::min(options_.max_bytes, std::max(bytes_.size(), want_bytes));
   size_t packets = std::bit_ceil(std::max(index_.size(), want_packets));
   if (capacity > bytes_.size()) {
-    // Re-lay the packets out from offset 0, oldest first.
-    std::vector<uint8_t> bytes(capacity);
-    uint32_t offset = 0;
-    for (uint64_t seq = begin_seq_; seq < end_seq_; ++seq) {
-      Entry& entry = At(seq);
-      if (entry.size == 0) continue;
-      std::memcpy(bytes.data() + offset, bytes_.data() + entry.offset, entry.size);
-      entry.offset = offset;
-      offset += entry.size;
-    }
-    bytes_.swap(bytes);
-    write_offset_ = offset;
+    Relayout(capacity);
     // At least one index entry per 1 KiB, so small packets don't run the index out first.
     packets = std::max(packets, std::bit_ceil(capacity / 1024));
   }
@@ -71,6 +60,54 @@ void History::Grow(size_t want_bytes, size_t want_packets) {
     index_.swap(index);
   }
   ++growths_;
+}
+
+void History::Relayout(size_t capacity) {
+  std::vector<uint8_t> bytes(capacity);
+  uint32_t offset = 0;
+  for (uint64_t seq = begin_seq_; seq < end_seq_; ++seq) {
+    Entry& entry = At(seq);
+    if (entry.size == 0) continue;
+    std::memcpy(bytes.data() + offset, bytes_.data() + entry.offset, entry.size);
+    entry.offset = offset;
+    offset += entry.size;
+  }
+  bytes_.swap(bytes);
+  write_offset_ = offset;
+}
+
+size_t History::KeptBytes(int64_t now_ns) const {
+  size_t kept = 0;
+  for (uint64_t seq = end_seq_; seq > begin_seq_; --seq) {
+    const Entry& entry = At(seq - 1);
+    if (entry.size == 0) continue;  // a hole keeps nothing
+    if (!MustKeep(seq - 1, now_ns)) break;
+    kept += entry.size;
+  }
+  return kept;
+}
+
+void History::TrackNeed(int64_t now_ns) {
+  next_sample_ns_ = now_ns + kNeedSampleNs;
+  need_peak_ = std::max(need_peak_, KeptBytes(now_ns));
+  if (window_end_ns_ == 0) window_end_ns_ = now_ns + kNeedWindowNs;
+  if (now_ns < window_end_ns_) return;
+  const size_t need = needed_bytes();
+  last_need_peak_ = need_peak_;
+  need_peak_ = 0;
+  window_end_ns_ = now_ns + kNeedWindowNs;
+  // Half as large again as the need: shrink to the need and one growth step, never below the
+  // starting size. Packets that may go make room first; a keeper in the way calls it off.
+  const size_t target =
+      std::max(std::max<size_t>(options_.initial_bytes, 2048), need + need / 8 + kMinStepBytes);
+  if (need == 0 || bytes_.size() <= need + need / 2 + kMinStepBytes || target >= bytes_.size()) {
+    return;
+  }
+  while (used_bytes_ > target) {
+    if (!EvictOldest(now_ns, true)) return;
+  }
+  Relayout(target);
+  ++shrinks_;
 }
 
 bool History::Append(std::span<const uint8_t> packet, uint64_t seq, uint32_t timestamp,
@@ -95,6 +132,7 @@ std::span<uint8_t> History::Append(size_t size, const PacketFacts& facts) {
     started_ = true;
   }
   if (seq < end_seq_) return {};  // the caller keeps sequence numbers increasing
+  if (now_ns >= next_sample_ns_) TrackNeed(now_ns);
   if (seq - end_seq_ >= index_.size()) {
     // A jump wider than the whole index: nothing older is worth keeping next to it.
     while (!empty()) EvictOldest(now_ns, false);
@@ -110,9 +148,11 @@ std::span<uint8_t> History::Append(size_t size, const PacketFacts& facts) {
   // Bytes for the packet.
   std::optional<uint32_t> offset;
   while (!(offset = FreeSpace(size))) {
-    // 1.5×, not 2×: a History is sized by its stream's bitrate × the time it keeps, and
-    // doubling would leave up to half of it unused for good.
-    if (!EvictOldest(now_ns, true)) Grow(bytes_.size() + bytes_.size() / 2, index_.size());
+    // Steps of an eighth: a History is sized by its stream's bitrate × the time it keeps, and a
+    // step is slack that stays resident until the next window's shrink.
+    if (!EvictOldest(now_ns, true)) {
+      Grow(bytes_.size() + std::max(bytes_.size() / 8, kMinStepBytes), index_.size());
+    }
   }
   At(seq) = Entry{.offset = *offset,
                   .size = static_cast<uint16_t>(size),

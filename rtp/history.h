@@ -8,15 +8,19 @@
 //
 // Layout: a byte ring holds the packets back to back (a packet never wraps; the tail gap is
 // skipped), and an index ring maps an extended sequence number to {offset, size, flags}. Space
-// is reclaimed oldest first, except that the History grows (doubling, up to max_bytes) rather
-// than evict a packet it must keep: anything since the last keyframe, and anything younger than
-// retain_ns (the NACK window). It starts small, so a quiet track costs little.
+// is reclaimed oldest first, except that the History grows (in steps of an eighth, up to
+// max_bytes) rather than evict a packet it must keep: anything since the last keyframe, and
+// anything younger than retain_ns (the NACK window). It starts small, so a quiet track costs
+// little, and it follows the stream's need down as well as up: four times a second it sums what
+// it must keep, and every kNeedWindowNs, if its ring is half as large again as the most it had
+// to keep over the last two windows, it shrinks to that plus an eighth.
 //
 // Ownership and threads: the History owns the bytes; the spans it hands out stay valid until
 // the next Append on the same History. It belongs to the worker that owns its track.
 #ifndef RINGCAST_RTP_HISTORY_H_
 #define RINGCAST_RTP_HISTORY_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -77,6 +81,13 @@ class History {
   size_t capacity_bytes() const { return bytes_.size(); }
   size_t used_bytes() const { return used_bytes_; }
   uint64_t growths() const { return growths_; }
+  uint64_t shrinks() const { return shrinks_; }
+  // The most bytes it had to keep at one sample, over the last two windows (0 before a sample).
+  size_t needed_bytes() const { return std::max(need_peak_, last_need_peak_); }
+
+  static constexpr int64_t kNeedSampleNs = 250'000'000;
+  static constexpr int64_t kNeedWindowNs = 10'000'000'000;
+  static constexpr size_t kMinStepBytes = 16 << 10;
   uint64_t forced_evictions() const { return forced_evictions_; }  // kept packets lost to max_bytes
 
  private:
@@ -97,6 +108,12 @@ class History {
   bool MustKeep(uint64_t seq, int64_t now_ns) const;
   // Grows the byte ring and/or the index (each at most to what max_bytes allows).
   void Grow(size_t want_bytes, size_t want_packets);
+  // Moves the packets, oldest first, to the start of a byte ring of `capacity` (≥ used_bytes_).
+  void Relayout(size_t capacity);
+  // The bytes of the packets it must keep now (a walk back from the newest).
+  size_t KeptBytes(int64_t now_ns) const;
+  // Samples the need; at a window's end, shrinks a ring the stream no longer fills.
+  void TrackNeed(int64_t now_ns);
   // Where a packet of `size` bytes would go, or nullopt when the oldest packets are in the way.
   std::optional<uint32_t> FreeSpace(size_t size) const;
 
@@ -110,7 +127,12 @@ class History {
   size_t used_bytes_ = 0;
   std::optional<uint64_t> last_keyframe_seq_;
   uint64_t growths_ = 0;
+  uint64_t shrinks_ = 0;
   uint64_t forced_evictions_ = 0;
+  int64_t next_sample_ns_ = 0;
+  int64_t window_end_ns_ = 0;
+  size_t need_peak_ = 0;       // this window
+  size_t last_need_peak_ = 0;  // the one before
 };
 
 }  // namespace ringcast::rtp

@@ -423,20 +423,29 @@ void PathHub::TakeSnapshot(std::vector<core::StatSample>& out) {
           path->feed != nullptr ? static_cast<double>(path->feed->reconnects()) : 0,
           "times the pull reconnected since it started", true);
     }
-    uint64_t packets = 0, bytes = 0, lost = 0, keyframes = 0;
+    uint64_t packets = 0, bytes = 0, lost = 0, keyframes = 0, history = 0, needed = 0;
     if (path->stream != nullptr) {
       for (size_t i = 0; i < path->stream->track_count(); ++i) {
-        const TrackStats& stats = path->stream->track(i).stats();
+        const Track& track = path->stream->track(i);
+        const TrackStats& stats = track.stats();
         packets += stats.packets;
         bytes += stats.bytes;
         lost += stats.lost;
         keyframes += stats.keyframes;
+        history += track.history().capacity_bytes();
+        needed += track.history().needed_bytes();
       }
     }
     add("packets_in", static_cast<double>(packets), "RTP packets received from the source", true);
     add("bytes_in", static_cast<double>(bytes), "RTP bytes received from the source", true);
     add("packets_lost", static_cast<double>(lost), "sequence numbers the source skipped", true);
     add("keyframes", static_cast<double>(keyframes), "keyframes seen", true);
+    add("history_bytes", static_cast<double>(history),
+        "bytes of the path's packet histories (the one copy NACK and fast start read)", false);
+    add("history_needed_bytes", static_cast<double>(needed),
+        "the most the histories had to keep at once lately (the keyframe interval or the NACK "
+        "window, whichever is longer)",
+        false);
     add("keyframe_requests", static_cast<double>(path->keyframe_requests),
         "keyframe requests (RTCP PLI) forwarded to the path's camera", true);
     add("worker", path->owned ? worker_ : -1, "the worker the path is placed on (-1: inactive)",

@@ -109,6 +109,44 @@ TEST(HistoryTest, GrowsToKeepALongGopInsteadOfEvictingIt) {
   for (uint64_t seq = 2000; seq < 4000; ++seq) ExpectPacket(history, seq, 1200);
 }
 
+// A camera-like stream: a keyframe every second, the NACK window one second. The History grows
+// in small steps to what it must keep (about a second of packets), not half as large again.
+// Then the stream drops to a fifth of its rate: at the end of the next windows the History
+// shrinks to the new need, keeping every packet it must keep.
+TEST(HistoryTest, FollowsTheStreamsNeedUpAndDown) {
+  HistoryOptions options;
+  options.initial_bytes = 64 << 10;
+  options.max_bytes = 16 << 20;
+  options.retain_ns = 1000 * kMs;
+  History history(options);
+  uint64_t seq = 0;
+  int64_t now = 0;
+  auto run = [&](int64_t seconds, int packets_per_second) {
+    const int64_t gap = 1000 * kMs / packets_per_second;
+    for (int64_t i = 0; i < seconds * packets_per_second; ++i, ++seq, now += gap) {
+      const bool keyframe = i % packets_per_second == 0;  // one a second
+      ASSERT_TRUE(history.Append(PacketBytes(seq, 1000), seq, 0, now, keyframe, false));
+    }
+  };
+  run(25, 500);  // 500 KB/s: a second of packets is ~500 KB
+  EXPECT_EQ(history.forced_evictions(), 0u);
+  const size_t need = history.needed_bytes();
+  EXPECT_GE(need, 450u * 1000);
+  EXPECT_LE(need, 1100u * 1000);
+  // Within an eighth and one step of the need (the sample can miss the peak by a quarter of a
+  // second's packets, which a later growth step covers).
+  EXPECT_LE(history.capacity_bytes(), need + need / 4 + 2 * History::kMinStepBytes);
+  EXPECT_GE(history.capacity_bytes(), need);
+  run(35, 100);  // 100 KB/s
+  EXPECT_GT(history.shrinks(), 0u);
+  EXPECT_EQ(history.forced_evictions(), 0u);
+  EXPECT_LE(history.capacity_bytes(), 250u * 1000);
+  // The last second (the NACK window) and the GOP are all there after the shrinks.
+  for (uint64_t s = seq - 100; s < seq; ++s) ExpectPacket(history, s, 1000);
+  ASSERT_TRUE(history.last_keyframe_seq().has_value());
+  for (uint64_t s = *history.last_keyframe_seq(); s < seq; ++s) ExpectPacket(history, s, 1000);
+}
+
 TEST(HistoryTest, TheCapWinsOverKeepingTheGop) {
   HistoryOptions options;
   options.initial_bytes = 4096;
