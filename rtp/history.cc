@@ -151,6 +151,8 @@ std::span<uint8_t> History::Append(size_t size, const PacketFacts& facts) {
     // Steps of an eighth: a History is sized by its stream's bitrate × the time it keeps, and a
     // step is slack that stays resident until the next window's shrink.
     if (!EvictOldest(now_ns, true)) {
+      // The oldest packet must stay, so every packet after it must too: this is the need now.
+      need_peak_ = std::max(need_peak_, used_bytes_ + size);
       Grow(bytes_.size() + std::max(bytes_.size() / 8, kMinStepBytes), index_.size());
     }
   }

@@ -11,9 +11,9 @@
 // is reclaimed oldest first, except that the History grows (in steps of an eighth, up to
 // max_bytes) rather than evict a packet it must keep: anything since the last keyframe, and
 // anything younger than retain_ns (the NACK window). It starts small, so a quiet track costs
-// little, and it follows the stream's need down as well as up: four times a second it sums what
-// it must keep, and every kNeedWindowNs, if its ring is half as large again as the most it had
-// to keep over the last two windows, it shrinks to that plus an eighth.
+// little, and it follows the stream's need down as well as up: four times a second, and whenever
+// it must grow, it notes what it must keep, and every kNeedWindowNs, if its ring is half as large
+// again as the most it had to keep over the last two windows, it shrinks to that plus an eighth.
 //
 // Ownership and threads: the History owns the bytes; the spans it hands out stay valid until
 // the next Append on the same History. It belongs to the worker that owns its track.
