@@ -1,6 +1,7 @@
 #include "net/rtsp/interleaved.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace ringcast::net::rtsp {
@@ -11,8 +12,15 @@ constexpr uint8_t kFrameMagic = '$';
 
 }  // namespace
 
-Demuxer::Demuxer() : stitch_(std::make_unique_for_overwrite<uint8_t[]>(kMaxFrameBytes)) {
-  allowed_.set();
+Demuxer::Demuxer() { allowed_.set(); }
+
+void Demuxer::ReserveStitch(size_t bytes) {
+  if (bytes <= stitch_capacity_) return;
+  const size_t capacity = std::min(kMaxFrameBytes, std::bit_ceil(std::max(bytes, kMinStitch)));
+  auto bigger = std::make_unique_for_overwrite<uint8_t[]>(capacity);
+  if (stitched_ > 0) std::memcpy(bigger.get(), stitch_.get(), stitched_);
+  stitch_ = std::move(bigger);
+  stitch_capacity_ = capacity;
 }
 
 Demuxer::~Demuxer() = default;
@@ -87,6 +95,8 @@ bool Demuxer::ConsumeText(size_t n) {
 
 size_t Demuxer::StartFrame(std::span<const uint8_t> rest, std::optional<Item>* frame) {
   if (rest.size() < kHeaderBytes) {
+    stitched_ = 0;
+    ReserveStitch(kHeaderBytes);
     std::memcpy(stitch_.get(), rest.data(), rest.size());
     stitched_ = rest.size();
     state_ = State::kHeader;
@@ -119,6 +129,7 @@ size_t Demuxer::OnHeader(uint8_t channel, size_t length, std::span<const uint8_t
     *frame = Item{.kind = Item::kFrame, .channel = channel, .payload = rest.first(length)};
     return length;
   }
+  ReserveStitch(kHeaderBytes + length);
   stitch_[0] = kFrameMagic;
   stitch_[1] = channel;
   stitch_[2] = static_cast<uint8_t>(length >> 8);

@@ -135,10 +135,16 @@ class Demuxer {
   size_t pos_ = 0;                  // bytes of chunk_ used
   bool text_pending_ = false;       // Next() returned text; ConsumeText() has not said how much
   std::bitset<256> allowed_;
-  std::unique_ptr<uint8_t[]> stitch_;  // kMaxFrameBytes, allocated once
-  size_t stitched_ = 0;                // bytes in stitch_ (header included)
-  size_t remaining_ = 0;               // payload bytes still to come (kPayload, kSkipping)
-  uint8_t channel_ = 0;                // of the frame in stitch_
+  // A frame that straddles chunks is put together here. Allocated at the first such frame and
+  // grown (powers of two from kMinStitch) to the largest one seen, so a connection of 1,500-byte
+  // RTP packets keeps 2 KiB, not the 64 KiB a frame may have.
+  static constexpr size_t kMinStitch = 2048;
+  void ReserveStitch(size_t bytes);  // keeps stitched_ bytes
+  std::unique_ptr<uint8_t[]> stitch_;
+  size_t stitch_capacity_ = 0;
+  size_t stitched_ = 0;   // bytes in stitch_ (header included)
+  size_t remaining_ = 0;  // payload bytes still to come (kPayload, kSkipping)
+  uint8_t channel_ = 0;   // of the frame in stitch_
   DemuxerStats stats_;
 };
 

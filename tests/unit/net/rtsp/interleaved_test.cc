@@ -364,17 +364,47 @@ TEST(RtspInterleavedTest, NoHeapAllocationPerPacket) {
   std::vector<uint8_t> bytes(stream.begin(), stream.end());
   Demuxer demuxer;
   CountingSink sink;
-  g_allocations = 0;
-  g_count_allocations = true;
-  for (size_t chunk : {size_t{1}, size_t{3}, size_t{1000}, size_t{1500}, bytes.size()}) {
+  auto feed = [&](size_t chunk) {
     for (size_t off = 0; off < bytes.size(); off += chunk) {
       const size_t n = std::min(chunk, bytes.size() - off);
       if (!FeedChunk(demuxer, std::span<const uint8_t>(bytes).subspan(off, n), sink)) break;
     }
-  }
+  };
+  // The first frame that straddles two chunks allocates the stitch buffer, once: 2 KiB holds
+  // every frame of this stream (the largest is 1,497 bytes), so it never grows again.
+  g_allocations = 0;
+  g_count_allocations = true;
+  feed(1);
+  g_count_allocations = false;
+  EXPECT_EQ(g_allocations.load(), 1u);
+  g_allocations = 0;
+  g_count_allocations = true;
+  for (size_t chunk : {size_t{1}, size_t{3}, size_t{1000}, size_t{1500}, bytes.size()}) feed(chunk);
   g_count_allocations = false;
   EXPECT_EQ(g_allocations.load(), 0u);
-  EXPECT_EQ(sink.frames, 5u * 200);
+  EXPECT_EQ(sink.frames, 6u * 200);
+}
+
+// A frame larger than any before it grows the stitch buffer and still arrives whole, with the
+// bytes stitched so far kept.
+TEST(RtspInterleavedTest, StitchBufferGrowsForALargerFrame) {
+  std::string stream = Frame(0, 1000, 1) + Frame(0, 60000, 2) + Frame(1, 65535, 3);
+  std::vector<uint8_t> bytes(stream.begin(), stream.end());
+  Demuxer demuxer;
+  std::vector<size_t> sizes;
+  for (size_t off = 0; off < bytes.size(); off += 700) {
+    demuxer.Feed(
+        std::span<const uint8_t>(bytes).subspan(off, std::min<size_t>(700, bytes.size() - off)));
+    while (std::optional<Demuxer::Item> item = demuxer.Next()) {
+      ASSERT_EQ(item->kind, Demuxer::Item::kFrame);
+      const uint8_t fill = static_cast<uint8_t>(sizes.size() + 1);
+      for (size_t i = 0; i < item->payload.size(); ++i) {
+        ASSERT_EQ(item->payload[i], static_cast<uint8_t>(fill + i));
+      }
+      sizes.push_back(item->payload.size());
+    }
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{1000, 60000, 65535}));
 }
 
 }  // namespace
