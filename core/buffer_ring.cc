@@ -61,6 +61,7 @@ void BufferRing::ProvideMore() {
   }
   io_uring_buf_ring_advance(br_, static_cast<int>(to - from));
   provided_ = to;
+  provided_now_.store(to, std::memory_order_relaxed);
 }
 
 BufferRing::~BufferRing() {

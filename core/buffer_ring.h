@@ -15,6 +15,7 @@
 #ifndef RINGCAST_CORE_BUFFER_RING_H_
 #define RINGCAST_CORE_BUFFER_RING_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -42,6 +43,8 @@ class BufferRing {
   uint32_t count() const { return count_; }
   // How many the kernel has been given so far.
   uint32_t provided() const { return provided_; }
+  // The same, for the control thread's figures. Any thread.
+  uint32_t provided_now() const { return provided_now_.load(std::memory_order_relaxed); }
   uint32_t buffer_size() const { return buffer_size_; }
 
   // The bytes of buffer `bid`, as the kernel filled them (first `length` bytes).
@@ -91,6 +94,7 @@ class BufferRing {
   bool registered_ = false;
   uint32_t held_ = 0;
   uint32_t provided_ = 0;
+  std::atomic<uint32_t> provided_now_{0};  // provided_, read by the control thread
   std::vector<Waiter*> waiters_;
 
   // Gives the kernel the next buffers of the pool (as many again, or what is left).

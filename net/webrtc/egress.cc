@@ -87,7 +87,11 @@ UdpEgress::~UdpEgress() {
 
 bool UdpEgress::GrowSlots() {
   if (total_slots_ + kSlotsPerChunk > std::max(options_.max_slots, kSlotsPerChunk)) return false;
-  memory_->chunks.push_back(std::make_unique<uint8_t[]>(kSlotsPerChunk * kSendSlotBytes));
+  // Not zeroed: a chunk is its own mapping (above the mmap threshold), and a slot's pages become
+  // resident only when a packet is first written there — with LIFO reuse, as many as are ever in
+  // use at once, not the whole 1.5 MB.
+  memory_->chunks.push_back(
+      std::make_unique_for_overwrite<uint8_t[]>(kSlotsPerChunk * kSendSlotBytes));
   uint32_t first = static_cast<uint32_t>(total_slots_);
   total_slots_ += kSlotsPerChunk;
   lengths_.resize(total_slots_);

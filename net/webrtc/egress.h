@@ -100,6 +100,7 @@ class UdpEgress final : private core::BatchEndHandler {
   // stats().packets as of the end of the last batch. Any thread.
   uint64_t packets_published() const { return packets_published_.load(std::memory_order_relaxed); }
   size_t slots_in_use() const { return total_slots_ - free_.size(); }
+  size_t slot_bytes() const { return total_slots_ * kSendSlotBytes; }
 
   // Flushes every queued destination now (tests; the ring calls it at each batch end).
   void Flush() { OnBatchEnd(); }

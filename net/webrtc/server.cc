@@ -339,6 +339,9 @@ void WebRtcServer::TakeSnapshot(std::vector<core::StatSample>& out) const {
       "ringcast_webrtc_send_errors_total", "datagrams the kernel refused", true);
   add("stats.webrtc.send_slots", static_cast<double>(egress_->slots_in_use()),
       "ringcast_webrtc_send_slots_in_use", "send slots queued or in flight", false);
+  add("stats.webrtc.send_slot_bytes", static_cast<double>(egress_->slot_bytes()),
+      "ringcast_webrtc_send_slot_bytes",
+      "send slot memory reserved (resident only as far as slots have been used at once)", false);
   add("stats.webrtc.unrouted", static_cast<double>(unrouted_), "ringcast_webrtc_unrouted_total",
       "datagrams no session claimed", true);
   add("stats.webrtc.forwarded", static_cast<double>(forwarded_out_),

@@ -136,6 +136,18 @@ class RtspTest(unittest.TestCase):
         self.assertEqual(self.d.ctl("-n", "stats.path.cam1.packets_lost").stdout, "0\n")
         _, _, body = self.d.metrics()
         self.assertRegex(body, r'ringcast_path_packets_in_total\{path="cam1"\} \d+')
+        # Memory: the stream's History holds at least what it had to keep lately (after a
+        # sample, within a second of the first keyframe), and the path's worker has
+        # receive buffers in the kernel's hands.
+        self.assertTrue(wait_for(
+            lambda: float(self.d.ctl("-n", "stats.path.cam1.history_needed_bytes").stdout) > 0, 5))
+        # One read: both figures from the same snapshot.
+        held, needed = map(float, self.d.ctl("-n", "stats.path.cam1.history_bytes",
+                                             "stats.path.cam1.history_needed_bytes").stdout.split())
+        self.assertGreaterEqual(held, needed)
+        worker = int(float(self.d.ctl("-n", "stats.path.cam1.worker").stdout))
+        self.assertGreater(
+            float(self.d.ctl("-n", f"stats.worker.{worker}.rx_buffer_bytes").stdout), 0)
 
     def test_second_publisher_is_refused_and_the_first_keeps_going(self):
         second = publisher(f"{self.base}/cam1", seconds=3, audio=False)

@@ -438,6 +438,12 @@ void Daemon::AddStatSources() {
           "time the worker spent working, not waiting for completions");
       add("paths", i < paths.size() ? paths[i] : 0, "ringcast_worker_paths",
           "active paths placed on the worker", /*counter=*/false);
+      const core::BufferRing& rx = worker->rx_buffers();
+      add("rx_buffer_bytes", static_cast<double>(rx.provided_now()) * rx.buffer_size(),
+          "ringcast_worker_rx_buffer_bytes",
+          "receive buffers given to the kernel so far (they grow with the load, up to "
+          "core.rx_buffers)",
+          /*counter=*/false);
       double sessions = 0, packets_out = 0;
       if (services.rtsp != nullptr) {
         sessions += static_cast<double>(services.rtsp->sessions_now());
