@@ -254,6 +254,21 @@ class Ringcastd:
                           if v and k.startswith("stats.worker.")}
         return out
 
+    def memory(self):
+        """What the paths' packet histories hold (stats.path.*.history_bytes), the most they
+        had to keep lately (history_needed_bytes), the receive buffers the workers gave the
+        kernel and the send slots reserved: bytes, summed."""
+        sums = {"history_bytes": 0.0, "history_needed_bytes": 0.0, "rx_buffer_bytes": 0.0,
+                "send_slot_bytes": 0.0}
+        values = self.ctl("stats.path")
+        values.update(self.ctl("stats.worker"))
+        values.update(self.ctl("stats.webrtc.send_slot_bytes"))
+        for key, value in values.items():
+            field = key.rsplit(".", 1)[1]
+            if field in sums and value:
+                sums[field] += float(value)
+        return sums
+
     def stop(self):
         stop_process(self.proc, self.log)
 
@@ -278,6 +293,9 @@ class PeerServer:
         return self.proc.pid
 
     def counters(self):
+        return {}
+
+    def memory(self):
         return {}
 
     def stop(self):
@@ -501,8 +519,10 @@ class Bench:
                                  "in_window": window[0] < k <= window[1]})
                     if k in window:
                         marks[k] = server.counters()
-                    if k == window[1] and s.perf:
-                        result["largest_mappings"] = largest_mappings(server.pid)
+                    if k == window[1]:
+                        result.update(server.memory())
+                        if s.perf:
+                            result["largest_mappings"] = largest_mappings(server.pid)
                     if perf_at is not None and k == perf_at:
                         perf_proc = self.start_perf(s, server.pid)
                     progress(k, run_s)

@@ -367,6 +367,44 @@ def w64_table(by_name):
     return lines
 
 
+def memory_section(by_name):
+    """Where W64's memory goes: the idle daemon, then per stream the packet History (what it
+    holds and what it had to keep) and everything else (session state, sockets, allocator)."""
+    w = by_name.get("W64")
+    if not w or not ok(w) or not w.get("rss_idle_kb") or not w.get("history_bytes"):
+        return []
+    streams = w["streams"]
+    per_stream = (w["rss_kb_mean"] - w["rss_idle_kb"]) / streams
+    history = w["history_bytes"] / 1024 / streams
+    needed = w.get("history_needed_bytes", 0) / 1024 / streams
+    L = ["", "### Memory at W64", "",
+         "RSS of the idle daemon (the libraries' resident pages, the workers' first receive "
+         "buffers) and, per stream, the growth under load split into the stream's packet "
+         "History (the one copy of its packets that NACK, fast start and RTSP readers share: "
+         "`stats.path.NAME.history_bytes`), what that History had to keep at most lately (the "
+         "GOP since the last keyframe or the 1 s NACK window, whichever is longer: "
+         "`history_needed_bytes`) and the rest (the viewer's session — ICE, DTLS, SRTP, RTCP "
+         "state —, the publisher's connection, the worker's pools as they grew with the load, "
+         "socket and allocator overhead). The pools are shown beside it: the receive buffers "
+         "given to the kernel (`stats.worker.N.rx_buffer_bytes`; each becomes resident as the "
+         "kernel fills it) and the send slots reserved (`stats.webrtc.send_slot_bytes`; resident "
+         "only as far as slots were in use at once).", "",
+         "| server | idle RSS MB | RSS at W64 MB | per stream KB | History per stream KB "
+         "(needed) | rest per stream KB | receive buffers MB | send slots reserved MB |",
+         "|---|---:|---:|---:|---:|---:|---:|---:|",
+         f"| ringcastd | {mb(w['rss_idle_kb']):.1f} | {mb(w['rss_kb_mean']):.1f} | "
+         f"{per_stream:.0f} | {history:.0f} ({needed:.0f}) | {per_stream - history:.0f} | "
+         f"{w.get('rx_buffer_bytes', 0) / 2**20:.1f} | {w.get('send_slot_bytes', 0) / 2**20:.1f} |"]
+    for name in ("W64-pion", "W64-pion-opt", "W64-janus"):
+        r = by_name.get(name)
+        if r and ok(r) and r.get("rss_idle_kb"):
+            L.append(f"| {r['title'].split(': ', 1)[1]} | {mb(r['rss_idle_kb']):.1f} | "
+                     f"{mb(r['rss_kb_mean']):.1f} | "
+                     f"{(r['rss_kb_mean'] - r['rss_idle_kb']) / r['streams']:.0f} "
+                     "| – | – | – | – |")
+    return L
+
+
 def sweep_table(results):
     lines = ["| streams | viewers | verify | CPU % | RSS MB | delivered pkt/s | ns/packet | "
              "floor ns/packet | × floor | floor flat out | pkts per sendmsg | loadgen CPU % | "
@@ -396,6 +434,7 @@ def sweep_table(results):
 def write_summary_csv(out, results):
     columns = ["name", "server", "workers", "streams", "viewers", "verify_mode", "started_utc",
                "cpu_percent", "cpu_percent_se", "rss_kb_mean", "rss_kb_max", "rss_idle_kb",
+               "history_bytes", "history_needed_bytes", "rx_buffer_bytes", "send_slot_bytes",
                "threads_max", "delivered_pps", "expected_pps", "ns_per_packet",
                "floor_ns_per_packet", "floor_unpaced_ns_per_packet", "lost",
                "gaps", "recovered", "duplicates", "verify_failed", "viewers_media",
@@ -480,6 +519,7 @@ def write(out, machine, results, quick=False, janus_missing=None):
               f"{whole.get('send_ns_per_packet', 0):.0f} ns receive + send), against "
               f"ringcastd's {w['ns_per_packet']:.0f} ns: "
               f"{w['ns_per_packet'] / whole['cpu_ns_per_packet']:.2f}×."]
+    L += memory_section(by_name)
     L += ["", "For comparison, the reference report measured MediaMTX at this load (on its own "
           "machine, not this one): 45.5% of a core and 253 MB heap with NACK and mDNS; 31% and "
           "31 MB after removing NACK and mDNS, SR every 3 s and pooled buffers.", ""]
