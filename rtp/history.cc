@@ -97,14 +97,16 @@ void History::TrackNeed(int64_t now_ns) {
   need_peak_ = 0;
   window_end_ns_ = now_ns + kNeedWindowNs;
   // Half as large again as the need: shrink to the need and one growth step, never below the
-  // starting size. Packets that may go make room first; a keeper in the way calls it off.
+  // starting size. Packets that may go make room first; a keeper in the way calls it off (it
+  // cannot be, as what must stay now is part of the need, but nothing kept is ever lost here).
   const size_t target =
       std::max(std::max<size_t>(options_.initial_bytes, 2048), need + need / 8 + kMinStepBytes);
   if (need == 0 || bytes_.size() <= need + need / 2 + kMinStepBytes || target >= bytes_.size()) {
     return;
   }
   while (used_bytes_ > target) {
-    if (!EvictOldest(now_ns, true)) return;
+    if (At(begin_seq_).size > 0 && MustKeep(begin_seq_, now_ns)) return;
+    EvictOldest(now_ns, false);
   }
   Relayout(target);
   ++shrinks_;

@@ -49,27 +49,41 @@ TEST(StatSnapshotTest, TheTimerTakesAgainEveryInterval) {
   EXPECT_GE(copy[0].value, 4);
 }
 
+// A StatSnapshot made, started and destroyed on `worker`'s thread, as components do.
+std::unique_ptr<StatSnapshot> StartOn(Worker& worker, int64_t interval_ns,
+                                      StatSnapshot::Taker take) {
+  std::unique_ptr<StatSnapshot> snapshot;
+  std::promise<void> started;
+  worker.Post([&] {
+    snapshot = std::make_unique<StatSnapshot>(worker.ring(), interval_ns, std::move(take));
+    snapshot->Start();
+    started.set_value();
+  });
+  started.get_future().wait();
+  return snapshot;
+}
+
+void DestroyOn(Worker& worker, std::unique_ptr<StatSnapshot>& snapshot) {
+  std::promise<void> stopped;
+  worker.Post([&] {
+    snapshot.reset();
+    stopped.set_value();
+  });
+  stopped.get_future().wait();
+}
+
 // The control thread copies while the worker publishes (ThreadSanitizer checks the hand-over).
 TEST(StatSnapshotTest, AnotherThreadCopiesWhileTheWorkerTakes) {
   WorkerOptions options;
   options.rx_buffers = 16;
   auto worker = Worker::Start(options);
   ASSERT_TRUE(worker.ok()) << worker.status();
-  std::unique_ptr<StatSnapshot> snapshot;
   std::atomic<int> takes{0};
-  std::promise<void> started;
-  (*worker)->Post([&] {
-    snapshot = std::make_unique<StatSnapshot>((*worker)->ring(), kNsPerMs,
-                                              [&](std::vector<StatSample>& out) {
-                                                int n = ++takes;
-                                                for (int i = 0; i < 8; ++i) {
-                                                  out.push_back(Gauge("stats.test.n", n, "m", "h"));
-                                                }
-                                              });
-    snapshot->Start();
-    started.set_value();
-  });
-  started.get_future().wait();
+  std::unique_ptr<StatSnapshot> snapshot =
+      StartOn(**worker, kNsPerMs, [&](std::vector<StatSample>& out) {
+        int n = ++takes;
+        for (int i = 0; i < 8; ++i) out.push_back(Gauge("stats.test.n", n, "m", "h"));
+      });
   int64_t give_up = NowNs() + 5 * kNsPerSec;
   double last = 0;
   while (takes.load() < 50 && NowNs() < give_up) {
@@ -80,35 +94,22 @@ TEST(StatSnapshotTest, AnotherThreadCopiesWhileTheWorkerTakes) {
     last = copy[0].value;
   }
   EXPECT_GE(takes.load(), 50);
-  std::promise<void> stopped;
-  (*worker)->Post([&] {
-    snapshot.reset();
-    stopped.set_value();
-  });
-  stopped.get_future().wait();
+  DestroyOn(**worker, snapshot);
 }
 
 // On demand: nothing is taken while nobody reads; each Copy() from another thread gets a take
-// made for it on the worker; after the StatSnapshot is gone on its thread, a take that was
-// still queued does nothing.
+// made for it on the worker, also with several readers at once.
 TEST(StatSnapshotTest, OnDemandTakesOnlyWhenRead) {
   WorkerOptions options;
   options.rx_buffers = 16;
   auto worker = Worker::Start(options);
   ASSERT_TRUE(worker.ok()) << worker.status();
-  std::unique_ptr<StatSnapshot> snapshot;
   std::atomic<int> takes{0};
-  std::promise<void> started;
-  (*worker)->Post([&] {
-    snapshot = std::make_unique<StatSnapshot>(
-        (*worker)->ring(), StatSnapshot::kOnDemand, [&](std::vector<StatSample>& out) {
-          EXPECT_EQ(Ring::Current(), &(*worker)->ring());  // on the worker, never the reader
-          out.push_back(Gauge("stats.test.takes", ++takes, "ringcast_test_takes", "takes"));
-        });
-    snapshot->Start();
-    started.set_value();
-  });
-  started.get_future().wait();
+  std::unique_ptr<StatSnapshot> snapshot =
+      StartOn(**worker, StatSnapshot::kOnDemand, [&](std::vector<StatSample>& out) {
+        EXPECT_EQ(Ring::Current(), &(*worker)->ring());  // on the worker, never the reader
+        out.push_back(Gauge("stats.test.takes", ++takes, "ringcast_test_takes", "takes"));
+      });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(takes.load(), 0);
   for (int i = 1; i <= 3; ++i) {
@@ -127,12 +128,7 @@ TEST(StatSnapshotTest, OnDemandTakesOnlyWhenRead) {
   }
   for (std::thread& reader : readers) reader.join();
   EXPECT_EQ(answered.load(), 80);
-  std::promise<void> stopped;
-  (*worker)->Post([&] {
-    snapshot.reset();
-    stopped.set_value();
-  });
-  stopped.get_future().wait();
+  DestroyOn(**worker, snapshot);
 }
 
 }  // namespace
