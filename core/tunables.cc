@@ -270,10 +270,25 @@ const TunableSpec* Registry::Resolve(std::string_view name, std::string* path_na
 
 const TunableSpec* Registry::Spec(std::string_view name) const { return Resolve(name, nullptr); }
 
-absl::StatusOr<std::string> Registry::Get(std::string_view name) const {
+StatTable::StatTable(std::vector<StatSample> samples) : samples_(std::move(samples)) {
+  index_.reserve(samples_.size());
+  for (size_t i = 0; i < samples_.size(); ++i) index_.emplace(samples_[i].name, i);
+}
+
+const StatSample* StatTable::Find(std::string_view name) const {
+  auto it = index_.find(name);
+  return it == index_.end() ? nullptr : &samples_[it->second];
+}
+
+bool Registry::PrefixMayHoldStats(std::string_view prefix) {
+  return prefix.empty() || MatchesPrefix(prefix, kStatsPrefix);
+}
+
+absl::StatusOr<std::string> Registry::Get(std::string_view name, const StatTable* stats) const {
   if (MatchesPrefix(name, kStatsPrefix)) {
-    for (const StatSample& sample : CollectStats()) {
-      if (sample.name == name) return FormatStatValue(sample.value);
+    const StatTable own = stats == nullptr ? StatTable(CollectStats()) : StatTable();
+    if (const StatSample* sample = (stats != nullptr ? stats : &own)->Find(name)) {
+      return FormatStatValue(sample->value);
     }
     return absl::NotFoundError(StrCat("unknown key \"", name, "\""));
   }
@@ -282,12 +297,12 @@ absl::StatusOr<std::string> Registry::Get(std::string_view name) const {
   return it->second.value;
 }
 
-absl::StatusOr<std::string> Registry::Describe(std::string_view name) const {
+absl::StatusOr<std::string> Registry::Describe(std::string_view name,
+                                               const StatTable* stats) const {
   if (MatchesPrefix(name, kStatsPrefix)) {
-    for (const StatSample& sample : CollectStats()) {
-      if (sample.name == name) {
-        return StrCat(sample.help, " (read-only ", sample.counter ? "counter" : "gauge", ")");
-      }
+    const StatTable own = stats == nullptr ? StatTable(CollectStats()) : StatTable();
+    if (const StatSample* sample = (stats != nullptr ? stats : &own)->Find(name)) {
+      return StrCat(sample->help, " (read-only ", sample->counter ? "counter" : "gauge", ")");
     }
   } else if (values_.count(name) != 0) {
     const TunableSpec* spec = Resolve(name, nullptr);
@@ -296,18 +311,20 @@ absl::StatusOr<std::string> Registry::Describe(std::string_view name) const {
   return absl::NotFoundError(StrCat("unknown key \"", name, "\""));
 }
 
-std::vector<std::string> Registry::List(std::string_view prefix, bool with_stats) const {
+std::vector<std::string> Registry::List(std::string_view prefix, bool with_stats,
+                                        const StatTable* stats) const {
   std::vector<std::string> names;
   for (const auto& [name, entry] : values_) {
     if (MatchesPrefix(name, prefix)) names.push_back(name);
   }
-  if (with_stats) {
-    std::vector<std::string> stats;
-    for (const StatSample& sample : CollectStats()) {
-      if (MatchesPrefix(sample.name, prefix)) stats.push_back(sample.name);
+  if (with_stats && PrefixMayHoldStats(prefix)) {
+    const StatTable own = stats == nullptr ? StatTable(CollectStats()) : StatTable();
+    std::vector<std::string> stat_names;
+    for (const StatSample& sample : (stats != nullptr ? stats : &own)->samples()) {
+      if (MatchesPrefix(sample.name, prefix)) stat_names.push_back(sample.name);
     }
-    std::sort(stats.begin(), stats.end());
-    names.insert(names.end(), stats.begin(), stats.end());
+    std::sort(stat_names.begin(), stat_names.end());
+    names.insert(names.end(), stat_names.begin(), stat_names.end());
   }
   return names;
 }

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -62,6 +63,26 @@ struct StatSample {
 using StatSource = std::function<void(std::vector<StatSample>&)>;
 std::string FormatStatValue(double value);
 
+// The stats of one moment, collected once and looked up by name: a request that reads many
+// stats (ringcastctl -a, LIST stats.path) collects them once, not once per name — collecting
+// asks every worker for its figures.
+class StatTable {
+ public:
+  StatTable() = default;
+  explicit StatTable(std::vector<StatSample> samples);
+  // The index holds views of the names: a copy would point into the original.
+  StatTable(const StatTable&) = delete;
+  StatTable& operator=(const StatTable&) = delete;
+  StatTable(StatTable&&) = default;
+  StatTable& operator=(StatTable&&) = default;
+  const std::vector<StatSample>& samples() const { return samples_; }
+  const StatSample* Find(std::string_view name) const;
+
+ private:
+  std::vector<StatSample> samples_;
+  std::unordered_map<std::string_view, size_t> index_;  // views of the names in samples_
+};
+
 // One `key = value` assignment from a config file or a ringcastctl -p file.
 struct ConfigLine {
   std::string file;
@@ -86,15 +107,22 @@ class Registry {
   void AddStatSource(StatSource source);
 
   // Value of a tunable or a stat (stats are formatted numbers). NotFound for unknown names.
-  absl::StatusOr<std::string> Get(std::string_view name) const;
+  // Stats come from `stats` when given (collected once for a request that reads many), else
+  // from a collection made for this call.
+  absl::StatusOr<std::string> Get(std::string_view name, const StatTable* stats = nullptr) const;
   // The spec of a tunable (path keys: the template), or nullptr.
   const TunableSpec* Spec(std::string_view name) const;
-  // Description for ringcastctl -d, for tunables and stats.
-  absl::StatusOr<std::string> Describe(std::string_view name) const;
+  // Description for ringcastctl -d, for tunables and stats (`stats` as for Get).
+  absl::StatusOr<std::string> Describe(std::string_view name,
+                                       const StatTable* stats = nullptr) const;
   // Names under `prefix` (all when empty), tunables then stats, sorted. A prefix matches whole
-  // components: "webrtc" matches webrtc.nack, not webrtcx.y.
-  std::vector<std::string> List(std::string_view prefix, bool with_stats = true) const;
+  // components: "webrtc" matches webrtc.nack, not webrtcx.y. Stats are those of `stats` when
+  // given.
+  std::vector<std::string> List(std::string_view prefix, bool with_stats = true,
+                                const StatTable* stats = nullptr) const;
   std::vector<StatSample> CollectStats() const;
+  // True when names under `prefix` may include stats (it is empty, "stats" or below it).
+  static bool PrefixMayHoldStats(std::string_view prefix);
   std::vector<std::string> PathNames() const;
 
   // A live write (ringcastctl -w / -p). Errors: NotFound (unknown key), InvalidArgument (bad

@@ -28,8 +28,9 @@ void AppendStatus(const absl::Status& status, std::string_view name, std::string
 
 }  // namespace
 
-void CtlService::AppendValue(std::string_view name, std::string& out) {
-  absl::StatusOr<std::string> value = registry_.Get(name);
+void CtlService::AppendValue(std::string_view name, std::string& out,
+                             const core::StatTable* stats) {
+  absl::StatusOr<std::string> value = registry_.Get(name, stats);
   if (!value.ok()) {
     AppendStatus(value.status(), name, out);
     return;
@@ -39,6 +40,11 @@ void CtlService::AppendValue(std::string_view name, std::string& out) {
   reply.name = std::string(name);
   reply.text = spec != nullptr && spec->secret && !value->empty() ? std::string(kMasked) : *value;
   out += net::ctl::FormatReply(reply);
+}
+
+core::StatTable CtlService::StatsFor(std::string_view prefix) const {
+  if (!core::Registry::PrefixMayHoldStats(prefix)) return core::StatTable();
+  return core::StatTable(registry_.CollectStats());
 }
 
 void CtlService::HandleLine(std::string_view line, std::string_view peer, std::string& out) {
@@ -56,12 +62,14 @@ void CtlService::HandleLine(std::string_view line, std::string_view peer, std::s
       AppendValue(request->name, out);
       break;
     case net::ctl::Request::Verb::kList: {
-      std::vector<std::string> names = registry_.List(request->name);
+      // One collection of the stats for the whole list: each one asks every worker.
+      const core::StatTable stats = StatsFor(request->name);
+      std::vector<std::string> names = registry_.List(request->name, true, &stats);
       if (names.empty()) {
         AppendError(net::ctl::Error::kUnknown, request->name,
                     StrCat("unknown key \"", request->name, "\""), out);
       }
-      for (const std::string& name : names) AppendValue(name, out);
+      for (const std::string& name : names) AppendValue(name, out, &stats);
       break;
     }
     case net::ctl::Request::Verb::kSet: {
@@ -84,13 +92,14 @@ void CtlService::HandleLine(std::string_view line, std::string_view peer, std::s
       break;
     }
     case net::ctl::Request::Verb::kDesc: {
-      std::vector<std::string> names = registry_.List(request->name);
+      const core::StatTable stats = StatsFor(request->name);
+      std::vector<std::string> names = registry_.List(request->name, true, &stats);
       if (names.empty()) {
         AppendError(net::ctl::Error::kUnknown, request->name,
                     StrCat("unknown key \"", request->name, "\""), out);
       }
       for (const std::string& name : names) {
-        absl::StatusOr<std::string> text = registry_.Describe(name);
+        absl::StatusOr<std::string> text = registry_.Describe(name, &stats);
         if (!text.ok()) continue;  // a stat that vanished between List and Describe
         net::ctl::Reply reply;
         reply.kind = net::ctl::Reply::Kind::kDescription;

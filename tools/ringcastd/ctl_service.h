@@ -26,7 +26,10 @@ class CtlService final : public net::ctl::LineHandler {
   void HandleLine(std::string_view line, std::string_view peer, std::string& out) override;
 
  private:
-  void AppendValue(std::string_view name, std::string& out);
+  // `stats`: the request's one collection of the stats (nullptr: collect for this name).
+  void AppendValue(std::string_view name, std::string& out, const core::StatTable* stats = nullptr);
+  // The stats a LIST or DESC of `prefix` may show, collected once (empty when it shows none).
+  core::StatTable StatsFor(std::string_view prefix) const;
 
   core::Registry& registry_;
   std::function<absl::Status()> reload_;

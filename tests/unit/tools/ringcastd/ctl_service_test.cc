@@ -33,7 +33,8 @@ class CtlServiceTest : public ::testing::Test {
     core::DefineCoreTunables(registry_);
     DefineDaemonTunables(registry_);
     rtp::hub::DefinePathTunables(registry_);
-    registry_.AddStatSource([](std::vector<StatSample>& out) {
+    registry_.AddStatSource([this](std::vector<StatSample>& out) {
+      ++collections_;
       out.push_back({.name = "stats.paths",
                      .value = 2,
                      .metric = "ringcast_paths",
@@ -72,6 +73,7 @@ class CtlServiceTest : public ::testing::Test {
                       }};
   std::string log_;
   LogLevel saved_level_ = LogLevel::kInfo;
+  int collections_ = 0;  // times the stat source ran (each asks every worker in the daemon)
 };
 
 TEST_F(CtlServiceTest, Get) {
@@ -80,6 +82,24 @@ TEST_F(CtlServiceTest, Get) {
   EXPECT_EQ(Handle("GET stats.paths"), "V stats.paths 2\n.\n");
   EXPECT_EQ(Handle("GET core.nope"), "E unknown core.nope unknown key \"core.nope\"\n.\n");
   EXPECT_EQ(Handle("GET core"), "E unknown core unknown key \"core\"\n.\n");
+}
+
+// A request collects the stats once, however many of them it shows; one that shows none
+// (a tunables-only prefix, a write) does not collect them at all.
+TEST_F(CtlServiceTest, EachRequestCollectsTheStatsAtMostOnce) {
+  collections_ = 0;
+  Handle("LIST");
+  EXPECT_EQ(collections_, 1);
+  Handle("LIST stats");
+  EXPECT_EQ(collections_, 2);
+  Handle("DESC stats");
+  EXPECT_EQ(collections_, 3);
+  Handle("GET stats.paths");
+  EXPECT_EQ(collections_, 4);
+  Handle("LIST core");
+  Handle("DESC webrtc");
+  Handle("GET core.workers");
+  EXPECT_EQ(collections_, 4);
 }
 
 TEST_F(CtlServiceTest, ListPrefix) {
