@@ -4,8 +4,12 @@
 
 namespace ringcast::core {
 
-StatSnapshot::StatSnapshot(Ring& ring, int64_t interval_ns, Taker take)
-    : ring_(ring), interval_ns_(interval_ns), take_(std::move(take)), timer_(ring, [this] {
+StatSnapshot::StatSnapshot(Ring& ring, int64_t interval_ns, Taker take, int64_t fresh_ns)
+    : ring_(ring),
+      interval_ns_(interval_ns),
+      fresh_ns_(fresh_ns),
+      take_(std::move(take)),
+      timer_(ring, [this] {
         Take();
         timer_.ArmAfter(interval_ns_);
       }) {}
@@ -31,6 +35,7 @@ void StatSnapshot::Take() const {
   std::lock_guard<std::mutex> lock(shared_->mutex);
   shared_->published.swap(samples);
   ++shared_->takes;
+  shared_->taken_ns = NowNs();
   shared_->taken.notify_all();
 }
 
@@ -38,13 +43,14 @@ std::vector<StatSample> StatSnapshot::Copy() const {
   std::shared_ptr<Shared> shared = shared_;
   if (interval_ns_ == kOnDemand) {
     uint64_t before;
-    bool started;
     {
       std::lock_guard<std::mutex> lock(shared->mutex);
+      if (!shared->started) return {};
+      if (shared->takes > 0 && NowNs() - shared->taken_ns < fresh_ns_) {
+        return shared->published;  // fresh enough: share the last take
+      }
       before = shared->takes;
-      started = shared->started;
     }
-    if (!started) return {};
     if (Ring::Current() == &ring_) {
       Take();
     } else {

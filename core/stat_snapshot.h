@@ -7,9 +7,11 @@
 //   every `interval_ns` and publishes them here; Copy() returns the last ones, at most one
 //   interval old. For figures the worker needs each interval anyway (the path hub's load).
 // - On demand (kOnDemand): nothing is built until someone reads. Copy() posts a take to the
-//   ring and waits for it (at most kOnDemandWait, then the last samples). For figures whose
-//   cost grows with what the worker serves — one set per WebRTC session — so a worker with
-//   thousands of sessions spends nothing on them unless an operator or a scraper asks.
+//   ring and waits for it (at most kOnDemandWait, then the last samples); reads within
+//   kOnDemandFresh of a take share it, so however often they come the worker takes at most ten
+//   a second. For figures whose cost grows with what the worker serves — one set per WebRTC
+//   session — so a worker with thousands of sessions spends nothing on them unless an operator
+//   or a scraper asks.
 //
 // Threads: shared between the worker (Take) and the control thread (Copy). The one mutex guards
 // only the published vector and the count of takes: the worker builds the new samples outside
@@ -38,9 +40,11 @@ class StatSnapshot {
   using Taker = std::function<void(std::vector<StatSample>&)>;
   static constexpr int64_t kOnDemand = 0;
   static constexpr int64_t kOnDemandWait = 500 * kNsPerMs;
+  static constexpr int64_t kOnDemandFresh = 100 * kNsPerMs;
 
-  // `take` appends the component's samples; it runs on `ring`'s thread.
-  StatSnapshot(Ring& ring, int64_t interval_ns, Taker take);
+  // `take` appends the component's samples; it runs on `ring`'s thread. On demand, reads within
+  // `fresh_ns` of a take share it.
+  StatSnapshot(Ring& ring, int64_t interval_ns, Taker take, int64_t fresh_ns = kOnDemandFresh);
   ~StatSnapshot();
   StatSnapshot(const StatSnapshot&) = delete;
   StatSnapshot& operator=(const StatSnapshot&) = delete;
@@ -63,12 +67,14 @@ class StatSnapshot {
     std::condition_variable taken;
     std::vector<StatSample> published;
     uint64_t takes = 0;
+    int64_t taken_ns = 0;  // when the last take was published
     bool started = false;  // Start() was called
     bool alive = true;     // false once the StatSnapshot is gone (set on the ring's thread)
   };
 
   Ring& ring_;
   int64_t interval_ns_;
+  int64_t fresh_ns_;
   Taker take_;
   Timer timer_;
   std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();

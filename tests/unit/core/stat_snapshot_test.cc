@@ -50,12 +50,13 @@ TEST(StatSnapshotTest, TheTimerTakesAgainEveryInterval) {
 }
 
 // A StatSnapshot made, started and destroyed on `worker`'s thread, as components do.
-std::unique_ptr<StatSnapshot> StartOn(Worker& worker, int64_t interval_ns,
-                                      StatSnapshot::Taker take) {
+std::unique_ptr<StatSnapshot> StartOn(Worker& worker, int64_t interval_ns, StatSnapshot::Taker take,
+                                      int64_t fresh_ns = StatSnapshot::kOnDemandFresh) {
   std::unique_ptr<StatSnapshot> snapshot;
   std::promise<void> started;
   worker.Post([&] {
-    snapshot = std::make_unique<StatSnapshot>(worker.ring(), interval_ns, std::move(take));
+    snapshot =
+        std::make_unique<StatSnapshot>(worker.ring(), interval_ns, std::move(take), fresh_ns);
     snapshot->Start();
     started.set_value();
   });
@@ -105,11 +106,13 @@ TEST(StatSnapshotTest, OnDemandTakesOnlyWhenRead) {
   auto worker = Worker::Start(options);
   ASSERT_TRUE(worker.ok()) << worker.status();
   std::atomic<int> takes{0};
-  std::unique_ptr<StatSnapshot> snapshot =
-      StartOn(**worker, StatSnapshot::kOnDemand, [&](std::vector<StatSample>& out) {
+  std::unique_ptr<StatSnapshot> snapshot = StartOn(
+      **worker, StatSnapshot::kOnDemand,
+      [&](std::vector<StatSample>& out) {
         EXPECT_EQ(Ring::Current(), &(*worker)->ring());  // on the worker, never the reader
         out.push_back(Gauge("stats.test.takes", ++takes, "ringcast_test_takes", "takes"));
-      });
+      },
+      /*fresh_ns=*/0);  // every read takes anew
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(takes.load(), 0);
   for (int i = 1; i <= 3; ++i) {
@@ -128,6 +131,29 @@ TEST(StatSnapshotTest, OnDemandTakesOnlyWhenRead) {
   }
   for (std::thread& reader : readers) reader.join();
   EXPECT_EQ(answered.load(), 80);
+  DestroyOn(**worker, snapshot);
+}
+
+// Reads within the freshness window share one take, however many come: the worker's cost is
+// bounded by the window, not by the number of readers (a LIST of thousands of stats, a scraper).
+TEST(StatSnapshotTest, OnDemandReadsWithinTheFreshnessWindowShareATake) {
+  WorkerOptions options;
+  options.rx_buffers = 16;
+  auto worker = Worker::Start(options);
+  ASSERT_TRUE(worker.ok()) << worker.status();
+  std::atomic<int> takes{0};
+  std::unique_ptr<StatSnapshot> snapshot = StartOn(
+      **worker, StatSnapshot::kOnDemand,
+      [&](std::vector<StatSample>& out) {
+        out.push_back(Gauge("stats.test.takes", ++takes, "ringcast_test_takes", "takes"));
+      },
+      /*fresh_ns=*/3600 * kNsPerSec);
+  for (int i = 0; i < 1000; ++i) {
+    std::vector<StatSample> copy = snapshot->Copy();
+    ASSERT_EQ(copy.size(), 1u);
+    EXPECT_EQ(copy[0].value, 1);
+  }
+  EXPECT_EQ(takes.load(), 1);
   DestroyOn(**worker, snapshot);
 }
 
