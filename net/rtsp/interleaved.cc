@@ -15,12 +15,8 @@ constexpr uint8_t kFrameMagic = '$';
 Demuxer::Demuxer() { allowed_.set(); }
 
 void Demuxer::ReserveStitch(size_t bytes) {
-  if (bytes <= stitch_capacity_) return;
-  const size_t capacity = std::min(kMaxFrameBytes, std::bit_ceil(std::max(bytes, kMinStitch)));
-  auto bigger = std::make_unique_for_overwrite<uint8_t[]>(capacity);
-  if (stitched_ > 0) std::memcpy(bigger.get(), stitch_.get(), stitched_);
-  stitch_ = std::move(bigger);
-  stitch_capacity_ = capacity;
+  if (bytes <= stitch_.size()) return;
+  stitch_.resize(std::min(kMaxFrameBytes, std::bit_ceil(std::max(bytes, kMinStitch))));
 }
 
 Demuxer::~Demuxer() = default;
@@ -97,7 +93,7 @@ size_t Demuxer::StartFrame(std::span<const uint8_t> rest, std::optional<Item>* f
   if (rest.size() < kHeaderBytes) {
     stitched_ = 0;
     ReserveStitch(kHeaderBytes);
-    std::memcpy(stitch_.get(), rest.data(), rest.size());
+    std::memcpy(stitch_.data(), rest.data(), rest.size());
     stitched_ = rest.size();
     state_ = State::kHeader;
     return rest.size();
@@ -141,7 +137,7 @@ size_t Demuxer::OnHeader(uint8_t channel, size_t length, std::span<const uint8_t
     state_ = State::kHeader;
     return 0;
   }
-  std::memcpy(stitch_.get() + kHeaderBytes, rest.data(), rest.size());
+  std::memcpy(stitch_.data() + kHeaderBytes, rest.data(), rest.size());
   stitched_ = kHeaderBytes + rest.size();
   remaining_ = length - rest.size();
   channel_ = channel;
@@ -153,7 +149,7 @@ size_t Demuxer::ContinueFrame(std::span<const uint8_t> chunk, std::optional<Item
   switch (state_) {
     case State::kHeader: {
       const size_t take = std::min(kHeaderBytes - stitched_, chunk.size());
-      std::memcpy(stitch_.get() + stitched_, chunk.data(), take);
+      std::memcpy(stitch_.data() + stitched_, chunk.data(), take);
       stitched_ += take;
       if (stitched_ < kHeaderBytes) return take;
       const uint8_t channel = stitch_[1];
@@ -162,7 +158,7 @@ size_t Demuxer::ContinueFrame(std::span<const uint8_t> chunk, std::optional<Item
     }
     case State::kPayload: {
       const size_t take = std::min(remaining_, chunk.size());
-      std::memcpy(stitch_.get() + stitched_, chunk.data(), take);
+      std::memcpy(stitch_.data() + stitched_, chunk.data(), take);
       stitched_ += take;
       remaining_ -= take;
       if (remaining_ == 0) {
@@ -174,7 +170,7 @@ size_t Demuxer::ContinueFrame(std::span<const uint8_t> chunk, std::optional<Item
         stats_.frame_bytes += length;
         *frame = Item{.kind = Item::kFrame,
                       .channel = channel_,
-                      .payload = {stitch_.get() + kHeaderBytes, length}};
+                      .payload = {stitch_.data() + kHeaderBytes, length}};
       }
       return take;
     }

@@ -50,6 +50,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace ringcast::net::rtsp {
 
@@ -139,9 +140,8 @@ class Demuxer {
   // grown (powers of two from kMinStitch) to the largest one seen, so a connection of 1,500-byte
   // RTP packets keeps 2 KiB, not the 64 KiB a frame may have.
   static constexpr size_t kMinStitch = 2048;
-  void ReserveStitch(size_t bytes);  // keeps stitched_ bytes
-  std::unique_ptr<uint8_t[]> stitch_;
-  size_t stitch_capacity_ = 0;
+  void ReserveStitch(size_t bytes);  // keeps the bytes stitched so far
+  std::vector<uint8_t> stitch_;
   size_t stitched_ = 0;   // bytes in stitch_ (header included)
   size_t remaining_ = 0;  // payload bytes still to come (kPayload, kSkipping)
   uint8_t channel_ = 0;   // of the frame in stitch_
