@@ -286,8 +286,9 @@ bool Registry::PrefixMayHoldStats(std::string_view prefix) {
 
 absl::StatusOr<std::string> Registry::Get(std::string_view name, const StatTable* stats) const {
   if (MatchesPrefix(name, kStatsPrefix)) {
-    const StatTable own = stats == nullptr ? StatTable(CollectStats()) : StatTable();
-    if (const StatSample* sample = (stats != nullptr ? stats : &own)->Find(name)) {
+    StatTable own;
+    if (stats == nullptr) stats = &(own = StatTable(CollectStats()));
+    if (const StatSample* sample = stats->Find(name)) {
       return FormatStatValue(sample->value);
     }
     return absl::NotFoundError(StrCat("unknown key \"", name, "\""));
@@ -300,8 +301,9 @@ absl::StatusOr<std::string> Registry::Get(std::string_view name, const StatTable
 absl::StatusOr<std::string> Registry::Describe(std::string_view name,
                                                const StatTable* stats) const {
   if (MatchesPrefix(name, kStatsPrefix)) {
-    const StatTable own = stats == nullptr ? StatTable(CollectStats()) : StatTable();
-    if (const StatSample* sample = (stats != nullptr ? stats : &own)->Find(name)) {
+    StatTable own;
+    if (stats == nullptr) stats = &(own = StatTable(CollectStats()));
+    if (const StatSample* sample = stats->Find(name)) {
       return StrCat(sample->help, " (read-only ", sample->counter ? "counter" : "gauge", ")");
     }
   } else if (values_.count(name) != 0) {
@@ -318,9 +320,10 @@ std::vector<std::string> Registry::List(std::string_view prefix, bool with_stats
     if (MatchesPrefix(name, prefix)) names.push_back(name);
   }
   if (with_stats && PrefixMayHoldStats(prefix)) {
-    const StatTable own = stats == nullptr ? StatTable(CollectStats()) : StatTable();
+    StatTable own;
+    if (stats == nullptr) stats = &(own = StatTable(CollectStats()));
     std::vector<std::string> stat_names;
-    for (const StatSample& sample : (stats != nullptr ? stats : &own)->samples()) {
+    for (const StatSample& sample : stats->samples()) {
       if (MatchesPrefix(sample.name, prefix)) stat_names.push_back(sample.name);
     }
     std::sort(stat_names.begin(), stat_names.end());

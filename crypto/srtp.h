@@ -6,8 +6,9 @@
 // 64-packet replay window, RFC 3711 §3.3.1-§3.3.2). Packets are transformed IN PLACE in a
 // buffer owned by the caller: Protect needs room for the trailer (kSrtpMaxRtpOverhead,
 // kSrtcpMaxOverhead) after `length`; Unprotect shrinks `length`. ProtectFrom is the one
-// exception: it reads the payload of a stored packet and writes it protected into the buffer. The per-packet calls never
-// allocate and return an SrtpResult, never a Status: a bad packet is dropped and counted.
+// exception: it reads the payload of a stored packet and writes it protected into the buffer. The
+// per-packet calls never allocate and return an SrtpResult, never a Status: a bad packet is dropped
+// and counted.
 //
 // Two engines implement it (ARCHITECTURE.md, "Crypto"): SrtpContext on BoringSSL's primitives
 // (the default) and LibsrtpEngine on libsrtp2 (crypto.srtp_engine = libsrtp; also the test

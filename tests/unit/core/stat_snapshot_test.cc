@@ -49,42 +49,51 @@ TEST(StatSnapshotTest, TheTimerTakesAgainEveryInterval) {
   EXPECT_GE(copy[0].value, 4);
 }
 
-// A StatSnapshot made, started and destroyed on `worker`'s thread, as components do.
-std::unique_ptr<StatSnapshot> StartOn(Worker& worker, int64_t interval_ns, StatSnapshot::Taker take,
-                                      int64_t fresh_ns = StatSnapshot::kOnDemandFresh) {
-  std::unique_ptr<StatSnapshot> snapshot;
-  std::promise<void> started;
-  worker.Post([&] {
-    snapshot =
-        std::make_unique<StatSnapshot>(worker.ring(), interval_ns, std::move(take), fresh_ns);
-    snapshot->Start();
-    started.set_value();
-  });
-  started.get_future().wait();
-  return snapshot;
-}
+// Snapshots on a worker of their own, made, started and destroyed on its thread as components
+// do; `takes` counts the takes.
+class WorkerStatSnapshotTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WorkerOptions options;
+    options.rx_buffers = 16;
+    auto worker = Worker::Start(options);
+    ASSERT_TRUE(worker.ok()) << worker.status();
+    worker_ = std::move(worker).value();
+  }
 
-void DestroyOn(Worker& worker, std::unique_ptr<StatSnapshot>& snapshot) {
-  std::promise<void> stopped;
-  worker.Post([&] {
-    snapshot.reset();
-    stopped.set_value();
-  });
-  stopped.get_future().wait();
-}
+  std::unique_ptr<StatSnapshot> StartOn(int64_t interval_ns, StatSnapshot::Taker take,
+                                        int64_t fresh_ns = StatSnapshot::kOnDemandFresh) {
+    std::unique_ptr<StatSnapshot> snapshot;
+    std::promise<void> started;
+    worker_->Post([&] {
+      snapshot =
+          std::make_unique<StatSnapshot>(worker_->ring(), interval_ns, std::move(take), fresh_ns);
+      snapshot->Start();
+      started.set_value();
+    });
+    started.get_future().wait();
+    return snapshot;
+  }
+
+  void DestroyOn(std::unique_ptr<StatSnapshot>& snapshot) {
+    std::promise<void> stopped;
+    worker_->Post([&] {
+      snapshot.reset();
+      stopped.set_value();
+    });
+    stopped.get_future().wait();
+  }
+
+  std::unique_ptr<Worker> worker_;
+  std::atomic<int> takes{0};
+};
 
 // The control thread copies while the worker publishes (ThreadSanitizer checks the hand-over).
-TEST(StatSnapshotTest, AnotherThreadCopiesWhileTheWorkerTakes) {
-  WorkerOptions options;
-  options.rx_buffers = 16;
-  auto worker = Worker::Start(options);
-  ASSERT_TRUE(worker.ok()) << worker.status();
-  std::atomic<int> takes{0};
-  std::unique_ptr<StatSnapshot> snapshot =
-      StartOn(**worker, kNsPerMs, [&](std::vector<StatSample>& out) {
-        int n = ++takes;
-        for (int i = 0; i < 8; ++i) out.push_back(Gauge("stats.test.n", n, "m", "h"));
-      });
+TEST_F(WorkerStatSnapshotTest, AnotherThreadCopiesWhileTheWorkerTakes) {
+  std::unique_ptr<StatSnapshot> snapshot = StartOn(kNsPerMs, [&](std::vector<StatSample>& out) {
+    int n = ++takes;
+    for (int i = 0; i < 8; ++i) out.push_back(Gauge("stats.test.n", n, "m", "h"));
+  });
   int64_t give_up = NowNs() + 5 * kNsPerSec;
   double last = 0;
   while (takes.load() < 50 && NowNs() < give_up) {
@@ -95,21 +104,16 @@ TEST(StatSnapshotTest, AnotherThreadCopiesWhileTheWorkerTakes) {
     last = copy[0].value;
   }
   EXPECT_GE(takes.load(), 50);
-  DestroyOn(**worker, snapshot);
+  DestroyOn(snapshot);
 }
 
 // On demand: nothing is taken while nobody reads; each Copy() from another thread gets a take
 // made for it on the worker, also with several readers at once.
-TEST(StatSnapshotTest, OnDemandTakesOnlyWhenRead) {
-  WorkerOptions options;
-  options.rx_buffers = 16;
-  auto worker = Worker::Start(options);
-  ASSERT_TRUE(worker.ok()) << worker.status();
-  std::atomic<int> takes{0};
+TEST_F(WorkerStatSnapshotTest, OnDemandTakesOnlyWhenRead) {
   std::unique_ptr<StatSnapshot> snapshot = StartOn(
-      **worker, StatSnapshot::kOnDemand,
+      StatSnapshot::kOnDemand,
       [&](std::vector<StatSample>& out) {
-        EXPECT_EQ(Ring::Current(), &(*worker)->ring());  // on the worker, never the reader
+        EXPECT_EQ(Ring::Current(), &worker_->ring());  // on the worker, never the reader
         out.push_back(Gauge("stats.test.takes", ++takes, "ringcast_test_takes", "takes"));
       },
       /*fresh_ns=*/0);  // every read takes anew
@@ -131,19 +135,14 @@ TEST(StatSnapshotTest, OnDemandTakesOnlyWhenRead) {
   }
   for (std::thread& reader : readers) reader.join();
   EXPECT_EQ(answered.load(), 80);
-  DestroyOn(**worker, snapshot);
+  DestroyOn(snapshot);
 }
 
 // Reads within the freshness window share one take, however many come: the worker's cost is
 // bounded by the window, not by the number of readers (a LIST of thousands of stats, a scraper).
-TEST(StatSnapshotTest, OnDemandReadsWithinTheFreshnessWindowShareATake) {
-  WorkerOptions options;
-  options.rx_buffers = 16;
-  auto worker = Worker::Start(options);
-  ASSERT_TRUE(worker.ok()) << worker.status();
-  std::atomic<int> takes{0};
+TEST_F(WorkerStatSnapshotTest, OnDemandReadsWithinTheFreshnessWindowShareATake) {
   std::unique_ptr<StatSnapshot> snapshot = StartOn(
-      **worker, StatSnapshot::kOnDemand,
+      StatSnapshot::kOnDemand,
       [&](std::vector<StatSample>& out) {
         out.push_back(Gauge("stats.test.takes", ++takes, "ringcast_test_takes", "takes"));
       },
@@ -154,7 +153,7 @@ TEST(StatSnapshotTest, OnDemandReadsWithinTheFreshnessWindowShareATake) {
     EXPECT_EQ(copy[0].value, 1);
   }
   EXPECT_EQ(takes.load(), 1);
-  DestroyOn(**worker, snapshot);
+  DestroyOn(snapshot);
 }
 
 }  // namespace
