@@ -14,6 +14,16 @@ const core::DropCounter kRtcpInvalidDrops("rtcp_invalid",
                                           "RTCP that does not parse (RFC 3550 §6.4, RFC 4585)");
 const core::DropCounter kDtlsInvalidDrops("dtls_invalid",
                                           "a DTLS datagram that failed the session's handshake");
+const core::DropCounter kNackTooOldDrops(
+    "webrtc_nack_too_old", "a NACKed packet older than webrtc.nack_history_ms: not resent");
+const core::DropCounter kNackRepeatDrops(
+    "webrtc_nack_repeat", "a NACKed packet already resent within the viewer's round trip");
+const core::DropCounter kNackOverBudgetDrops(
+    "webrtc_nack_over_budget",
+    "a NACKed packet not resent: the viewer's webrtc.nack_budget_percent was spent");
+const core::DropCounter kNackCongestedDrops(
+    "webrtc_nack_congested",
+    "a NACK from a viewer past webrtc.nack_max_loss_percent: a keyframe was asked for instead");
 const core::DropCounter kNoSendSlotDrops("webrtc_no_send_slot",
                                          "an outgoing packet dropped: every send slot was busy");
 const core::DropCounter kSendFailedDrops("webrtc_send_failed",

@@ -15,6 +15,18 @@
 #include "rtp/rtp_packet.h"
 
 namespace ringcast::net::webrtc {
+namespace {
+
+// The retransmission figures that sum over sessions, beside the older ones summed inline.
+void AddNackRefusals(SessionStats& sum, const SessionStats& s) {
+  sum.retransmit_bytes += s.retransmit_bytes;
+  sum.nack_too_old += s.nack_too_old;
+  sum.nack_repeats += s.nack_repeats;
+  sum.nack_over_budget += s.nack_over_budget;
+  sum.nack_congested += s.nack_congested;
+}
+
+}  // namespace
 
 std::vector<std::string> InterfaceAddresses() {
   std::vector<std::string> addresses;
@@ -240,6 +252,7 @@ void WebRtcServer::EraseSession(const std::string& id) {
   ended_totals_.nacks += stats.nacks;
   ended_totals_.retransmits += stats.retransmits;
   ended_totals_.nack_misses += stats.nack_misses;
+  AddNackRefusals(ended_totals_, stats);
   ended_totals_.plis += stats.plis;
   ended_totals_.firs += stats.firs;
   ended_totals_.catch_up_packets += stats.catch_up_packets;
@@ -269,6 +282,7 @@ void WebRtcServer::TakeSnapshot(std::vector<core::StatSample>& out) const {
       sum->nacks += s.nacks;
       sum->retransmits += s.retransmits;
       sum->nack_misses += s.nack_misses;
+      AddNackRefusals(*sum, s);
       sum->plis += s.plis;
       sum->firs += s.firs;
     }
@@ -287,6 +301,21 @@ void WebRtcServer::TakeSnapshot(std::vector<core::StatSample>& out) const {
         "sequence numbers this viewer NACKed", true, labels());
     add(prefix + "retransmits", s.retransmits, "ringcast_webrtc_session_retransmits_total",
         "packets sent again from the History", true, labels());
+    add(prefix + "retransmit_bytes", s.retransmit_bytes,
+        "ringcast_webrtc_session_retransmit_bytes_total",
+        "SRTP bytes of the retransmissions to this viewer", true, labels());
+    add(prefix + "nack_too_old", s.nack_too_old, "ringcast_webrtc_session_nack_too_old_total",
+        "NACKed packets older than webrtc.nack_history_ms, not resent", true, labels());
+    add(prefix + "nack_repeats", s.nack_repeats, "ringcast_webrtc_session_nack_repeats_total",
+        "NACKed packets already resent within the round trip, not resent again", true, labels());
+    add(prefix + "nack_over_budget", s.nack_over_budget,
+        "ringcast_webrtc_session_nack_over_budget_total",
+        "NACKed packets not resent: webrtc.nack_budget_percent spent", true, labels());
+    add(prefix + "nack_congested", s.nack_congested, "ringcast_webrtc_session_nack_congested_total",
+        "NACKs not answered while the viewer's loss was past webrtc.nack_max_loss_percent", true,
+        labels());
+    add(prefix + "congested", s.congested ? 1 : 0, "ringcast_webrtc_session_congested",
+        "1 while the viewer's reported loss is past webrtc.nack_max_loss_percent", false, labels());
     add(prefix + "plis", s.plis, "ringcast_webrtc_session_plis_total", "PLIs from this viewer",
         true, labels());
     add(prefix + "firs", s.firs, "ringcast_webrtc_session_firs_total", "FIRs from this viewer",
@@ -322,6 +351,15 @@ void WebRtcServer::TakeSnapshot(std::vector<core::StatSample>& out) const {
       "ringcast_webrtc_retransmits_total", "packets retransmitted from track histories", true);
   add("stats.webrtc.nack_misses", static_cast<double>(totals.nack_misses),
       "ringcast_webrtc_nack_misses_total", "NACKed packets no longer in the history", true);
+  add("stats.webrtc.retransmit_bytes", static_cast<double>(totals.retransmit_bytes),
+      "ringcast_webrtc_retransmit_bytes_total", "SRTP bytes of retransmissions", true);
+  add("stats.webrtc.nack_refused",
+      static_cast<double>(totals.nack_too_old + totals.nack_repeats + totals.nack_over_budget +
+                          totals.nack_congested),
+      "ringcast_webrtc_nack_refused_total",
+      "NACKed packets not resent: too old, repeated within the RTT, over the viewer's budget, or "
+      "the viewer congested (drops.webrtc_nack_* by reason)",
+      true);
   add("stats.webrtc.plis", static_cast<double>(totals.plis), "ringcast_webrtc_plis_total",
       "picture loss indications from viewers", true);
   add("stats.webrtc.firs", static_cast<double>(totals.firs), "ringcast_webrtc_firs_total",

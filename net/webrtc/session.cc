@@ -53,7 +53,9 @@ WebRtcSession::WebRtcSession(std::string id, SessionHost& host, core::Ring& ring
       consent_timer_(ring, [this] { CheckConsent(); }) {
   created_ns_ = core::NowNs();
   last_consent_ns_ = created_ns_;
+  budget_updated_ns_ = created_ns_;
   const SessionSettings& settings = host_.settings();
+  budget_.set_percent(settings.nack_budget_percent);
   for (size_t i = 0; i < answer.tracks.size() && i < tracks.size(); ++i) {
     const AnsweredTrack& answered = answer.tracks[i];
     TrackSenderOptions options;
@@ -253,7 +255,9 @@ void WebRtcSession::OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket& p
 
 void WebRtcSession::SendDue(SendTrack& send, int64_t now_ns, const rtp::HistoryPacket* appended) {
   TrackSender& sender = *send.sender;
-  while (std::optional<Outgoing> out = sender.Next(now_ns, appended)) SendMedia(send, *out);
+  while (std::optional<Outgoing> out = sender.Next(now_ns, appended)) {
+    if (SendMedia(send, *out)) budget_.OnFreshSent(out->packet.bytes.size());
+  }
   if (std::optional<int64_t> due = sender.next_due_ns()) {
     if (!pump_timer_.armed() || *due < pump_timer_.deadline_ns()) pump_timer_.ArmAt(*due);
   }
@@ -316,6 +320,10 @@ void WebRtcSession::SendRtcp(std::span<const uint8_t> rtcp) {
 void WebRtcSession::SendSenderReports() {
   if (!media_ready_ || ended_) return;
   int64_t now = core::NowNs();
+  // The retransmission budget follows the stream's rate and the live settings.
+  budget_.set_percent(host_.settings().nack_budget_percent);
+  budget_.UpdateCap(now - budget_updated_ns_);
+  budget_updated_ns_ = now;
   rtp::rtcp::NtpClock clock = rtp::rtcp::NtpClock::Now();
   for (SendTrack& send : tracks_) {
     const TrackSender& sender = *send.sender;
@@ -374,6 +382,7 @@ void WebRtcSession::HandleRtcpBlock(const rtp::rtcp::Block& block, int64_t now_n
     SendTrack* send = TrackBySsrc(report.ssrc);
     if (send == nullptr) return;
     stats_.fraction_lost = report.fraction_lost / 256.0;
+    OnReportedLoss(stats_.fraction_lost);
     stats_.packets_lost = report.cumulative_lost;
     stats_.jitter_ms = 1000.0 * report.jitter / std::max<uint32_t>(1, send->answer.clock_rate);
     uint32_t now_mid = rtcp::NtpMiddle32(rtcp::NtpClock::Now().ToNtp(now_ns));
@@ -398,13 +407,7 @@ void WebRtcSession::HandleRtcpBlock(const rtp::rtcp::Block& block, int64_t now_n
         rtcp::NackSeqReader lost = nack->lost();
         while (std::optional<uint16_t> seq = lost.Next()) {
           ++stats_.nacks;
-          if (!answer) continue;
-          TrackSender::Retransmission again = send->sender->Retransmit(*seq);
-          if (again.result != TrackSender::Resend::kSent) {
-            ++stats_.nack_misses;
-            continue;
-          }
-          if (SendMedia(*send, again.out)) ++stats_.retransmits;
+          if (answer) Resend(*send, *seq, now_ns);
         }
       }
       return;
@@ -422,6 +425,73 @@ void WebRtcSession::HandleRtcpBlock(const rtp::rtcp::Block& block, int64_t now_n
       return;
     default:
       return;  // SDES, APP, XR, transport-cc: nothing ringcast acts on
+  }
+}
+
+// Every NACKed number costs a look-up at most: what is not resent is counted by why, and a viewer
+// cannot make the server send more than its budget whatever it NACKs.
+void WebRtcSession::Resend(SendTrack& send, uint16_t seq, int64_t now_ns) {
+  if (stats_.congested) {
+    ++stats_.nack_congested;
+    kNackCongestedDrops.Count();
+    return;
+  }
+  const SessionSettings& settings = host_.settings();
+  TrackSender::Retransmission again =
+      send.sender->Retransmit(seq, now_ns - settings.nack_window_ns);
+  switch (again.result) {
+    case TrackSender::Resend::kSent:
+      break;
+    case TrackSender::Resend::kTooOld:
+      ++stats_.nack_too_old;
+      kNackTooOldDrops.Count();
+      return;
+    case TrackSender::Resend::kNotSent:
+    case TrackSender::Resend::kGone:
+      ++stats_.nack_misses;
+      return;
+  }
+  // Once per round trip: a NACK repeated sooner asks again for what is on its way. Until a
+  // report gives the RTT, 100 ms (what a browser's NACK module assumes); never below 5 ms.
+  const int64_t rtt_ns =
+      stats_.rtt_ms >= 0 ? static_cast<int64_t>(stats_.rtt_ms * 1e6) : 100 * core::kNsPerMs;
+  const int64_t interval_ns = std::clamp<int64_t>(rtt_ns, 5 * core::kNsPerMs, core::kNsPerSec);
+  if (send.resent.SentWithin(seq, now_ns, interval_ns)) {
+    ++stats_.nack_repeats;
+    kNackRepeatDrops.Count();
+    return;
+  }
+  if (!budget_.TrySpend(again.out.packet.bytes.size())) {
+    ++stats_.nack_over_budget;
+    kNackOverBudgetDrops.Count();
+    return;
+  }
+  send.resent.Record(seq, now_ns);
+  const uint64_t bytes_before = stats_.bytes_out;
+  if (SendMedia(send, again.out)) {
+    ++stats_.retransmits;
+    stats_.retransmit_bytes += stats_.bytes_out - bytes_before;
+  }
+}
+
+// Retransmitting to a viewer that loses a quarter of what it gets deepens its congestion; a
+// keyframe repairs its picture for the cost of one frame. The hub limits the keyframe rate.
+void WebRtcSession::OnReportedLoss(double fraction_lost) {
+  const uint32_t limit = host_.settings().nack_max_loss_percent;
+  const bool high = limit > 0 && fraction_lost * 100 >= limit;
+  high_loss_reports_ = high ? high_loss_reports_ + 1 : 0;
+  if (high_loss_reports_ == 3 && !stats_.congested) {
+    stats_.congested = true;
+    LOG_RATE_LIMITED(log_limiter_, Warn,
+                     "webrtc: session %s (%s) on %s loses %.0f%%: NACKs not answered, keyframes "
+                     "asked for instead",
+                     id_, peer_, path_name_, fraction_lost * 100);
+    for (const SendTrack& send : tracks_) RequestKeyframe(send.answer.ssrc);
+  } else if (!high && stats_.congested) {
+    stats_.congested = false;
+    LOG_RATE_LIMITED(log_limiter_, Info,
+                     "webrtc: session %s (%s) on %s: loss down to %.0f%%, retransmitting again",
+                     id_, peer_, path_name_, fraction_lost * 100);
   }
 }
 

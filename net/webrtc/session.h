@@ -30,6 +30,7 @@
 #include "net/stun/ice_lite.h"
 #include "net/webrtc/answer.h"
 #include "net/webrtc/egress.h"
+#include "net/webrtc/retransmit_budget.h"
 #include "net/webrtc/settings.h"
 #include "net/webrtc/track_sender.h"
 #include "rtp/hub/path_hub.h"
@@ -44,7 +45,13 @@ struct SessionStats {
   uint64_t bytes_out = 0;  // SRTP bytes handed to the egress
   uint64_t nacks = 0;      // sequence numbers viewers asked for
   uint64_t retransmits = 0;
-  uint64_t nack_misses = 0;  // asked for, but no longer (or never) in the History
+  uint64_t nack_misses = 0;       // asked for, but no longer (or never) in the History
+  uint64_t retransmit_bytes = 0;  // SRTP bytes of the retransmissions
+  // NACKed numbers not resent, by why (RetransmitBudget, webrtc.nack_max_loss_percent).
+  uint64_t nack_too_old = 0;      // older than the NACK window
+  uint64_t nack_repeats = 0;      // resent within the last round trip already
+  uint64_t nack_over_budget = 0;  // the viewer's retransmission budget was spent
+  uint64_t nack_congested = 0;    // the viewer's loss was past the limit
   uint64_t plis = 0;
   uint64_t firs = 0;
   uint64_t rtcp_in = 0;
@@ -53,6 +60,7 @@ struct SessionStats {
   double fraction_lost = 0;  // last RR, 0..1
   int64_t packets_lost = 0;  // cumulative, from RRs
   double jitter_ms = 0;      // last RR
+  bool congested = false;    // loss past webrtc.nack_max_loss_percent in the last 3 RRs
 };
 
 class WebRtcSession;
@@ -117,6 +125,7 @@ class WebRtcSession final : public rtp::TrackReader,
     rtp::Track* track = nullptr;
     std::unique_ptr<TrackSender> sender;
     AnsweredTrack answer;
+    RecentResends resent;
   };
 
   // crypto::DtlsSender
@@ -126,6 +135,10 @@ class WebRtcSession final : public rtp::TrackReader,
   // One packet of `send`'s track, renumbered for this viewer and protected into a send slot;
   // false when it could not be queued (no slot, SRTP refused it).
   bool SendMedia(const SendTrack& send, const Outgoing& out);
+  // Answers a NACK for `seq` of `send`'s track within the retransmission budget.
+  void Resend(SendTrack& send, uint16_t seq, int64_t now_ns);
+  // A receiver report's loss: enters or leaves the congested state.
+  void OnReportedLoss(double fraction_lost);
 
   void OnDtlsConnected();
   void PumpTracks();
@@ -164,6 +177,9 @@ class WebRtcSession final : public rtp::TrackReader,
   core::Timer pump_timer_;
   core::Timer consent_timer_;
   SessionStats stats_;
+  RetransmitBudget budget_;
+  int64_t budget_updated_ns_ = 0;
+  int high_loss_reports_ = 0;  // consecutive RRs with loss past the limit
   core::LogRateLimiter log_limiter_;
 };
 

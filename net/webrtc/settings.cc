@@ -31,13 +31,31 @@ void DefineWebrtcTunables(core::Registry& registry) {
                    .default_value = "1",
                    .description = "answer viewers' generic NACKs with retransmissions from the "
                                   "track history"});
+  registry.Define({.name = "webrtc.nack_budget_percent",
+                   .type = TunableType::kInt,
+                   .default_value = "25",
+                   .min = 1,
+                   .max = 1000,
+                   .description = "retransmitted bytes each viewer may get, as a percentage of "
+                                  "the fresh bytes it is sent (a burst of up to 2 s of it, at "
+                                  "least 64 KiB); NACKs past it are counted and not answered"});
+  registry.Define({.name = "webrtc.nack_max_loss_percent",
+                   .type = TunableType::kInt,
+                   .default_value = "25",
+                   .min = 0,
+                   .max = 100,
+                   .description = "a viewer whose receiver reports give at least this loss three "
+                                  "times in a row is congested: its NACKs go unanswered and the "
+                                  "source is asked for a keyframe instead, until its loss drops "
+                                  "(0: always retransmit)"});
   registry.Define({.name = "webrtc.nack_history_ms",
                    .type = TunableType::kDuration,
                    .default_value = "1000",
                    .min = 100,
                    .max = 10000,
                    .description = "how long each track keeps packets for retransmission (the "
-                                  "run since the last keyframe is always kept)",
+                                  "run since the last keyframe is always kept); NACKs for older "
+                                  "packets are not answered",
                    .apply = Apply::kRestart});
   registry.Define({.name = "webrtc.rtcp_sr_interval_ms",
                    .type = TunableType::kDuration,
@@ -117,6 +135,11 @@ absl::StatusOr<WebRtcSettings> ReadWebRtcSettings(const core::Registry& registry
   core::SettingsReader read(registry);
   WebRtcSettings settings;
   settings.session.nack = read.Bool("webrtc.nack");
+  settings.session.nack_budget_percent =
+      static_cast<uint32_t>(read.Int("webrtc.nack_budget_percent"));
+  settings.session.nack_window_ns = read.DurationNs("webrtc.nack_history_ms");
+  settings.session.nack_max_loss_percent =
+      static_cast<uint32_t>(read.Int("webrtc.nack_max_loss_percent"));
   settings.session.sr_interval_ns = read.DurationNs("webrtc.rtcp_sr_interval_ms");
   settings.session.fast_start = read.Bool("webrtc.fast_start");
   settings.session.timeout_ns = read.DurationNs("webrtc.session_timeout_ms");

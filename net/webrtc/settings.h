@@ -19,6 +19,9 @@ namespace ringcast::net::webrtc {
 // What a session does; new values reach running sessions too.
 struct SessionSettings {
   bool nack = true;                        // webrtc.nack
+  uint32_t nack_budget_percent = 25;       // webrtc.nack_budget_percent
+  int64_t nack_window_ns = 1'000'000'000;  // webrtc.nack_history_ms: older packets are not resent
+  uint32_t nack_max_loss_percent = 25;     // webrtc.nack_max_loss_percent (0: never give up)
   int64_t sr_interval_ns = 1'000'000'000;  // webrtc.rtcp_sr_interval_ms
   bool fast_start = true;                  // webrtc.fast_start
   int64_t timeout_ns = 30'000'000'000;     // webrtc.session_timeout_ms

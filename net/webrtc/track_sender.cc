@@ -108,7 +108,7 @@ std::optional<Outgoing> TrackSender::Next(int64_t now_ns, const rtp::HistoryPack
   return std::nullopt;
 }
 
-TrackSender::Retransmission TrackSender::Retransmit(uint16_t seq) const {
+TrackSender::Retransmission TrackSender::Retransmit(uint16_t seq, int64_t not_before_ns) const {
   if (!mapped_) return {};
   // Unwrap against the newest packet sent: NACKs ask about the recent past.
   uint16_t newest = static_cast<uint16_t>(last_seq_ + seq_delta_);
@@ -117,6 +117,7 @@ TrackSender::Retransmission TrackSender::Retransmit(uint16_t seq) const {
   uint64_t track_seq = last_seq_ - behind;
   std::optional<rtp::HistoryPacket> packet = track_.history().Find(track_seq);
   if (!packet) return {.result = Resend::kGone};
+  if (packet->arrival_ns < not_before_ns) return {.result = Resend::kTooOld};
   return {.result = Resend::kSent,
           .out = {.packet = *packet,
                   .seq = seq,

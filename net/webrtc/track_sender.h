@@ -72,14 +72,16 @@ class TrackSender {
   std::optional<Outgoing> Next(int64_t now_ns, const rtp::HistoryPacket* appended = nullptr);
   std::optional<int64_t> next_due_ns() const { return next_due_ns_; }
 
-  enum class Resend { kSent, kNotSent, kGone };
+  enum class Resend { kSent, kNotSent, kGone, kTooOld };
   struct Retransmission {
     Resend result = Resend::kNotSent;
     Outgoing out;  // when kSent: the packet again, with the numbering it had
   };
   // A NACK for `seq` (viewer numbering): kNotSent when we never sent it, kGone when the History
-  // no longer has it (or the source never delivered it).
-  Retransmission Retransmit(uint16_t seq) const;
+  // no longer has it (or the source never delivered it), kTooOld when it arrived before
+  // `not_before_ns` (outside the NACK window: the History keeps a whole GOP, but a packet that
+  // old is no use to a jitter buffer and only a misbehaving viewer asks for it).
+  Retransmission Retransmit(uint16_t seq, int64_t not_before_ns = INT64_MIN) const;
 
   // The RTP timestamp of "now" in this viewer's numbering, for sender reports.
   uint32_t RtpTimestampAt(int64_t now_ns) const;

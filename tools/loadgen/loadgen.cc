@@ -18,6 +18,7 @@ namespace {
 using core::StrCat;
 
 constexpr int64_t kNackTickNs = 20 * core::kNsPerMs;
+constexpr int64_t kAttackTickNs = 10 * core::kNsPerMs;  // --nack-attack: 100 NACKs a second
 constexpr int kMaxWhepAttempts = 10;  // a path whose publisher is not up yet answers 404
 constexpr int64_t kViewerLeadNs = 1500 * core::kNsPerMs;  // after the last publisher started
 
@@ -54,6 +55,7 @@ Loadgen::~Loadgen() {
   ramp_timer_.reset();
   second_timer_.reset();
   nack_timer_.reset();
+  attack_timer_.reset();
   rr_timer_.reset();
   warmup_timer_.reset();
   end_timer_.reset();
@@ -84,6 +86,8 @@ absl::Status Loadgen::Init() {
       .verify_one_in = options_.verify_one_in,
       .nack = NackPolicy{.enabled = options_.nack},
       .simulate_loss_one_in = options_.simulate_loss_one_in,
+      .nack_attack = options_.nack_attack,
+      .nack_attackers = options_.nack_attackers,
   });
   ASSIGN_OR_RETURN(signals_, core::SignalWatcher::Create(*ring_, {SIGINT, SIGTERM}, [this](int) {
                      Finish(/*interrupted=*/true);
@@ -285,7 +289,8 @@ void Loadgen::Finish(bool interrupted) {
   for (auto& v : viewers_) v->Close();
   for (auto& p : publishers_) p->Stop();
   for (auto* t : {publisher_timer_.get(), ramp_timer_.get(), second_timer_.get(), nack_timer_.get(),
-                  rr_timer_.get(), warmup_timer_.get(), end_timer_.get(), migrate_timer_.get()}) {
+                  attack_timer_.get(), rr_timer_.get(), warmup_timer_.get(), end_timer_.get(),
+                  migrate_timer_.get()}) {
     t->Disarm();
   }
   ring_->Stop();
@@ -307,6 +312,12 @@ RunResult Loadgen::Run() {
     }
     nack_timer_->ArmAfter(kNackTickNs);
   });
+  attack_timer_ = std::make_unique<core::Timer>(ring, [this] {
+    for (auto& v : viewers_) {
+      if (v->attacker()) v->OnAttackTick();
+    }
+    attack_timer_->ArmAfter(kAttackTickNs);
+  });
   rr_timer_ = std::make_unique<core::Timer>(ring, [this] {
     const int64_t now = core::NowNs();
     for (auto& v : viewers_) v->SendReceiverReport(now);
@@ -326,6 +337,7 @@ RunResult Loadgen::Run() {
                                                    kViewerLeadNs;
     ramp_timer_->ArmAt(start_ns_ + lead);
     nack_timer_->ArmAfter(kNackTickNs);
+    if (options_.nack_attack != NackAttack::kNone) attack_timer_->ArmAfter(kAttackTickNs);
     rr_timer_->ArmAfter(options_.rr_interval_ms * core::kNsPerMs);
   }
   next_second_ns_ = start_ns_ + core::kNsPerSec;

@@ -69,8 +69,8 @@ class Loadgen {
   size_t next_viewer_ = 0;
   int pending_ = 0;  // WHEP requests in flight
 
-  std::unique_ptr<core::Timer> publisher_timer_, ramp_timer_, second_timer_, nack_timer_, rr_timer_,
-      warmup_timer_, end_timer_, migrate_timer_;
+  std::unique_ptr<core::Timer> publisher_timer_, ramp_timer_, second_timer_, nack_timer_,
+      attack_timer_, rr_timer_, warmup_timer_, end_timer_, migrate_timer_;
   int64_t start_ns_ = 0;
   int64_t measure_start_ns_ = 0;
   int64_t next_second_ns_ = 0;

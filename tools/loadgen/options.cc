@@ -87,6 +87,9 @@ WHEP viewers (real ICE, DTLS client, SRTP, RTCP RR + NACK):
   --no-nack                never send NACKs (gaps are only counted)
   --rr-interval-ms MS      receiver report interval (default 1000)
   --simulate-loss-one-in N drop 1 in N received RTP packets on purpose (exercises NACK recovery)
+  --nack-attack all|repeat the first --nack-attackers viewers (default 1) NACK, every 10 ms, the
+                           last 1000 sequence numbers (all) or the same 17 again (repeat)
+  --nack-attackers K       how many viewers --nack-attack applies to
   --migrate-after S        S seconds after the start, every viewer with media moves to a new
                            local port (a new address) and nominates it with a binding request
 Janus streaming viewers instead of WHEP (Janus offers; ICE as the controlled side, DTLS client):
@@ -213,6 +216,16 @@ absl::StatusOr<Options> ParseOptions(const std::vector<std::string_view>& args) 
       ASSIGN_OR_RETURN(o.migrate_after_s, ParseSeconds(flag, value, 3600));
     } else if (flag == "--simulate-loss-one-in") {
       ASSIGN_OR_RETURN(o.simulate_loss_one_in, ParseInt(flag, value, 2, 1000000));
+    } else if (flag == "--nack-attack") {
+      if (value == "all") {
+        o.nack_attack = NackAttack::kAll;
+      } else if (value == "repeat") {
+        o.nack_attack = NackAttack::kRepeat;
+      } else {
+        return absl::InvalidArgumentError(StrCat(flag, ": all or repeat, not ", value));
+      }
+    } else if (flag == "--nack-attackers") {
+      ASSIGN_OR_RETURN(o.nack_attackers, ParseInt(flag, value, 1, kMaxViewers));
     } else if (flag == "--janus-url") {
       o.janus_url = std::string(value);
     } else if (flag == "--janus-mountpoints") {

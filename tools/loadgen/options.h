@@ -23,6 +23,10 @@ inline constexpr int kMaxPendingRequests = 64;
 
 enum class PublishTransport { kTcp, kUdp };
 
+// --nack-attack: viewers that NACK on purpose, as a hostile or broken client would (the server's
+// retransmission budget is tested with it).
+enum class NackAttack { kNone, kAll, kRepeat };
+
 struct Options {
   // Publishers.
   int publish = 0;  // RTSP publishers (--publish)
@@ -43,7 +47,9 @@ struct Options {
   bool nack = true;
   int rr_interval_ms = 1000;
   int simulate_loss_one_in = 0;  // drop 1 in N received RTP packets (tests the NACK path)
-  double migrate_after_s = 0;    // > 0: every viewer with media moves to a new local port then
+  NackAttack nack_attack = NackAttack::kNone;  // --nack-attack
+  int nack_attackers = 1;                      // --nack-attackers: viewers 0..K-1 attack
+  double migrate_after_s = 0;  // > 0: every viewer with media moves to a new local port then
   // Janus streaming viewers instead of WHEP (--janus-url + --janus-mountpoints).
   std::string janus_url;
   std::vector<int> janus_mountpoints;

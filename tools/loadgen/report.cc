@@ -37,7 +37,9 @@ using core::StrCat;
   X(consent_answered, consent_answered)       \
   X(dropped_on_purpose, dropped_on_purpose)   \
   X(migrations, migrations)                   \
-  X(packets_after_migration, packets_after_migration)
+  X(packets_after_migration, packets_after_migration) \
+  X(attack_nacks, attack_nacks)               \
+  X(attack_seqs, attack_seqs)
 // clang-format on
 
 std::string Num(double v) {
@@ -163,8 +165,12 @@ std::string FormatJson(const RunResult& run) {
       ",\"verify_one_in\":", o.verify_one_in, ",\"ramp_per_s\":", o.ramp_per_s,
       ",\"max_pending\":", o.max_pending, ",\"nack\":", o.nack ? "true" : "false",
       ",\"rr_interval_ms\":", o.rr_interval_ms,
-      ",\"simulate_loss_one_in\":", o.simulate_loss_one_in,
-      ",\"migrate_after_s\":", Num(o.migrate_after_s), ",\"fps\":", o.fps, "},\n");
+      ",\"simulate_loss_one_in\":", o.simulate_loss_one_in, ",\"nack_attack\":",
+      core::JsonQuoted(o.nack_attack == NackAttack::kAll      ? "all"
+                       : o.nack_attack == NackAttack::kRepeat ? "repeat"
+                                                              : "none"),
+      ",\"nack_attackers\":", o.nack_attackers, ",\"migrate_after_s\":", Num(o.migrate_after_s),
+      ",\"fps\":", o.fps, "},\n");
   StrAppend(j, "\"verify\":{\"mode\":", core::JsonQuoted(VerifyMode(o)),
             ",\"one_in\":", o.verify_one_in, "},\n");
   StrAppend(j, "\"loadgen_cpu\":{\"user_s\":", Num(run.cpu_user_s),

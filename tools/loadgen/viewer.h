@@ -31,6 +31,7 @@
 #include "rtp/rtcp/report.h"
 #include "tools/loadgen/http_request.h"
 #include "tools/loadgen/janus.h"
+#include "tools/loadgen/options.h"
 #include "tools/loadgen/seq_tracker.h"
 #include "tools/loadgen/whep_sdp.h"
 
@@ -45,6 +46,8 @@ struct ViewerEnv {
   int verify_one_in = 1;
   NackPolicy nack;
   int simulate_loss_one_in = 0;  // drop 1 in N received RTP packets on purpose (tests NACK)
+  NackAttack nack_attack = NackAttack::kNone;  // what viewers below nack_attackers send
+  int nack_attackers = 0;
   int64_t http_timeout_ns = 10'000'000'000;
 };
 
@@ -62,6 +65,8 @@ struct ViewerCounts {
   uint64_t dropped_on_purpose = 0;       // --simulate-loss-one-in
   uint64_t migrations = 0;               // --migrate-after: moves to a new local port
   uint64_t packets_after_migration = 0;  // RTP that reached the new port
+  uint64_t attack_nacks = 0;             // --nack-attack: NACK messages sent on purpose
+  uint64_t attack_seqs = 0;              // and the sequence numbers they asked for
 };
 
 class Viewer final : private core::ReceiveHandler,
@@ -96,6 +101,12 @@ class Viewer final : private core::ReceiveHandler,
   // report (every rr_interval).
   void OnNackTick(int64_t now_ns);
   void SendReceiverReport(int64_t now_ns);
+  // --nack-attack, every 10 ms for the viewers it applies to: NACKs the last 1000 numbers
+  // (kAll) or the same 17 numbers over and over (kRepeat), whatever arrived.
+  void OnAttackTick();
+  bool attacker() const {
+    return env_.nack_attack != NackAttack::kNone && index_ < env_.nack_attackers;
+  }
 
   State state() const { return state_; }
   const std::string& error() const { return error_; }
@@ -184,6 +195,7 @@ class Viewer final : private core::ReceiveHandler,
   int64_t last_sr_ns_ = 0;
   uint64_t rr_expected_prior_ = 0;
   uint64_t rr_received_prior_ = 0;
+  uint32_t attack_base_ = 0;  // kRepeat: the first number of the NACK repeated
   ViewerCounts counts_;
 };
 

@@ -111,6 +111,32 @@ void Viewer::OnNackTick(int64_t now_ns) {
   SendRtcp(buffer, size);
 }
 
+void Viewer::OnAttackTick() {
+  if (state_ != State::kMedia || !seq_.started()) return;
+  const uint32_t highest = seq_.extended_highest();
+  uint16_t seqs[1000];
+  size_t n = 0;
+  if (env_.nack_attack == NackAttack::kAll) {
+    for (uint32_t i = 0; i < 1000; ++i) seqs[n++] = static_cast<uint16_t>(highest - 999 + i);
+  } else {
+    // Numbers the server did send: 100 behind the newest once there are that many.
+    if (attack_base_ == 0) {
+      if (seq_.counts().packets < 120) return;
+      attack_base_ = highest - 100;
+    }
+    for (uint32_t i = 0; i < 17; ++i) seqs[n++] = static_cast<uint16_t>(attack_base_ + i);
+  }
+  const std::span<const uint16_t> lost(seqs, n);
+  std::vector<uint8_t> buffer(12 + 4 * rtp::rtcp::NackItemCount(lost) + crypto::kSrtcpMaxOverhead);
+  const size_t size =
+      rtp::rtcp::WriteNack(std::span(buffer.data(), buffer.size() - crypto::kSrtcpMaxOverhead),
+                           ssrc_, media_ssrc_, lost);
+  if (size == 0) return;
+  ++counts_.attack_nacks;
+  counts_.attack_seqs += n;
+  SendRtcp(buffer, size);
+}
+
 // RFC 3550 §6.4.2 RR with one report block for the server's video SSRC, then SDES CNAME
 // (§6.1: every compound carries one).
 void Viewer::SendReceiverReport(int64_t now_ns) {

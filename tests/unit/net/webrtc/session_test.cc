@@ -215,6 +215,27 @@ class SessionTest : public ::testing::Test {
     return media;
   }
 
+  // The viewer NACKs `lost` (its numbering) in one SRTCP compound.
+  void SendNack(std::span<const uint16_t> lost) {
+    std::vector<uint8_t> packet(16 + 4 * rtp::rtcp::NackItemCount(lost) + 64 +
+                                crypto::kSrtcpMaxOverhead);
+    size_t size = rtp::rtcp::WriteReceiverReport(packet, 0xFEED, {});
+    size += rtp::rtcp::WriteNack(std::span<uint8_t>(packet).subspan(size), 0xFEED, kSsrc, lost);
+    ASSERT_EQ(srtcp_out_->ProtectRtcp(packet, size), crypto::SrtpResult::kOk);
+    packet.resize(size);
+    session_->OnSrtcp(packet);
+  }
+
+  // The viewer's sequence numbers of the media packets in `datagrams`.
+  static std::vector<uint16_t> SequenceNumbers(const std::vector<std::vector<uint8_t>>& datagrams) {
+    std::vector<uint16_t> seqs;
+    for (const std::vector<uint8_t>& datagram : datagrams) {
+      if (rtp::LooksLikeRtcp(datagram)) continue;
+      seqs.push_back(rtp::RtpView::Parse(datagram)->sequence_number());
+    }
+    return seqs;
+  }
+
   std::unique_ptr<core::Ring> ring_;
   std::unique_ptr<core::BufferRing> buffers_;
   Fd server_fd_, viewer_fd_;
@@ -289,6 +310,62 @@ TEST_F(SessionTest, NackIsAnsweredFromTheHistory) {
                          source.payload().end()));
   EXPECT_EQ(session_->stats().nacks, 1u);
   EXPECT_EQ(session_->stats().retransmits, 1u);
+}
+
+TEST_F(SessionTest, APacketIsResentOncePerRoundTrip) {
+  Connect();
+  IngestRound(0, core::NowNs());
+  std::vector<uint16_t> seqs = SequenceNumbers(Deliver());
+  ASSERT_EQ(seqs.size(), packets_.size());
+  const uint16_t lost[] = {seqs[7], seqs[9]};
+  // A viewer repeating the same NACK at once (no RTT known yet: 100 ms) gets each packet once.
+  for (int i = 0; i < 10; ++i) SendNack(lost);
+  EXPECT_EQ(SequenceNumbers(Deliver()).size(), 2u);
+  EXPECT_EQ(session_->stats().nacks, 20u);
+  EXPECT_EQ(session_->stats().retransmits, 2u);
+  EXPECT_EQ(session_->stats().nack_repeats, 18u);
+  EXPECT_GT(session_->stats().retransmit_bytes, 0u);
+}
+
+TEST_F(SessionTest, ANackFloodGetsAtMostTheBudget) {
+  host_->settings_.nack_budget_percent = 10;
+  Connect();
+  std::vector<uint16_t> sent;
+  const int64_t start = core::NowNs();
+  for (size_t round = 0; round < 40; ++round) {
+    IngestRound(round, start);
+    for (uint16_t seq : SequenceNumbers(Deliver())) sent.push_back(seq);
+  }
+  ASSERT_EQ(sent.size(), 40 * packets_.size());
+  const uint64_t fresh_bytes = session_->stats().bytes_out;
+  // Everything, NACKed once, in NACKs of 64 numbers.
+  for (size_t i = 0; i < sent.size(); i += 64) {
+    SendNack(std::span<const uint16_t>(sent).subspan(i, std::min<size_t>(64, sent.size() - i)));
+    Deliver();
+  }
+  const SessionStats& stats = session_->stats();
+  EXPECT_EQ(stats.nacks, sent.size());
+  EXPECT_GT(stats.retransmits, 0u);
+  EXPECT_GT(stats.nack_over_budget, 0u);
+  EXPECT_EQ(stats.retransmits + stats.nack_over_budget + stats.nack_misses, sent.size());
+  // The starting burst plus 10% of what was sent (the SRTP overhead is not budgeted: one tag per
+  // packet at most).
+  const uint64_t budget = RetransmitBudget::kMinBurstBytes + fresh_bytes / 10;
+  EXPECT_LE(stats.retransmit_bytes, budget + stats.retransmits * crypto::kSrtpMaxRtpOverhead);
+  EXPECT_GT(stats.retransmit_bytes, budget / 2);
+}
+
+TEST_F(SessionTest, PacketsOlderThanTheNackWindowAreNotResent) {
+  Connect();
+  const int64_t now = core::NowNs();
+  IngestRound(0, now - 3 * core::kNsPerSec);  // kept: the keyframe run, but 3 s old
+  std::vector<uint16_t> seqs = SequenceNumbers(Deliver());
+  ASSERT_FALSE(seqs.empty());
+  const uint16_t lost[] = {seqs[3]};
+  SendNack(lost);
+  EXPECT_TRUE(SequenceNumbers(Deliver()).empty());
+  EXPECT_EQ(session_->stats().nack_too_old, 1u);
+  EXPECT_EQ(session_->stats().retransmits, 0u);
 }
 
 TEST_F(SessionTest, EndSendsByeAndLeavesThePath) {
