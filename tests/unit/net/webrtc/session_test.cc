@@ -226,6 +226,16 @@ class SessionTest : public ::testing::Test {
     session_->OnSrtcp(packet);
   }
 
+  // The viewer's receiver report giving `fraction_lost` (/256) for our track.
+  void SendReceiverReport(uint8_t fraction_lost) {
+    rtp::rtcp::ReportBlock block{.ssrc = kSsrc, .fraction_lost = fraction_lost};
+    std::vector<uint8_t> packet(64 + crypto::kSrtcpMaxOverhead);
+    size_t size = rtp::rtcp::WriteReceiverReport(packet, 0xFEED, std::span(&block, 1));
+    ASSERT_EQ(srtcp_out_->ProtectRtcp(packet, size), crypto::SrtpResult::kOk);
+    packet.resize(size);
+    session_->OnSrtcp(packet);
+  }
+
   // The viewer's sequence numbers of the media packets in `datagrams`.
   static std::vector<uint16_t> SequenceNumbers(const std::vector<std::vector<uint8_t>>& datagrams) {
     std::vector<uint16_t> seqs;
@@ -366,6 +376,30 @@ TEST_F(SessionTest, PacketsOlderThanTheNackWindowAreNotResent) {
   EXPECT_TRUE(SequenceNumbers(Deliver()).empty());
   EXPECT_EQ(session_->stats().nack_too_old, 1u);
   EXPECT_EQ(session_->stats().retransmits, 0u);
+}
+
+TEST_F(SessionTest, AViewerLosingTooMuchGetsNoRetransmissions) {
+  host_->settings_.nack_max_loss_percent = 25;
+  Connect();
+  IngestRound(0, core::NowNs());
+  std::vector<uint16_t> seqs = SequenceNumbers(Deliver());
+  ASSERT_EQ(seqs.size(), packets_.size());
+  const uint16_t lost[] = {seqs[5]};
+  // Two reports past the limit are not enough; the third is.
+  SendReceiverReport(128);  // 50%
+  SendReceiverReport(128);
+  EXPECT_FALSE(session_->stats().congested);
+  SendReceiverReport(128);
+  EXPECT_TRUE(session_->stats().congested);
+  SendNack(lost);
+  EXPECT_TRUE(SequenceNumbers(Deliver()).empty());
+  EXPECT_EQ(session_->stats().nack_congested, 1u);
+  // Its loss drops: retransmissions again.
+  SendReceiverReport(2);
+  EXPECT_FALSE(session_->stats().congested);
+  SendNack(lost);
+  EXPECT_EQ(SequenceNumbers(Deliver()).size(), 1u);
+  EXPECT_EQ(session_->stats().retransmits, 1u);
 }
 
 TEST_F(SessionTest, EndSendsByeAndLeavesThePath) {
