@@ -24,6 +24,14 @@ const core::DropCounter kNackOverBudgetDrops(
 const core::DropCounter kNackCongestedDrops(
     "webrtc_nack_congested",
     "a NACK from a viewer past webrtc.nack_max_loss_percent: a keyframe was asked for instead");
+const core::DropCounter kHandshakeTimeoutDrops(
+    "webrtc_handshake_timeout",
+    "a WHEP session ended: ICE and DTLS not done within webrtc.handshake_timeout_ms");
+const core::DropCounter kPendingEvictedDrops(
+    "webrtc_pending_evicted",
+    "a WHEP session still in ICE or DTLS ended for a new one (webrtc.max_pending_sessions)");
+const core::DropCounter kSessionsPerIpDrops("webrtc_sessions_per_ip",
+                                            "a WHEP POST refused 429: webrtc.max_sessions_per_ip");
 const core::DropCounter kNoSendSlotDrops("webrtc_no_send_slot",
                                          "an outgoing packet dropped: every send slot was busy");
 const core::DropCounter kSendFailedDrops("webrtc_send_failed",

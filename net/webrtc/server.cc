@@ -28,6 +28,14 @@ void AddNackRefusals(SessionStats& sum, const SessionStats& s) {
 
 }  // namespace
 
+std::string ClientAddress(std::string_view peer) {
+  if (!peer.empty() && peer.front() == '[') {
+    size_t end = peer.find(']');
+    return std::string(peer.substr(1, end == std::string_view::npos ? peer.size() : end - 1));
+  }
+  return std::string(peer.substr(0, peer.rfind(':')));
+}
+
 std::vector<std::string> InterfaceAddresses() {
   std::vector<std::string> addresses;
   std::vector<std::string> loopback;
@@ -222,8 +230,22 @@ void WebRtcServer::OnSessionAddress(WebRtcSession& session, const SocketAddress&
   if (shared_.workers > 1) shared_.routes.SetAddress(session.id(), key, worker_);
 }
 
+void WebRtcServer::OnSessionReady(WebRtcSession&) {
+  if (pending_ > 0) --pending_;
+  TidyPendingOrder();
+}
+
+void WebRtcServer::TidyPendingOrder() {
+  while (!pending_order_.empty()) {
+    auto it = sessions_.find(pending_order_.front());
+    if (it != sessions_.end() && !it->second->media_ready() && !it->second->ended()) return;
+    pending_order_.pop_front();
+  }
+}
+
 void WebRtcServer::OnSessionEnded(WebRtcSession& session) {
   if (closing_) return;
+  if (!session.media_ready() && pending_ > 0) --pending_;
   ended_.push_back(session.id());
   if (!reap_timer_.armed()) reap_timer_.ArmAt(core::NowNs());
 }
@@ -246,6 +268,8 @@ void WebRtcServer::EraseSession(const std::string& id) {
     if (owner != by_address_.end() && owner->second == session) by_address_.erase(owner);
     address_of_.erase(address);
   }
+  auto client = sessions_per_ip_.find(ClientAddress(session->peer()));
+  if (client != sessions_per_ip_.end() && --client->second <= 0) sessions_per_ip_.erase(client);
   const SessionStats& stats = session->stats();
   ended_totals_.packets_out += stats.packets_out;
   ended_totals_.bytes_out += stats.bytes_out;
@@ -339,6 +363,9 @@ void WebRtcServer::TakeSnapshot(std::vector<core::StatSample>& out) const {
   }
   add("stats.webrtc.sessions", static_cast<double>(sessions_.size()), "ringcast_webrtc_sessions",
       "WebRTC sessions now", false);
+  add("stats.webrtc.pending_sessions", static_cast<double>(pending_),
+      "ringcast_webrtc_pending_sessions",
+      "sessions still in ICE or DTLS (webrtc.max_pending_sessions)", false);
   add("stats.webrtc.sessions_total", static_cast<double>(sessions_total_),
       "ringcast_webrtc_sessions_total", "WebRTC sessions created", true);
   add("stats.webrtc.packets_out", static_cast<double>(totals.packets_out),

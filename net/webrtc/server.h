@@ -14,10 +14,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -41,6 +43,10 @@ namespace ringcast::net::webrtc {
 
 // The addresses of every up, non-loopback interface (IPv4; loopback if there is nothing else).
 std::vector<std::string> InterfaceAddresses();
+
+// "192.0.2.1:5000" → "192.0.2.1", "[2001:db8::1]:5000" → "2001:db8::1": the client a session
+// belongs to for webrtc.max_sessions_per_ip.
+std::string ClientAddress(std::string_view peer);
 
 class WebRtcServer;
 
@@ -120,6 +126,7 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   UdpEgress& egress() override { return *egress_; }
   const SessionSettings& settings() const override { return settings_.session; }
   void OnSessionAddress(WebRtcSession& session, const SocketAddress& address) override;
+  void OnSessionReady(WebRtcSession& session) override;
   void OnSessionEnded(WebRtcSession& session) override;
 
   // core::ReceiveHandler: the UDP port.
@@ -152,6 +159,11 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
                                                   const std::string& peer);
   void AddCors(http::HttpResponse& response) const;
 
+  // Room for a new session from `client`: nullopt, or the refusal. Ends the oldest session still
+  // in ICE or DTLS when webrtc.max_pending_sessions are.
+  std::optional<http::HttpResponse> AdmitSession(const std::string& client);
+  // Drops the ids at the front of pending_order_ that are no longer pending.
+  void TidyPendingOrder();
   void EraseSession(const std::string& id);
   void ReapEndedSessions();
   void TakeSnapshot(std::vector<core::StatSample>& out) const;
@@ -178,7 +190,13 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   std::unordered_map<const WebRtcSession*, AddressKey> address_of_;
   bool closing_ = false;  // in the destructor
   uint64_t sessions_total_ = 0;
-  SessionStats ended_totals_;  // counters of sessions already gone
+  // Sessions before DTLS-SRTP is up ("pending"): counted apart from max_sessions, and ended
+  // oldest first when a new POST finds max_pending_sessions of them. The queue is in creation
+  // order and may hold ids that are no longer pending; they are skipped.
+  size_t pending_ = 0;
+  std::deque<std::string> pending_order_;
+  std::unordered_map<std::string, int64_t> sessions_per_ip_;  // by client address (no port)
+  SessionStats ended_totals_;                                 // counters of sessions already gone
   uint64_t unrouted_ = 0;
   uint64_t forwarded_out_ = 0;       // datagrams this worker passed to the session's worker
   uint64_t forwarded_in_ = 0;        // datagrams other workers passed to ours

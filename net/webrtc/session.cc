@@ -163,7 +163,15 @@ void WebRtcSession::OnStun(std::span<const uint8_t> bytes, const SocketAddress& 
 
 void WebRtcSession::CheckConsent() {
   if (ended_) return;
-  int64_t silent = core::NowNs() - last_consent_ns_;
+  const int64_t now = core::NowNs();
+  // A POST that never connects (a client gone, or one that only wants to fill the table).
+  if (!media_ready_ && now - created_ns_ > host_.settings().handshake_timeout_ns) {
+    kHandshakeTimeoutDrops.Count();
+    End(core::StrCat("ICE and DTLS not done within ", (now - created_ns_) / core::kNsPerMs, " ms (",
+                     nominated_ ? "DTLS" : "ICE", " was not)"));
+    return;
+  }
+  int64_t silent = now - last_consent_ns_;
   if (silent > host_.settings().timeout_ns) {
     End(core::StrCat("no ICE consent for ", silent / core::kNsPerMs, " ms"));
     return;
@@ -232,6 +240,7 @@ void WebRtcSession::OnDtlsConnected() {
   srtp_out_ = std::move(out).value();
   srtp_in_ = std::move(in).value();
   media_ready_ = true;
+  host_.OnSessionReady(*this);
   LOG_INFO("webrtc: session %s (%s, path %s): DTLS-SRTP up (%s)", id_, peer_, path_name_,
            srtp_profile());
   int64_t now = core::NowNs();

@@ -10,7 +10,8 @@
 // Life: created by the WHEP POST with the answer already built; media flows once a Binding
 // request has nominated an address and DTLS has exported the SRTP keys. It ends on DELETE, when
 // its path goes, after webrtc.session_timeout_ms without a valid Binding request (consent,
-// RFC 7675), when DTLS fails or the viewer closes (close_notify, RTCP BYE). Ending tells the
+// RFC 7675), webrtc.handshake_timeout_ms after the POST if ICE and DTLS are not done by then,
+// when DTLS fails or the viewer closes (close_notify, RTCP BYE). Ending tells the
 // host, which deletes the session later on the same worker (never from inside its own calls).
 //
 // Ownership and threads: owned by the WebRtcServer of its worker; worker thread only.
@@ -72,6 +73,8 @@ class SessionHost {
   virtual const SessionSettings& settings() const = 0;
   // Datagrams from `address` belong to `session` from now on.
   virtual void OnSessionAddress(WebRtcSession& session, const SocketAddress& address) = 0;
+  // DTLS-SRTP is up: media flows from now on.
+  virtual void OnSessionReady(WebRtcSession& session) = 0;
   // The session is over; the host deletes it soon, outside the session's own calls.
   virtual void OnSessionEnded(WebRtcSession& session) = 0;
 
@@ -98,6 +101,7 @@ class WebRtcSession final : public rtp::TrackReader,
   const std::string& local_ufrag() const { return ice_.local().ufrag; }
   const std::string& peer() const { return peer_; }
   bool ended() const { return ended_; }
+  bool media_ready() const { return media_ready_; }
   const std::string& end_reason() const { return end_reason_; }
 
   // From the port, after the RFC 7983 demux. The bytes are the receive buffer's (mutable: SRTCP

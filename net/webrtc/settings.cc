@@ -86,12 +86,34 @@ void DefineWebrtcTunables(core::Registry& registry) {
                    .max = 600000,
                    .description = "a session ends after this long without a valid STUN binding "
                                   "request (ICE consent, RFC 7675)"});
+  registry.Define({.name = "webrtc.handshake_timeout_ms",
+                   .type = TunableType::kDuration,
+                   .default_value = "5000",
+                   .min = 1000,
+                   .max = 60000,
+                   .description = "a session whose ICE and DTLS are not done this long after its "
+                                  "WHEP POST ends"});
   registry.Define({.name = "webrtc.max_sessions",
                    .type = TunableType::kInt,
                    .default_value = "10000",
                    .min = 0,
                    .max = 1000000,
-                   .description = "WebRTC sessions at most; WHEP answers 503 past it"});
+                   .description = "WebRTC sessions with media (ICE and DTLS done) at most, per "
+                                  "worker; WHEP answers 503 past it"});
+  registry.Define({.name = "webrtc.max_pending_sessions",
+                   .type = TunableType::kInt,
+                   .default_value = "256",
+                   .min = 1,
+                   .max = 100000,
+                   .description = "sessions still in ICE or DTLS at most, per worker; a new WHEP "
+                                  "POST past it ends the oldest of them"});
+  registry.Define({.name = "webrtc.max_sessions_per_ip",
+                   .type = TunableType::kInt,
+                   .default_value = "100",
+                   .min = 0,
+                   .max = 1000000,
+                   .description = "sessions one client address may hold, per worker; WHEP answers "
+                                  "429 past it (0: no limit)"});
   registry.Define({.name = "webrtc.viewers_per_worker",
                    .type = TunableType::kInt,
                    .default_value = "1000",
@@ -147,7 +169,10 @@ absl::StatusOr<WebRtcSettings> ReadWebRtcSettings(const core::Registry& registry
                                      ? crypto::SrtpEngineKind::kLibsrtp
                                      : crypto::SrtpEngineKind::kBoringSsl;
   settings.gso = read.Bool("webrtc.gso");
+  settings.session.handshake_timeout_ns = read.DurationNs("webrtc.handshake_timeout_ms");
   settings.max_sessions = read.Int("webrtc.max_sessions");
+  settings.max_pending_sessions = read.Int("webrtc.max_pending_sessions");
+  settings.max_sessions_per_ip = read.Int("webrtc.max_sessions_per_ip");
   settings.viewers_per_worker = read.Int("webrtc.viewers_per_worker");
   settings.allow_origin = read.String("webrtc.allow_origin");
   settings.advertise = read.CommaSeparated("webrtc.advertise");

@@ -25,6 +25,7 @@ struct SessionSettings {
   int64_t sr_interval_ns = 1'000'000'000;  // webrtc.rtcp_sr_interval_ms
   bool fast_start = true;                  // webrtc.fast_start
   int64_t timeout_ns = 30'000'000'000;     // webrtc.session_timeout_ms
+  int64_t handshake_timeout_ns = 5'000'000'000;  // webrtc.handshake_timeout_ms
   crypto::SrtpEngineKind srtp_engine = crypto::SrtpEngineKind::kBoringSsl;  // crypto.srtp_engine
 };
 
@@ -32,7 +33,9 @@ struct SessionSettings {
 struct WebRtcSettings {
   SessionSettings session;
   bool gso = true;                     // webrtc.gso
-  int64_t max_sessions = 10000;        // webrtc.max_sessions
+  int64_t max_sessions = 10000;        // webrtc.max_sessions (sessions with media)
+  int64_t max_pending_sessions = 256;  // webrtc.max_pending_sessions (before ICE + DTLS)
+  int64_t max_sessions_per_ip = 100;   // webrtc.max_sessions_per_ip (0: no limit)
   int64_t viewers_per_worker = 1000;   // webrtc.viewers_per_worker (0: never spread)
   std::string allow_origin = "*";      // webrtc.allow_origin
   std::vector<std::string> advertise;  // webrtc.advertise; empty: the up interfaces' addresses

@@ -17,6 +17,7 @@
 #include "net/http/auth.h"
 #include "net/stun/ice_lite.h"
 #include "net/webrtc/answer.h"
+#include "net/webrtc/drops.h"
 #include "net/webrtc/pages.h"
 #include "net/webrtc/server.h"
 #include "rtp/codec/h264.h"
@@ -283,14 +284,8 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
   if (!ContentTypeIs(request, "application/sdp")) {
     return http::TextResponse(415, "WHEP: the offer must be Content-Type: application/sdp\n");
   }
-  if (settings_.max_sessions >= 0 &&
-      static_cast<int64_t>(sessions_.size()) >= settings_.max_sessions) {
-    http::HttpResponse response = http::TextResponse(
-        503,
-        core::StrCat("ringcast has webrtc.max_sessions (", settings_.max_sessions, ") sessions\n"));
-    response.headers.push_back({"Retry-After", "5"});
-    return response;
-  }
+  const std::string client = ClientAddress(peer);
+  if (std::optional<http::HttpResponse> refused = AdmitSession(client)) return *refused;
   if (path->stream == nullptr || !path->stream->has_source() || path->stream->track_count() == 0) {
     hub_.WantSource(*path);  // an on-demand path starts pulling now
     if (path->sourced()) {
@@ -358,6 +353,9 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
                                                 path->config.max_readers, ")\n"));
   }
   by_ufrag_[local.ice.ufrag] = session.get();
+  ++pending_;
+  pending_order_.push_back(id);
+  ++sessions_per_ip_[client];
   shared_.routes.AddSession(id, local.ice.ufrag, worker_);
   sessions_[id] = std::move(session);
   CountSessions();
@@ -372,6 +370,51 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
   response.headers.push_back({"Accept-Patch", "application/trickle-ice-sdpfrag"});
   response.body = std::move(answer->sdp);
   return response;
+}
+
+std::optional<http::HttpResponse> WebRtcServer::AdmitSession(const std::string& client) {
+  auto retry_after = [](http::HttpResponse response, std::string_view seconds) {
+    response.headers.push_back({"Retry-After", std::string(seconds)});
+    return response;
+  };
+  if (settings_.max_sessions_per_ip > 0) {
+    auto it = sessions_per_ip_.find(client);
+    if (it != sessions_per_ip_.end() && it->second >= settings_.max_sessions_per_ip) {
+      kSessionsPerIpDrops.Count();
+      LOG_RATE_LIMITED(log_limiter_, Warn,
+                       "webrtc: %s has webrtc.max_sessions_per_ip (%d) sessions", client,
+                       settings_.max_sessions_per_ip);
+      return retry_after(
+          http::TextResponse(429, core::StrCat("this address has webrtc.max_sessions_per_ip (",
+                                               settings_.max_sessions_per_ip, ") sessions\n")),
+          "5");
+    }
+  }
+  // Sessions with media count against max_sessions; those still connecting do not, but there
+  // are at most max_pending_sessions of them: the oldest makes room for the newest, so a flood of
+  // offers that never connect cannot lock real viewers out.
+  const int64_t live =
+      static_cast<int64_t>(sessions_.size() - std::min(sessions_.size(), pending_));
+  if (settings_.max_sessions >= 0 && live >= settings_.max_sessions) {
+    return retry_after(
+        http::TextResponse(503, core::StrCat("ringcast has webrtc.max_sessions (",
+                                             settings_.max_sessions, ") sessions\n")),
+        "5");
+  }
+  while (static_cast<int64_t>(pending_) >= settings_.max_pending_sessions) {
+    TidyPendingOrder();
+    if (pending_order_.empty()) break;
+    WebRtcSession& oldest = *sessions_.at(pending_order_.front());
+    pending_order_.pop_front();
+    kPendingEvictedDrops.Count();
+    LOG_RATE_LIMITED(log_limiter_, Warn,
+                     "webrtc: %d sessions still connecting (webrtc.max_pending_sessions): ended "
+                     "the oldest, %s's",
+                     settings_.max_pending_sessions, oldest.peer());
+    oldest.End(
+        "ended for a newer session: too many still connecting");  // OnSessionEnded: pending_--
+  }
+  return std::nullopt;
 }
 
 http::HttpResponse WebRtcServer::DeleteSession(const std::string& path_name,

@@ -5,21 +5,28 @@
   numbers 100 times a second; `repeat`: the same 17 numbers 100 times a second) beside a viewer
   that behaves. The attacker gets at most its retransmission budget, the other viewer's delivery
   and the server's CPU stay where they were without the attack.
+- WHEP session floods: 10,000 POSTs that never do ICE, from 100 loopback addresses, while a real
+  viewer (ringcast-loadgen) connects and plays; per-address limits; the leftovers reaped; 10,000
+  create/delete cycles leave RSS and fds flat.
 
 Run by ctest with RINGCASTD, RINGCASTCTL and RINGCAST_LOADGEN naming the binaries.
 """
 
+import http.client
 import json
 import os
 import subprocess
+import threading
+import time
 import sys
 import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ctl_test import Daemon, free_port  # noqa: E402
+from ctl_test import Daemon, free_port, wait_for  # noqa: E402
 
 LOADGEN = os.environ.get("RINGCAST_LOADGEN", "build/bin/ringcast-loadgen")
+OFFER = os.path.join(os.path.dirname(__file__), "..", "data", "sdp", "chrome_recvonly_offer.sdp")
 BUDGET_PERCENT = 25  # webrtc.nack_budget_percent's default
 MIN_BURST = 64 * 1024  # RetransmitBudget::kMinBurstBytes
 
@@ -120,6 +127,143 @@ class NackFloodTest(unittest.TestCase):
         repeat = results["repeat"][2]
         self.assertGreater(repeat["retransmits"], 0)
         self.assertGreater(repeat["webrtc_nack_over_budget"] + repeat["webrtc_nack_repeat"], 0)
+
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(next(l for l in f if l.startswith("VmRSS:")).split()[1])
+
+
+def fd_count(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+class WhepClient:
+    """One keep-alive HTTP connection from a chosen loopback address."""
+
+    def __init__(self, port, source="127.0.0.1"):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10,
+                                               source_address=(source, 0))
+        with open(OFFER, "rb") as f:
+            self.offer = f.read()
+
+    def post(self, path="demo"):
+        self.conn.request("POST", f"/{path}/whep", self.offer, {"Content-Type": "application/sdp"})
+        r = self.conn.getresponse()
+        r.read()
+        return r.status, r.getheader("Location")
+
+    def delete(self, location):
+        self.conn.request("DELETE", location)
+        r = self.conn.getresponse()
+        r.read()
+        return r.status
+
+    def close(self):
+        self.conn.close()
+
+
+class WhepFloodTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon([
+            "core.workers = 1",
+            "path.demo.source = demo",
+            "webrtc.advertise = 127.0.0.1",
+            "webrtc.max_sessions = 20",  # sessions with media; the flood's never get there
+            "webrtc.handshake_timeout_ms = 2000",
+        ]).start()
+        assert wait_for(lambda: cls.d.ctl("-n", "stats.path.demo.source_ready").stdout.strip() == "1")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
+
+    def stat(self, name):
+        return float(self.d.ctl("-n", name).stdout.strip() or "nan")
+
+    def flood(self, count, addresses, statuses):
+        clients = [WhepClient(self.d.webrtc_port, f"127.0.0.{2 + i}") for i in range(addresses)]
+        try:
+            for i in range(count):
+                status, _ = clients[i % addresses].post()
+                statuses[status] = statuses.get(status, 0) + 1
+        finally:
+            for c in clients:
+                c.close()
+
+    def test_1_offers_that_never_connect_leave_real_viewers_served(self):
+        statuses = {}
+        started = time.monotonic()
+        flood = threading.Thread(target=self.flood, args=(10000, 100, statuses))
+        flood.start()
+        time.sleep(1.0)  # the table is full of pending sessions by now
+        out = os.path.join(tempfile.mkdtemp(prefix="ringcast-whep-flood-"), "report.json")
+        p = subprocess.run([LOADGEN, "--view", "1", "--paths", "1",
+                            "--whep-url", f"http://127.0.0.1:{self.d.webrtc_port}/demo/whep",
+                            "--duration", "4", "--quiet", "--json", out],
+                           capture_output=True, text=True, timeout=60)
+        flood.join(timeout=120)
+        elapsed = time.monotonic() - started
+        self.assertFalse(flood.is_alive())
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(out) as f:
+            viewer = json.load(f)["viewers"]["list"][0]
+        evicted = self.stat("stats.drops.webrtc_pending_evicted")
+        print(f"\n10000 ICE-less POSTs in {elapsed:.1f} s: {statuses}; pending sessions ended for "
+              f"newer ones: {evicted:.0f}; the real viewer: {viewer['state']}, "
+              f"{viewer['counts']['packets']} packets, first keyframe {viewer['first_keyframe_ms']} ms",
+              file=sys.stderr)
+        self.assertEqual(statuses.get(201), 10000, statuses)  # every offer answered...
+        self.assertGreater(evicted, 9000)  # ...and most ended for the newer ones
+        self.assertEqual(viewer["state"], "media", viewer["error"])
+        self.assertGreater(viewer["counts"]["packets"], 50)
+        # What is left is reaped within webrtc.handshake_timeout_ms (+ the 1 s check).
+        self.assertTrue(wait_for(lambda: self.stat("stats.webrtc.pending_sessions") == 0, 8))
+        self.assertTrue(wait_for(lambda: self.stat("stats.webrtc.sessions") == 0, 8))
+        self.assertGreater(self.stat("stats.drops.webrtc_handshake_timeout"), 0)
+
+    def test_2_one_address_gets_max_sessions_per_ip(self):
+        self.d.ctl("webrtc.max_sessions_per_ip=10")
+        client = WhepClient(self.d.webrtc_port, "127.0.0.200")
+        try:
+            before = self.stat("stats.drops.webrtc_sessions_per_ip")
+            statuses = [client.post()[0] for _ in range(15)]
+            self.assertEqual(statuses, [201] * 10 + [429] * 5)
+            self.assertEqual(self.stat("stats.drops.webrtc_sessions_per_ip") - before, 5)
+            # Another address is not affected.
+            other = WhepClient(self.d.webrtc_port, "127.0.0.201")
+            self.assertEqual(other.post()[0], 201)
+            other.close()
+        finally:
+            client.close()
+            self.d.ctl("webrtc.max_sessions_per_ip=100")
+        self.assertTrue(wait_for(lambda: self.stat("stats.webrtc.sessions") == 0, 8))
+
+    def test_3_create_delete_cycles_leave_rss_and_fds_flat(self):
+        pid = self.d.proc.pid
+        client = WhepClient(self.d.webrtc_port)
+
+        def cycles(n):
+            for _ in range(n):
+                status, location = client.post()
+                self.assertEqual(status, 201)
+                self.assertEqual(client.delete(location), 200)
+
+        try:
+            cycles(1000)  # warm-up: pools and tables at their working size
+            time.sleep(0.5)
+            rss, fds = rss_kb(pid), fd_count(pid)
+            cycles(10000)
+            time.sleep(0.5)
+            rss_after, fds_after = rss_kb(pid), fd_count(pid)
+        finally:
+            client.close()
+        print(f"\n10000 WHEP create/delete cycles: RSS {rss} → {rss_after} kB, fds {fds} → "
+              f"{fds_after}", file=sys.stderr)
+        self.assertLessEqual(rss_after, rss + 4096)  # within 4 MB
+        self.assertLessEqual(fds_after, fds + 2)
 
 
 if __name__ == "__main__":

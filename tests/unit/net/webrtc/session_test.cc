@@ -56,11 +56,13 @@ class TestHost final : public SessionHost {
   void OnSessionAddress(WebRtcSession&, const SocketAddress& address) override {
     address_ = address;
   }
+  void OnSessionReady(WebRtcSession&) override { ready_ = true; }
   void OnSessionEnded(WebRtcSession&) override { ended_ = true; }
 
   UdpEgress egress_;
   SessionSettings settings_;
   SocketAddress address_;
+  bool ready_ = false;
   bool ended_ = false;
 };
 
