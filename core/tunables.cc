@@ -211,6 +211,33 @@ std::string DescribeSpec(const TunableSpec& spec) {
                 spec.apply == Apply::kLive ? "live" : "at restart");
 }
 
+std::string MaskUrlPasswords(std::string_view text) {
+  constexpr std::string_view kMask = "********";
+  std::string out;
+  size_t copied = 0;
+  for (size_t scheme_end = text.find("://"); scheme_end != std::string_view::npos;
+       scheme_end = text.find("://", scheme_end + 3)) {
+    const size_t authority = scheme_end + 3;
+    const size_t authority_end = std::min(text.find_first_of("/?#", authority), text.size());
+    const std::string_view host_part = text.substr(authority, authority_end - authority);
+    const size_t at = host_part.rfind('@');
+    if (at == std::string_view::npos) continue;
+    const size_t colon = host_part.substr(0, at).find(':');
+    if (colon == std::string_view::npos) continue;  // a user name alone
+    const size_t password = authority + colon + 1;
+    out.append(text.substr(copied, password - copied));
+    out.append(kMask);
+    copied = authority + at;  // from the '@' on
+  }
+  out.append(text.substr(copied));
+  return out;
+}
+
+std::string ShownValue(const TunableSpec* spec, std::string_view value) {
+  if (spec != nullptr && spec->secret) return value.empty() ? std::string() : "********";
+  return MaskUrlPasswords(value);
+}
+
 std::string FormatStatValue(double value) {
   if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 9e15) {
     return StrCat(static_cast<int64_t>(value));
@@ -452,7 +479,7 @@ absl::Status Registry::ApplyConfig(const std::vector<ConfigLine>& lines, bool st
     if (it != values_.end() && it->second.value == entry.value) continue;
     if (it != values_.end() && entry.spec->apply == Apply::kRestart) {
       LOG_WARN("config: %s = %s in the config files takes effect at restart; still running with %s",
-               name, entry.spec->secret ? "********" : entry.value, it->second.value);
+               name, ShownValue(entry.spec, entry.value), ShownValue(entry.spec, it->second.value));
       continue;
     }
     values_[name] = entry;

@@ -50,6 +50,14 @@ std::string_view TypeName(TunableType type);
 // "int 1..64, default 2, live" — the line ringcastctl -d prints after the description.
 std::string DescribeSpec(const TunableSpec& spec);
 
+// `text` with the password of every URL in it ("scheme://user:password@host…") replaced by
+// "********"; the rest unchanged. A camera's source URL carries its credentials: this is how
+// they are shown (ringcastctl, /api/paths, logs).
+std::string MaskUrlPasswords(std::string_view text);
+// How a value of `spec` (nullptr: unknown) may be shown to anyone: "********" for a secret
+// that is set, URL passwords masked otherwise.
+std::string ShownValue(const TunableSpec* spec, std::string_view value);
+
 // One read-only figure. `metric` and `labels` name it in Prometheus form.
 struct StatSample {
   std::string name;  // stats.…

@@ -458,7 +458,7 @@ std::vector<PathInfo> WebRtcServer::LocalPathInfo() const {
     info.owned = entry->owned;
     info.configured = entry->configured;
     info.ready = entry->live();
-    info.source = entry->config.source;
+    info.source = core::MaskUrlPasswords(entry->config.source);  // /api/paths is public
     info.webrtc_sessions = viewers.count(name) ? viewers.at(name) : 0;
     info.readers = entry->readers.size();
     std::vector<std::string> tracks;

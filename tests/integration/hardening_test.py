@@ -8,6 +8,8 @@
 - WHEP session floods: 10,000 POSTs that never do ICE, from 100 loopback addresses, while a real
   viewer (ringcast-loadgen) connects and plays; per-address limits; the leftovers reaped; 10,000
   create/delete cycles leave RSS and fds flat.
+- Secrets: a camera's password inside path.NAME.source, and read/publish passwords, appear in
+  none of /api/paths, the index page, ringcastctl, /metrics or the log.
 
 Run by ctest with RINGCASTD, RINGCASTCTL and RINGCAST_LOADGEN naming the binaries.
 """
@@ -16,11 +18,12 @@ import http.client
 import json
 import os
 import subprocess
-import threading
-import time
 import sys
 import tempfile
+import threading
+import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from ctl_test import Daemon, free_port, wait_for  # noqa: E402
@@ -264,6 +267,43 @@ class WhepFloodTest(unittest.TestCase):
               f"{fds_after}", file=sys.stderr)
         self.assertLessEqual(rss_after, rss + 4096)  # within 4 MB
         self.assertLessEqual(fds_after, fds + 2)
+
+
+
+class SecretsTest(unittest.TestCase):
+    def test_passwords_are_shown_nowhere(self):
+        d = Daemon(["core.workers = 1",
+                    "path.cam.source = rtsp://admin:Cam3raSecret@127.0.0.1:1/stream1",
+                    "path.cam.read_user = viewer",
+                    "path.cam.read_pass = ReadSecret9",
+                    "path.pub.source = publisher",
+                    "path.pub.publish_user = enc",
+                    "path.pub.publish_pass = PublishSecret7",
+                    "core.log_level = debug"]).start()
+        try:
+            r = d.ctl("-w", "path.cam2.source=rtsp://u:SetLive5ecret@127.0.0.1:2/x")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout, "path.cam2.source = rtsp://u:********@127.0.0.1:2/x\n")
+            d.ctl("-w", "path.cam2.source=rtsp://u:Chang3dSecret@127.0.0.1:3/x")
+            time.sleep(1.5)  # a pull attempt or two, logged
+            shown = {}
+            for page in ("/api/paths", "/"):
+                with urllib.request.urlopen(f"http://127.0.0.1:{d.webrtc_port}{page}",
+                                            timeout=10) as response:
+                    shown[page] = response.read().decode()
+            shown["ringcastctl -a"] = d.ctl("-a").stdout
+            shown["ringcastctl -d path"] = d.ctl("-d", "path").stdout
+            shown["/metrics"] = d.metrics()[2]
+            shown["log"] = d.log_text()
+            self.assertIn("rtsp://admin:********@127.0.0.1:1/stream1", shown["/api/paths"])
+            self.assertIn("path.cam.source = rtsp://admin:********@127.0.0.1:1/stream1",
+                          shown["ringcastctl -a"])
+            for where, text in shown.items():
+                for secret in ("Cam3raSecret", "ReadSecret9", "PublishSecret7", "SetLive5ecret",
+                               "Chang3dSecret"):
+                    self.assertNotIn(secret, text, f"{secret} shown by {where}")
+        finally:
+            d.stop()
 
 
 if __name__ == "__main__":

@@ -10,8 +10,6 @@ using core::ToStd;
 
 namespace {
 
-constexpr std::string_view kMasked = "********";
-
 void AppendError(net::ctl::Error code, std::string_view name, std::string_view message,
                  std::string& out) {
   net::ctl::Reply reply;
@@ -35,10 +33,9 @@ void CtlService::AppendValue(std::string_view name, std::string& out,
     AppendStatus(value.status(), name, out);
     return;
   }
-  const core::TunableSpec* spec = registry_.Spec(name);
   net::ctl::Reply reply;
   reply.name = std::string(name);
-  reply.text = spec != nullptr && spec->secret && !value->empty() ? std::string(kMasked) : *value;
+  reply.text = core::ShownValue(registry_.Spec(name), *value);
   out += net::ctl::FormatReply(reply);
 }
 
@@ -80,14 +77,13 @@ void CtlService::HandleLine(std::string_view line, std::string_view peer, std::s
         break;
       }
       const core::TunableSpec* spec = registry_.Spec(request->name);
-      bool secret = spec != nullptr && spec->secret;
       if (!old_value.ok() || *old_value != *set) {
-        LOG_INFO("ctl: %s = %s (was %s), set by %s", request->name, secret ? kMasked : *set,
-                 old_value.ok() ? (secret ? std::string(kMasked) : *old_value) : "unset", peer);
+        LOG_INFO("ctl: %s = %s (was %s), set by %s", request->name, core::ShownValue(spec, *set),
+                 old_value.ok() ? core::ShownValue(spec, *old_value) : "unset", peer);
       }
       net::ctl::Reply reply;
       reply.name = request->name;
-      reply.text = secret ? std::string(kMasked) : *set;
+      reply.text = spec != nullptr && spec->secret ? "********" : core::ShownValue(spec, *set);
       out += net::ctl::FormatReply(reply);
       break;
     }

@@ -74,6 +74,29 @@ std::string Normalize(const TunableSpec& spec, std::string_view raw) {
   return *value;
 }
 
+TEST(MaskUrlPasswordsTest, PasswordsInUrlsAreMaskedTheRestKept) {
+  EXPECT_EQ(MaskUrlPasswords("rtsp://admin:s3cret@192.0.2.10:554/stream1"),
+            "rtsp://admin:********@192.0.2.10:554/stream1");
+  // A password may hold '@' and ':' (percent-encoding is not always used); the host is after
+  // the last '@' of the authority.
+  EXPECT_EQ(MaskUrlPasswords("rtsp://u:p@ss:w@cam/x?y=a@b"), "rtsp://u:********@cam/x?y=a@b");
+  EXPECT_EQ(MaskUrlPasswords("rtsp://user@cam/x"), "rtsp://user@cam/x");  // no password
+  EXPECT_EQ(MaskUrlPasswords("rtsp://cam/x@y:z"), "rtsp://cam/x@y:z");    // '@' in the path
+  EXPECT_EQ(MaskUrlPasswords("publisher"), "publisher");
+  EXPECT_EQ(MaskUrlPasswords(""), "");
+  EXPECT_EQ(MaskUrlPasswords("a://x:1@h, b://y:2@k/"), "a://x:********@h, b://y:********@k/");
+  EXPECT_EQ(MaskUrlPasswords("rtsp://:only@h"), "rtsp://:********@h");
+}
+
+TEST(MaskUrlPasswordsTest, ShownValueMasksSecretsWhole) {
+  TunableSpec secret{.name = "read_pass", .secret = true};
+  EXPECT_EQ(ShownValue(&secret, "hunter2"), "********");
+  EXPECT_EQ(ShownValue(&secret, ""), "");
+  TunableSpec plain{.name = "source"};
+  EXPECT_EQ(ShownValue(&plain, "rtsp://a:b@h/"), "rtsp://a:********@h/");
+  EXPECT_EQ(ShownValue(nullptr, "1"), "1");
+}
+
 TEST(NormalizeValueTest, BoolSpellings) {
   for (std::string_view yes : {"1", "true", "TRUE", "yes", "Yes", "on", "ON", " on "}) {
     EXPECT_EQ(Normalize(BoolSpec(), yes), "1") << yes;
