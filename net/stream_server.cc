@@ -1,7 +1,10 @@
 #include "net/stream_server.h"
 
+#include <errno.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "core/clock.h"
 #include "core/drop_counter.h"
@@ -17,6 +20,19 @@ namespace {
 // Named when only HTTP had a connection limit; it counts every stream listener's refusals.
 const core::DropCounter kTooManyConnectionsDrops(
     "http_too_many_connections", "connection refused: over the listener's connection limit");
+const core::DropCounter kAcceptNoResourcesDrops(
+    "accept_no_resources",
+    "accept failed for want of file descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM); the "
+    "listener waits (10 ms, doubling to 1 s) before it accepts again");
+
+// Out of descriptors the pending connection stays in the backlog, and an accept armed again at
+// once fails again at once: a busy loop until something closes. Wait instead.
+constexpr int64_t kFirstAcceptBackoffNs = 10 * core::kNsPerMs;
+constexpr int64_t kMaxAcceptBackoffNs = core::kNsPerSec;
+
+bool OutOfResources(int error) {
+  return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
+}
 
 }  // namespace
 
@@ -26,7 +42,10 @@ StreamServer::StreamServer(core::Ring& ring, core::BufferRing& buffers, Fd liste
       buffers_(buffers),
       listener_(std::move(listener)),
       options_(std::move(options)),
-      factory_(std::move(factory)) {}
+      factory_(std::move(factory)),
+      accept_backoff_timer_(ring, [this] {
+        if (!stopped_) ArmAccept();
+      }) {}
 
 StreamServer::~StreamServer() {
   stopped_ = true;
@@ -53,6 +72,7 @@ void StreamServer::OnCompletion(const io_uring_cqe& cqe) {
     Fd fd(cqe.res);
     if (stopped_) return;
     ++accepted_;
+    accept_backoff_ns_ = 0;
     sockaddr_storage peer{};
     socklen_t peer_length = sizeof(peer);
     getpeername(fd.get(), reinterpret_cast<sockaddr*>(&peer), &peer_length);
@@ -78,10 +98,25 @@ void StreamServer::OnCompletion(const io_uring_cqe& cqe) {
     connections_.emplace(raw, std::move(connection));
     connections_now_.store(connections_.size(), std::memory_order_relaxed);
     raw->Start(factory_(*raw));
+  } else if (OutOfResources(-cqe.res) && !stopped_) {
+    ++accept_failures_;
+    kAcceptNoResourcesDrops.Count();
+    accept_backoff_ns_ = accept_backoff_ns_ == 0
+                             ? kFirstAcceptBackoffNs
+                             : std::min(2 * accept_backoff_ns_, kMaxAcceptBackoffNs);
+    LOG_EVERY_SEC(Warn, "%s: accept failed: %s; accepting again in %d ms", options_.name,
+                  strerror(-cqe.res), accept_backoff_ns_ / core::kNsPerMs);
+    if (cqe.flags & IORING_CQE_F_MORE) ring_.Cancel(this);  // its last CQE re-arms nothing
+    if (!accept_backoff_timer_.armed()) accept_backoff_timer_.ArmAfter(accept_backoff_ns_);
+    return;
   } else if (cqe.res != -ECANCELED && !stopped_) {
+    ++accept_failures_;
     LOG_EVERY_SEC(Warn, "%s: accept failed: %s", options_.name, strerror(-cqe.res));
   }
-  if (!(cqe.flags & IORING_CQE_F_MORE) && !stopped_ && cqe.res != -ECANCELED) ArmAccept();
+  if (!(cqe.flags & IORING_CQE_F_MORE) && !stopped_ && cqe.res != -ECANCELED &&
+      !accept_backoff_timer_.armed()) {
+    ArmAccept();
+  }
 }
 
 void StreamServer::Adopt(Fd fd, std::string peer,

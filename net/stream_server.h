@@ -64,6 +64,7 @@ class StreamServer final : public core::Completion {
   // The same, for another thread's stats (relaxed: a figure).
   size_t connections_now() const { return connections_now_.load(std::memory_order_relaxed); }
   uint64_t accepted() const { return accepted_; }
+  uint64_t accept_failures() const { return accept_failures_; }
   const std::string& name() const { return options_.name; }
 
   void OnCompletion(const io_uring_cqe& cqe) override;
@@ -80,7 +81,12 @@ class StreamServer final : public core::Completion {
   std::unordered_map<StreamConnection*, std::unique_ptr<StreamConnection>> connections_;
   std::atomic<size_t> connections_now_{0};
   uint64_t accepted_ = 0;
+  uint64_t accept_failures_ = 0;
   bool stopped_ = false;
+  // Out of file descriptors (EMFILE…): the accept is re-armed from this timer, after a wait that
+  // doubles while it keeps failing and resets at the next success.
+  int64_t accept_backoff_ns_ = 0;
+  core::Timer accept_backoff_timer_;
 };
 
 // One connected stream socket: receives into the ring's BufferRing and feeds its session,

@@ -8,6 +8,9 @@
 - WHEP session floods: 10,000 POSTs that never do ICE, from 100 loopback addresses, while a real
   viewer (ringcast-loadgen) connects and plays; per-address limits; the leftovers reaped; 10,000
   create/delete cycles leave RSS and fds flat.
+- Out of file descriptors: with the daemon's RLIMIT_NOFILE nearly used up and more connections
+  waiting, accept backs off instead of failing a million times a second; a client is served
+  again once descriptors free up.
 - Secrets: a camera's password inside path.NAME.source, and read/publish passwords, appear in
   none of /api/paths, the index page, ringcastctl, /metrics or the log.
 
@@ -17,6 +20,8 @@ Run by ctest with RINGCASTD, RINGCASTCTL and RINGCAST_LOADGEN naming the binarie
 import http.client
 import json
 import os
+import resource
+import socket
 import subprocess
 import sys
 import tempfile
@@ -303,6 +308,46 @@ class SecretsTest(unittest.TestCase):
                                "Chang3dSecret"):
                     self.assertNotIn(secret, text, f"{secret} shown by {where}")
         finally:
+            d.stop()
+
+
+
+class AcceptUnderEmfileTest(unittest.TestCase):
+    def test_out_of_descriptors_backs_off(self):
+        # The limit from the start: io_uring's multishot accept reads RLIMIT_NOFILE when armed.
+        limit = 40
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+        try:
+            d = Daemon(["core.workers = 1", "path.demo.source = demo"]).start()
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        clients = []
+        try:
+            pid = d.proc.pid
+            for _ in range(64):  # more than the daemon can take
+                clients.append(socket.create_connection(("127.0.0.1", d.webrtc_port), timeout=5))
+            time.sleep(0.5)
+            self.assertGreaterEqual(fd_count(pid), limit - 1)
+            cpu = cpu_seconds(pid)
+            time.sleep(3)
+            cpu = cpu_seconds(pid) - cpu
+            for c in clients:
+                c.close()
+            clients = []
+            # Descriptors free again: served within the longest back-off (the control socket too).
+            failures = float(d.ctl("-n", "stats.drops.accept_no_resources").stdout or "nan")
+            print(f"\nat RLIMIT_NOFILE {limit} with connections waiting: {cpu / 3 * 100:.1f}% of a core, "
+                  f"{failures:.0f} accepts failed", file=sys.stderr)
+            self.assertGreater(failures, 0)
+            self.assertLess(failures, 1000)  # at most ~1 per back-off step, not a busy loop
+            self.assertLess(cpu, 0.15)  # < 5% of a core (the busy loop took 90-98%)
+            with urllib.request.urlopen(f"http://127.0.0.1:{d.webrtc_port}/api/paths",
+                                        timeout=10) as response:
+                self.assertEqual(response.status, 200)
+        finally:
+            for c in clients:
+                c.close()
             d.stop()
 
 
