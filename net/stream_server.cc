@@ -30,6 +30,21 @@ const core::DropCounter kAcceptNoResourcesDrops(
 constexpr int64_t kFirstAcceptBackoffNs = 10 * core::kNsPerMs;
 constexpr int64_t kMaxAcceptBackoffNs = core::kNsPerSec;
 
+const core::DropCounter kPerAddressDrops(
+    "connections_per_ip", "connection refused: its address has the listener's per-address limit");
+const core::DropCounter kSlowRequestDrops(
+    "slow_request", "connection closed: a request or frame begun was not complete in time");
+
+// "192.0.2.1:5000" → "192.0.2.1", "[2001:db8::1]:5000" → "2001:db8::1"; "" for a Unix socket.
+std::string AddressOf(const sockaddr_storage& peer, const std::string& peer_name) {
+  if (peer.ss_family != AF_INET && peer.ss_family != AF_INET6) return {};
+  std::string_view name = peer_name;
+  if (!name.empty() && name.front() == '[') {
+    return std::string(name.substr(1, name.find(']') - 1));
+  }
+  return std::string(name.substr(0, name.rfind(':')));
+}
+
 bool OutOfResources(int error) {
   return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
 }
@@ -91,10 +106,20 @@ void StreamServer::OnCompletion(const io_uring_cqe& cqe) {
                     options_.name, peer_name, connections_.size());
       return;  // fd closes
     }
+    std::string address = AddressOf(peer, peer_name);
+    if (!AdmitFrom(address)) {
+      kPerAddressDrops.Count();
+      LOG_EVERY_SEC(Warn,
+                    "%s: refused connection from %s: %zu connections from that address "
+                    "(the limit)",
+                    options_.name, peer_name, options_.max_connections_per_ip);
+      return;  // fd closes
+    }
     auto connection =
         std::make_unique<StreamConnection>(ring_, buffers_, std::move(fd), peer_name, options_,
                                            [this](StreamConnection* closed) { Remove(closed); });
     StreamConnection* raw = connection.get();
+    raw->set_address(std::move(address));
     connections_.emplace(raw, std::move(connection));
     connections_now_.store(connections_.size(), std::memory_order_relaxed);
     raw->Start(factory_(*raw));
@@ -122,10 +147,17 @@ void StreamServer::OnCompletion(const io_uring_cqe& cqe) {
 void StreamServer::Adopt(Fd fd, std::string peer,
                          const std::function<void(StreamSession&)>& resume) {
   if (stopped_) return;  // fd closes
+  // Handed over by another worker, which admitted it: counted here, never refused.
+  sockaddr_storage address{};
+  socklen_t address_length = sizeof(address);
+  getpeername(fd.get(), reinterpret_cast<sockaddr*>(&address), &address_length);
+  std::string client = AddressOf(address, peer);
+  if (!client.empty()) ++per_address_[client];
   auto connection =
       std::make_unique<StreamConnection>(ring_, buffers_, std::move(fd), std::move(peer), options_,
                                          [this](StreamConnection* closed) { Remove(closed); });
   StreamConnection* raw = connection.get();
+  raw->set_address(std::move(client));
   connections_.emplace(raw, std::move(connection));
   connections_now_.store(connections_.size(), std::memory_order_relaxed);
   std::unique_ptr<StreamSession> session = factory_(*raw);
@@ -134,9 +166,24 @@ void StreamServer::Adopt(Fd fd, std::string peer,
   resume(handle);
 }
 
+bool StreamServer::AdmitFrom(const std::string& address) {
+  if (address.empty()) return true;
+  size_t& count = per_address_[address];
+  if (options_.max_connections_per_ip > 0 && count >= options_.max_connections_per_ip) {
+    if (count == 0) per_address_.erase(address);
+    return false;
+  }
+  ++count;
+  return true;
+}
+
 void StreamServer::Remove(StreamConnection* connection) {
   auto it = connections_.find(connection);
   if (it == connections_.end()) return;
+  if (!connection->address().empty()) {
+    auto count = per_address_.find(connection->address());
+    if (count != per_address_.end() && --count->second == 0) per_address_.erase(count);
+  }
   std::unique_ptr<StreamConnection> owned = std::move(it->second);
   connections_.erase(it);
   connections_now_.store(connections_.size(), std::memory_order_relaxed);
@@ -189,14 +236,52 @@ void StreamConnection::OnReceive(std::span<uint8_t> bytes, const sockaddr*, sock
   // The session copies what it keeps (parsers accumulate into their message), so the buffer
   // goes back to the kernel as soon as the call returns. A session that asked to close after
   // its last reply gets no more input.
-  if (!closing_ && !close_after_send_ && session_ != nullptr) session_->OnBytes(bytes);
+  if (!closing_ && !close_after_send_ && session_ != nullptr) {
+    session_->OnBytes(bytes);
+    CheckMessageDeadline();
+  }
   buffers_.Recycle(bid);
+}
+
+void StreamConnection::CheckMessageDeadline() {
+  if (options_.request_timeout_ns <= 0 || session_ == nullptr || closing_) return;
+  const std::optional<uint64_t> pending = session_->PendingMessage();
+  if (!pending) {
+    message_since_ns_ = 0;  // the timer, if armed, finds nothing to do
+    return;
+  }
+  // Still the same message: its deadline stands, however many bytes trickle in.
+  if (message_since_ns_ != 0 && *pending == pending_message_) return;
+  pending_message_ = *pending;
+  message_since_ns_ = core::BatchNowNs();
+  if (request_timer_ == nullptr) {
+    request_timer_ = std::make_unique<core::Timer>(ring_, [this] { OnRequestTimer(); });
+  }
+  if (!request_timer_->armed()) {
+    request_timer_->ArmAt(message_since_ns_ + options_.request_timeout_ns);
+  }
+}
+
+void StreamConnection::OnRequestTimer() {
+  if (message_since_ns_ == 0 || closing_) return;
+  const int64_t deadline = message_since_ns_ + options_.request_timeout_ns;
+  if (core::NowNs() < deadline) {  // a later message: its own deadline
+    request_timer_->ArmAt(deadline);
+    return;
+  }
+  kSlowRequestDrops.Count();
+  LOG_EVERY_SEC(Warn,
+                "%s: closing the connection from %s: a request begun %d ms ago is not "
+                "complete",
+                options_.name, peer_, options_.request_timeout_ns / core::kNsPerMs);
+  Close();
 }
 
 void StreamConnection::HandOff(HandOffDone done) {
   if (closing_ || hand_off_ != nullptr) return;
   hand_off_ = std::make_unique<HandOffDone>(std::move(done));
   idle_timer_.reset();
+  request_timer_.reset();
   receiver_->Stop();  // may end the receive at once (then MaybeFinishHandOff runs from there)
   MaybeFinishHandOff();
 }
@@ -290,6 +375,7 @@ void StreamConnection::Close() {
   hand_off_.reset();
   session_.reset();
   idle_timer_.reset();
+  request_timer_.reset();
   if (receiver_ != nullptr) {
     receiver_->Detach();
     ring_.Retire(std::move(receiver_));

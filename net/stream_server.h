@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -33,6 +34,10 @@ class StreamSession {
   virtual ~StreamSession() = default;
   // Bytes received; valid only during this call.
   virtual void OnBytes(std::span<const uint8_t> bytes) = 0;
+  // When a message (request, frame) has begun and not ended: how many messages ended before it
+  // (so a new pending message is told from the old one); nullopt when none is pending. Asked
+  // after each OnBytes, for StreamServerOptions::request_timeout_ns.
+  virtual std::optional<uint64_t> PendingMessage() const { return std::nullopt; }
 };
 
 struct StreamServerOptions {
@@ -40,6 +45,10 @@ struct StreamServerOptions {
   size_t max_connections = 256;
   int64_t idle_timeout_ns = 0;        // close connections idle this long; 0: never
   size_t max_queued_bytes = 8 << 20;  // a peer that doesn't read is cut off past this
+  // A message begun must end within this (a slowloris client trickling a header is cut off
+  // however often it sends a byte); 0: no limit.
+  int64_t request_timeout_ns = 0;
+  size_t max_connections_per_ip = 0;  // connections from one address at most; 0: no limit
 };
 
 class StreamServer final : public core::Completion {
@@ -72,6 +81,9 @@ class StreamServer final : public core::Completion {
  private:
   void ArmAccept();
   void Remove(StreamConnection* connection);
+  // Counts a connection from `address` ("" for Unix sockets: not limited); false when that
+  // address has max_connections_per_ip already.
+  bool AdmitFrom(const std::string& address);
 
   core::Ring& ring_;
   core::BufferRing& buffers_;
@@ -79,6 +91,7 @@ class StreamServer final : public core::Completion {
   StreamServerOptions options_;
   SessionFactory factory_;
   std::unordered_map<StreamConnection*, std::unique_ptr<StreamConnection>> connections_;
+  std::unordered_map<std::string, size_t> per_address_;  // open connections by client address
   std::atomic<size_t> connections_now_{0};
   uint64_t accepted_ = 0;
   uint64_t accept_failures_ = 0;
@@ -124,6 +137,9 @@ class StreamConnection final : public core::Completion, private core::ReceiveHan
   bool handing_off() const { return hand_off_ != nullptr; }
 
   const std::string& peer() const { return peer_; }
+  // The peer's address without its port ("" for a Unix socket): what per-address limits key on.
+  const std::string& address() const { return address_; }
+  void set_address(std::string address) { address_ = std::move(address); }
   // Counts as activity for the idle timeout, like received bytes do (media a session receives
   // elsewhere, e.g. RTP over UDP for an RTSP session).
   void Touch(int64_t now_ns) { last_activity_ns_ = now_ns; }
@@ -141,6 +157,9 @@ class StreamConnection final : public core::Completion, private core::ReceiveHan
   bool Admit(size_t bytes);
   // HandOff: finishes once nothing is in flight either way.
   void MaybeFinishHandOff();
+  // After the session has read bytes: starts or stops the request timeout.
+  void CheckMessageDeadline();
+  void OnRequestTimer();
 
   core::Ring& ring_;
   core::BufferRing& buffers_;
@@ -148,13 +167,17 @@ class StreamConnection final : public core::Completion, private core::ReceiveHan
   std::function<void(StreamConnection*)> on_closed_;
   Fd fd_;
   std::string peer_;
+  std::string address_;
   std::unique_ptr<StreamSession> session_;
   std::unique_ptr<core::Receiver> receiver_;
   std::unique_ptr<core::Timer> idle_timer_;
   int64_t last_activity_ns_ = 0;
-  std::string queued_;   // waiting for the send in flight
-  std::string sending_;  // owned by the send in flight
-  size_t sent_ = 0;      // bytes of sending_ already sent
+  std::unique_ptr<core::Timer> request_timer_;  // created at the first message left pending
+  int64_t message_since_ns_ = 0;                // when the pending message began; 0: none
+  uint64_t pending_message_ = 0;                // its PendingMessage() number
+  std::string queued_;                          // waiting for the send in flight
+  std::string sending_;                         // owned by the send in flight
+  size_t sent_ = 0;                             // bytes of sending_ already sent
   bool send_in_flight_ = false;
   bool close_after_send_ = false;
   bool closing_ = false;

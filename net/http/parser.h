@@ -78,6 +78,10 @@ class Parser {
   // numbered from the start line (1).
   std::string_view error_reason() const { return error_reason_; }
 
+  // Whether part of a message has been read (a start line begun, headers, a body): a client
+  // that leaves it there is slow or gone (the connection's request timeout).
+  bool in_message() const { return phase_ != Phase::kStartLine || !line_.empty(); }
+
   // Set by the last Feed() when it stopped at an interleaved frame; see Feed().
   bool at_interleaved_frame() const { return at_interleaved_frame_; }
 

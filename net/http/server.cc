@@ -44,6 +44,11 @@ class HttpSession final : public StreamSession {
     Parse(data);
   }
 
+  std::optional<uint64_t> PendingMessage() const override {
+    if (waiting_ != nullptr || !parser_.in_message()) return std::nullopt;
+    return requests_;
+  }
+
   // The reply to the request being answered.
   void Respond(HttpResponse response) {
     waiting_->session = nullptr;
@@ -83,6 +88,7 @@ class HttpSession final : public StreamSession {
         return;
       }
       Message request = parser_.Take();
+      ++requests_;
       keep_alive_ = request.KeepAlive();
       head_ = request.method == "HEAD";
       waiting_ = std::make_shared<HttpReply::Target>();
@@ -103,6 +109,7 @@ class HttpSession final : public StreamSession {
   std::string held_;                            // bytes of later requests, meanwhile
   bool keep_alive_ = true;
   bool head_ = false;
+  uint64_t requests_ = 0;  // parsed on this connection
 };
 
 }  // namespace
@@ -118,9 +125,10 @@ HttpResponse TextResponse(int status, std::string body, std::string content_type
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(core::Ring& ring,
                                                               core::BufferRing& buffers,
                                                               const std::string& listen_address,
-                                                              std::string name, bool reuse_port) {
+                                                              std::string name,
+                                                              const HttpServerOptions& limits) {
   ASSIGN_OR_RETURN(SocketAddress address, ParseSocketAddress(listen_address));
-  absl::StatusOr<Fd> fd = ListenTcp(address, 512, reuse_port);
+  absl::StatusOr<Fd> fd = ListenTcp(address, 512, limits.reuse_port);
   if (!fd.ok()) {
     return absl::Status(fd.status().code(), StrCat(name, ": cannot listen on ", listen_address,
                                                    ": ", core::ToStd(fd.status().message())));
@@ -130,8 +138,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(core::Ring& ring,
   ASSIGN_OR_RETURN(http->port_, LocalPort(fd->get()));
   StreamServerOptions options;
   options.name = http->name_;
-  options.max_connections = 1024;
-  options.idle_timeout_ns = 60 * core::kNsPerSec;
+  options.max_connections = limits.max_connections;
+  options.max_connections_per_ip = limits.max_connections_per_ip;
+  options.request_timeout_ns = limits.request_timeout_ns;
+  options.idle_timeout_ns = limits.idle_timeout_ns;
   HttpServer* raw = http.get();
   http->server_ = std::make_unique<StreamServer>(
       ring, buffers, std::move(fd).value(), options, [raw](StreamConnection& connection) {

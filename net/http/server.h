@@ -46,15 +46,23 @@ class HttpReply {
 using AsyncHttpHandler =
     std::function<void(const Message& request, const std::string& peer, HttpReply reply)>;
 
+struct HttpServerOptions {
+  bool reuse_port = false;  // every worker listens on the same port (SO_REUSEPORT)
+  size_t max_connections = 1024;
+  size_t max_connections_per_ip = 0;  // 0: no limit
+  // A request (head and body) begun must be complete within this: slow clients are cut off.
+  int64_t request_timeout_ns = 10'000'000'000;
+  int64_t idle_timeout_ns = 60'000'000'000;  // a keep-alive connection idle this long is closed
+};
+
 class HttpServer {
  public:
   // `name` prefixes log lines ("metrics", "webrtc").
-  // `reuse_port`: every worker listens on the same port (SO_REUSEPORT).
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(core::Ring& ring,
                                                            core::BufferRing& buffers,
                                                            const std::string& listen_address,
                                                            std::string name,
-                                                           bool reuse_port = false);
+                                                           const HttpServerOptions& options = {});
   ~HttpServer();
 
   // `prefix` "/metrics" matches "/metrics" and "/metrics/…"; "/" matches everything.

@@ -86,12 +86,18 @@ void RtspSession::OnBytes(std::span<const uint8_t> bytes) {
   demuxer_.Feed(bytes);
   while (std::optional<Demuxer::Item> item = demuxer_.Next()) {
     if (item->kind == Demuxer::Item::kFrame) {
+      ++messages_;
       OnFrame(item->channel, item->payload);
     } else if (!demuxer_.ConsumeText(ParseText(item->text))) {
       break;
     }
   }
   if (demuxer_.stopped() && !handed_off_ && !connection_.closing()) connection_.CloseAfterSend();
+}
+
+std::optional<uint64_t> RtspSession::PendingMessage() const {
+  if (parser_.in_message() || !demuxer_.AtFrameBoundary()) return messages_;
+  return std::nullopt;
 }
 
 void RtspSession::Resume(const Message& request, std::string_view pending, int hops) {
@@ -144,6 +150,7 @@ size_t RtspSession::ParseText(std::string_view text) {
       return parser_.at_interleaved_frame() ? used_total : text.size();
     }
     unparsed_ = text.substr(used_total);
+    ++messages_;
     Handle(parser_.Take());
     unparsed_ = {};
     if (handed_off_ || connection_.closing()) return Demuxer::kStopFeeding;

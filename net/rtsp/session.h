@@ -54,6 +54,7 @@ class RtspSession final : public StreamSession,
   ~RtspSession() override;
 
   void OnBytes(std::span<const uint8_t> bytes) override;
+  std::optional<uint64_t> PendingMessage() const override;
   void OnPathGone(std::string_view reason) override;
   void OnPathReady() override;
 
@@ -113,6 +114,7 @@ class RtspSession final : public StreamSession,
   bool handed_off_ = false;
   int hops_ = 0;
   std::string_view unparsed_;  // the chunk's bytes after the request being handled
+  uint64_t messages_ = 0;      // requests and interleaved frames read whole
   http::Parser parser_;
   Demuxer demuxer_;
 

@@ -50,6 +50,22 @@ void DefineRtspTunables(core::Registry& registry) {
                    .type = TunableType::kBool,
                    .default_value = "0",
                    .description = "let publishers push any path, not only configured ones"});
+  registry.Define({.name = "rtsp.max_connections_per_ip",
+                   .type = TunableType::kInt,
+                   .default_value = "256",
+                   .min = 0,
+                   .max = 100000,
+                   .description = "RTSP connections one client address may hold, per worker (0: "
+                                  "no limit)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "rtsp.request_timeout_ms",
+                   .type = TunableType::kDuration,
+                   .default_value = "10000",
+                   .min = 1000,
+                   .max = 600000,
+                   .description = "a request or interleaved frame begun must be complete within "
+                                  "this, or the connection is closed (slow clients)",
+                   .apply = Apply::kRestart});
   registry.Define({.name = "rtsp.read_timeout_ms",
                    .type = TunableType::kDuration,
                    .default_value = "10000",
@@ -76,6 +92,9 @@ absl::StatusOr<RtspServerOptions> ReadRtspServerOptions(const core::Registry& re
     if (method == "digest-sha256") options.auth.offer_digest_sha256 = true;
   }
   options.publish_any = read.Bool("rtsp.publish_any");
+  options.session.max_connections_per_ip =
+      static_cast<size_t>(read.Int("rtsp.max_connections_per_ip"));
+  options.session.request_timeout_ns = read.DurationNs("rtsp.request_timeout_ms");
   options.session.session_timeout_s =
       std::max<int64_t>(1, read.DurationNs("rtsp.read_timeout_ms") / 1'000'000'000);
   RETURN_IF_ERROR(read.status());

@@ -14,7 +14,9 @@ namespace ringcast::net::rtsp {
 
 // What every session of the server is told.
 struct RtspSettings {
-  int64_t session_timeout_s = 60;  // advertised in the Session header (keep-alive period x2)
+  int64_t session_timeout_s = 60;       // advertised in the Session header (keep-alive period x2)
+  size_t max_connections_per_ip = 256;  // rtsp.max_connections_per_ip (0: no limit)
+  int64_t request_timeout_ns = 10'000'000'000;  // rtsp.request_timeout_ms
 };
 
 struct RtspServerOptions {

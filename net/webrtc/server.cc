@@ -96,8 +96,12 @@ absl::StatusOr<std::unique_ptr<WebRtcServer>> WebRtcServer::Start(
                                                        core::Receiver::Mode::kDatagram, *server);
   server->receiver_->Start();
 
-  ASSIGN_OR_RETURN(server->http_,
-                   http::HttpServer::Start(ring, buffers, options.listen, "webrtc", several));
+  ASSIGN_OR_RETURN(
+      server->http_,
+      http::HttpServer::Start(ring, buffers, options.listen, "webrtc",
+                              {.reuse_port = several,
+                               .max_connections_per_ip = options.http_max_connections_per_ip,
+                               .request_timeout_ns = options.http_request_timeout_ns}));
   server->RegisterRoutes();
   server->ApplySettings(options.settings);
   server->snapshot_.Start();

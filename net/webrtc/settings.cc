@@ -122,6 +122,22 @@ void DefineWebrtcTunables(core::Registry& registry) {
                    .description = "viewers of one path its own worker serves before new ones go to "
                                   "the least busy other worker, which serves them from a replica "
                                   "(0: all on the path's worker)"});
+  registry.Define({.name = "webrtc.max_connections_per_ip",
+                   .type = TunableType::kInt,
+                   .default_value = "128",
+                   .min = 0,
+                   .max = 100000,
+                   .description = "HTTP connections (WHEP, pages, /api) one client address may "
+                                  "hold, per worker (0: no limit)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "webrtc.request_timeout_ms",
+                   .type = TunableType::kDuration,
+                   .default_value = "5000",
+                   .min = 500,
+                   .max = 600000,
+                   .description = "an HTTP request begun (head and body) must be complete within "
+                                  "this, or its connection is closed (slow clients)",
+                   .apply = Apply::kRestart});
   registry.Define({.name = "webrtc.allow_origin",
                    .type = TunableType::kString,
                    .default_value = "*",
@@ -201,6 +217,9 @@ absl::StatusOr<WebRtcServerOptions> ReadWebRtcServerOptions(const core::Registry
   options.cert_file = read.String("crypto.cert_file");
   options.key_file = read.String("crypto.key_file");
   options.nack_history_ns = read.DurationNs("webrtc.nack_history_ms");
+  options.http_max_connections_per_ip =
+      static_cast<size_t>(read.Int("webrtc.max_connections_per_ip"));
+  options.http_request_timeout_ns = read.DurationNs("webrtc.request_timeout_ms");
   RETURN_IF_ERROR(read.status());
   if (options.srtp_profiles.empty()) {
     return absl::InvalidArgumentError("webrtc.srtp_profiles: name at least one profile");

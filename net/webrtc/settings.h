@@ -49,8 +49,10 @@ struct WebRtcServerOptions {
   size_t max_send_slots = 65536;  // webrtc.send_slots
   std::vector<crypto::SrtpProfile> srtp_profiles = {crypto::SrtpProfile::kAeadAes128Gcm,
                                                     crypto::SrtpProfile::kAes128CmSha1_80};
-  std::string cert_file;  // crypto.cert_file
-  std::string key_file;   // crypto.key_file
+  size_t http_max_connections_per_ip = 128;         // webrtc.max_connections_per_ip
+  int64_t http_request_timeout_ns = 5'000'000'000;  // webrtc.request_timeout_ms
+  std::string cert_file;                            // crypto.cert_file
+  std::string key_file;                             // crypto.key_file
   // webrtc.nack_history_ms: how long every track keeps packets (the path hub's History).
   int64_t nack_history_ns = 1'000'000'000;
   WebRtcSettings settings;

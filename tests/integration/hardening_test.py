@@ -8,6 +8,10 @@
 - WHEP session floods: 10,000 POSTs that never do ICE, from 100 loopback addresses, while a real
   viewer (ringcast-loadgen) connects and plays; per-address limits; the leftovers reaped; 10,000
   create/delete cycles leave RSS and fds flat.
+- Slowloris: hundreds of connections to the HTTP and RTSP ports each trickling a request (or an
+  interleaved frame) a byte a second are cut off within the request timeout, while a fresh
+  client plays (ffprobe over RTSP, a WHEP POST, /api/paths); per-address connection limits are
+  enforced and counted.
 - Out of file descriptors: with the daemon's RLIMIT_NOFILE nearly used up and more connections
   waiting, accept backs off instead of failing a million times a second; a client is served
   again once descriptors free up.
@@ -21,6 +25,7 @@ import http.client
 import json
 import os
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -310,6 +315,101 @@ class SecretsTest(unittest.TestCase):
         finally:
             d.stop()
 
+
+
+class SlowlorisTest(unittest.TestCase):
+    def test_trickling_clients_are_cut_off_and_fresh_ones_served(self):
+        rtsp_port = free_port()
+        d = Daemon(["core.workers = 1",
+                    "path.demo.source = demo",
+                    f"rtsp.listen = 127.0.0.1:{rtsp_port}",
+                    "webrtc.advertise = 127.0.0.1",
+                    "webrtc.request_timeout_ms = 2000",
+                    "rtsp.request_timeout_ms = 2000",
+                    "webrtc.max_connections_per_ip = 120",
+                    "rtsp.max_connections_per_ip = 120"]).start()
+        attackers = []
+        try:
+            self.assertTrue(wait_for(lambda: d.ctl("-n", "stats.path.demo.source_ready").stdout.strip() == "1"))
+            # 300 to each port from three addresses; what each sends first, then a byte a second.
+            openers = [(d.webrtc_port, b"GET /api/paths HTTP/1.1\r\nHost: x\r\nX-Slow: "),
+                       (rtsp_port, b"DESCRIBE rtsp://127.0.0.1/demo RTSP/1.0\r\nCSeq: 1\r\nX-Slow: "),
+                       (rtsp_port, b"$\x00\xff\xff" + bytes(1000))]  # a 64 KiB frame begun
+            for i in range(600):
+                port, first = openers[0] if i < 300 else openers[1 + i % 2]
+                c = socket.create_connection(("127.0.0.1", port), timeout=5,
+                                             source_address=(f"127.0.0.{2 + i % 3}", 0))
+                c.sendall(first)
+                c.setblocking(False)
+                attackers.append(c)
+            started = time.monotonic()
+            served = {}
+            # A fresh client from another address meanwhile: RTSP, WHEP, the path list.
+            probe = subprocess.run([shutil.which("ffprobe"), "-hide_banner", "-loglevel", "error",
+                                    "-rtsp_transport", "tcp", "-show_entries", "stream=codec_name",
+                                    "-of", "csv=p=0", f"rtsp://127.0.0.1:{rtsp_port}/demo"],
+                                   capture_output=True, text=True, timeout=30)
+            served["ffprobe"] = probe.stdout.strip()
+            with urllib.request.urlopen(f"http://127.0.0.1:{d.webrtc_port}/api/paths",
+                                        timeout=10) as response:
+                served["/api/paths"] = response.status
+            client = WhepClient(d.webrtc_port, "127.0.0.9")
+            served["WHEP POST"] = client.post()[0]
+            client.close()
+            # The trickle: a byte a second until the server has closed every attacker.
+            alive = set(attackers)
+            while alive and time.monotonic() - started < 10:
+                for c in list(alive):
+                    try:
+                        c.send(b"a")
+                        if c.recv(4096) == b"":
+                            alive.discard(c)
+                    except BlockingIOError:
+                        pass
+                    except OSError:  # reset by the server
+                        alive.discard(c)
+                time.sleep(1)
+            elapsed = time.monotonic() - started
+            slow = float(d.ctl("-n", "stats.drops.slow_request").stdout or "nan")
+            print(f"\n600 trickling connections: {600 - len(alive)} cut off within {elapsed:.1f} s "
+                  f"(request timeouts counted: {slow:.0f}); meanwhile {served}", file=sys.stderr)
+            self.assertEqual(served, {"ffprobe": "h264", "/api/paths": 200, "WHEP POST": 201})
+            self.assertEqual(len(alive), 0)
+            self.assertLess(elapsed, 6)  # 2 s timeouts, checked as they fall due
+            self.assertGreaterEqual(slow, 600)
+        finally:
+            for c in attackers:
+                c.close()
+            d.stop()
+
+    def test_connections_per_address_are_limited(self):
+        rtsp_port = free_port()
+        d = Daemon(["core.workers = 1", f"rtsp.listen = 127.0.0.1:{rtsp_port}",
+                    "webrtc.max_connections_per_ip = 10", "rtsp.max_connections_per_ip = 10"]).start()
+        held = []
+        try:
+            for port in (d.webrtc_port, rtsp_port):
+                for _ in range(15):
+                    held.append(socket.create_connection(("127.0.0.1", port), timeout=5,
+                                                         source_address=("127.0.0.5", 0)))
+            time.sleep(0.5)
+            refused = 0
+            for c in held:  # refused ones were accepted and closed at once: EOF
+                c.settimeout(0.2)
+                try:
+                    refused += c.recv(1) == b""
+                except (socket.timeout, ConnectionResetError):
+                    pass
+            self.assertEqual(refused, 10)
+            self.assertEqual(float(d.ctl("-n", "stats.drops.connections_per_ip").stdout), 10)
+            # Another address still gets in.
+            with urllib.request.urlopen(f"http://127.0.0.1:{d.webrtc_port}/api/paths",
+                                        timeout=10) as response:
+                self.assertEqual(response.status, 200)
+        finally:
+            for c in held:
+                c.close()
+            d.stop()
 
 
 class AcceptUnderEmfileTest(unittest.TestCase):
