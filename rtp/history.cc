@@ -12,7 +12,10 @@ History::History(const HistoryOptions& options) : options_(options) {
 }
 
 bool History::MustKeep(uint64_t seq, int64_t now_ns) const {
-  if (last_keyframe_seq_ && seq >= *last_keyframe_seq_) return true;
+  if (last_keyframe_seq_ && seq >= *last_keyframe_seq_ &&
+      now_ns - At(*last_keyframe_seq_).arrival_ns < options_.keyframe_max_age_ns) {
+    return true;
+  }
   return now_ns - At(seq).arrival_ns < options_.retain_ns;
 }
 
@@ -26,7 +29,10 @@ bool History::EvictOldest(int64_t now_ns, bool may_grow) {
   }
   used_bytes_ -= entry.size;
   entry = Entry{};
-  if (last_keyframe_seq_ == seq) last_keyframe_seq_.reset();
+  if (last_keyframe_seq_ == seq) {
+    last_keyframe_seq_.reset();
+    ++keyframes_dropped_;
+  }
   ++begin_seq_;
   while (begin_seq_ < end_seq_ && At(begin_seq_).size == 0) ++begin_seq_;
   return true;

@@ -30,9 +30,13 @@ namespace ringcast::rtp {
 
 struct HistoryOptions {
   size_t initial_bytes = 64 << 10;
-  size_t max_bytes = 16 << 20;
+  size_t max_bytes = 8 << 20;    // webrtc.history_max_kb: past it, even kept packets go
   size_t initial_packets = 128;  // index entries; grows with the bytes
   int64_t retain_ns = 1'000'000'000;
+  // The run since the last keyframe is kept only while that keyframe is younger than this
+  // (webrtc.history_max_ms): a source that sends one keyframe and then none cannot make the
+  // History keep everything since.
+  int64_t keyframe_max_age_ns = 10'000'000'000;
 };
 
 struct HistoryPacket {
@@ -89,6 +93,9 @@ class History {
   static constexpr int64_t kNeedWindowNs = 10'000'000'000;
   static constexpr size_t kMinStepBytes = 16 << 10;
   uint64_t forced_evictions() const { return forced_evictions_; }  // kept packets lost to max_bytes
+  // Keyframes evicted while still the newest (past max_bytes or keyframe_max_age_ns): a new
+  // viewer then waits for the next keyframe.
+  uint64_t keyframes_dropped() const { return keyframes_dropped_; }
 
  private:
   struct Entry {
@@ -129,6 +136,7 @@ class History {
   uint64_t growths_ = 0;
   uint64_t shrinks_ = 0;
   uint64_t forced_evictions_ = 0;
+  uint64_t keyframes_dropped_ = 0;
   int64_t next_sample_ns_ = 0;
   int64_t window_end_ns_ = 0;
   size_t need_peak_ = 0;       // this window

@@ -328,6 +328,12 @@ void RtspSession::OnAnnounce(const Message& request) {
            StrCat("SDP for ", path->name, ": ", core::ToStd(tracks.status().message())));
     return;
   }
+  if (tracks->tracks.size() > settings_.max_tracks) {
+    Refuse(request, 400,
+           StrCat("SDP for ", path->name, " has ", tracks->tracks.size(),
+                  " media sections; rtsp.max_tracks is ", settings_.max_tracks));
+    return;
+  }
   announced_ = tracks->tracks;
   announced_controls_ = std::move(tracks->controls);
   if (!hub_.Publish(*path, this, connection_.peer(), std::move(tracks->tracks))) {

@@ -66,6 +66,14 @@ void DefineRtspTunables(core::Registry& registry) {
                    .description = "a request or interleaved frame begun must be complete within "
                                   "this, or the connection is closed (slow clients)",
                    .apply = Apply::kRestart});
+  registry.Define({.name = "rtsp.max_tracks",
+                   .type = TunableType::kInt,
+                   .default_value = "8",
+                   .min = 1,
+                   .max = 64,
+                   .description = "media sections an ANNOUNCE may publish (each is a track with "
+                                  "its own history)",
+                   .apply = Apply::kRestart});
   registry.Define({.name = "rtsp.read_timeout_ms",
                    .type = TunableType::kDuration,
                    .default_value = "10000",
@@ -95,6 +103,7 @@ absl::StatusOr<RtspServerOptions> ReadRtspServerOptions(const core::Registry& re
   options.session.max_connections_per_ip =
       static_cast<size_t>(read.Int("rtsp.max_connections_per_ip"));
   options.session.request_timeout_ns = read.DurationNs("rtsp.request_timeout_ms");
+  options.session.max_tracks = static_cast<size_t>(read.Int("rtsp.max_tracks"));
   options.session.session_timeout_s =
       std::max<int64_t>(1, read.DurationNs("rtsp.read_timeout_ms") / 1'000'000'000);
   RETURN_IF_ERROR(read.status());

@@ -17,6 +17,7 @@ struct RtspSettings {
   int64_t session_timeout_s = 60;       // advertised in the Session header (keep-alive period x2)
   size_t max_connections_per_ip = 256;  // rtsp.max_connections_per_ip (0: no limit)
   int64_t request_timeout_ns = 10'000'000'000;  // rtsp.request_timeout_ms
+  size_t max_tracks = 8;                        // rtsp.max_tracks: per publisher
 };
 
 struct RtspServerOptions {

@@ -57,6 +57,24 @@ void DefineWebrtcTunables(core::Registry& registry) {
                                   "run since the last keyframe is always kept); NACKs for older "
                                   "packets are not answered",
                    .apply = Apply::kRestart});
+  registry.Define({.name = "webrtc.history_max_kb",
+                   .type = TunableType::kInt,
+                   .default_value = "8192",
+                   .min = 256,
+                   .max = 1048576,
+                   .description = "most bytes one track's history may hold; past it the oldest "
+                                  "packets go, even since the last keyframe (new viewers then "
+                                  "wait for the next one)",
+                   .apply = Apply::kRestart});
+  registry.Define({.name = "webrtc.history_max_ms",
+                   .type = TunableType::kDuration,
+                   .default_value = "10000",
+                   .min = 1000,
+                   .max = 600000,
+                   .description = "the run since the last keyframe is kept only while that "
+                                  "keyframe is younger than this (a source that stops sending "
+                                  "keyframes cannot pin its whole stream)",
+                   .apply = Apply::kRestart});
   registry.Define({.name = "webrtc.rtcp_sr_interval_ms",
                    .type = TunableType::kDuration,
                    .default_value = "1000",
@@ -217,6 +235,8 @@ absl::StatusOr<WebRtcServerOptions> ReadWebRtcServerOptions(const core::Registry
   options.cert_file = read.String("crypto.cert_file");
   options.key_file = read.String("crypto.key_file");
   options.nack_history_ns = read.DurationNs("webrtc.nack_history_ms");
+  options.history_max_bytes = static_cast<size_t>(read.Int("webrtc.history_max_kb")) << 10;
+  options.history_max_age_ns = read.DurationNs("webrtc.history_max_ms");
   options.http_max_connections_per_ip =
       static_cast<size_t>(read.Int("webrtc.max_connections_per_ip"));
   options.http_request_timeout_ns = read.DurationNs("webrtc.request_timeout_ms");

@@ -55,6 +55,8 @@ struct WebRtcServerOptions {
   std::string key_file;                             // crypto.key_file
   // webrtc.nack_history_ms: how long every track keeps packets (the path hub's History).
   int64_t nack_history_ns = 1'000'000'000;
+  size_t history_max_bytes = 8 << 20;           // webrtc.history_max_kb
+  int64_t history_max_age_ns = 10'000'000'000;  // webrtc.history_max_ms
   WebRtcSettings settings;
 };
 

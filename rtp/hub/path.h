@@ -73,7 +73,8 @@ struct Path {
   std::set<PathClient*> waiters;
   std::unique_ptr<core::Timer> idle_timer;  // on-demand: closes the source when nobody reads
   int64_t last_keyframe_request_ns = 0;
-  uint64_t keyframe_requests = 0;  // forwarded to the source
+  uint64_t keyframe_requests = 0;          // forwarded to the source
+  uint64_t history_keyframes_dropped = 0;  // the tracks' History::keyframes_dropped(), last seen
   // This worker owns the path in the PathDirectory: it runs its source, takes its publisher and
   // serves its readers. Other workers keep the settings only, to answer and route requests.
   bool owned = false;

@@ -424,6 +424,7 @@ void PathHub::TakeSnapshot(std::vector<core::StatSample>& out) {
           "times the pull reconnected since it started", true);
     }
     uint64_t packets = 0, bytes = 0, lost = 0, keyframes = 0, history = 0, needed = 0;
+    uint64_t history_keyframes_dropped = 0;
     if (path->stream != nullptr) {
       for (size_t i = 0; i < path->stream->track_count(); ++i) {
         const Track& track = path->stream->track(i);
@@ -434,6 +435,7 @@ void PathHub::TakeSnapshot(std::vector<core::StatSample>& out) {
         keyframes += stats.keyframes;
         history += track.history().capacity_bytes();
         needed += track.history().needed_bytes();
+        history_keyframes_dropped += track.history().keyframes_dropped();
       }
     }
     add("packets_in", static_cast<double>(packets), "RTP packets received from the source", true);
@@ -446,6 +448,21 @@ void PathHub::TakeSnapshot(std::vector<core::StatSample>& out) {
         "the most the histories had to keep at once lately (the keyframe interval or the NACK "
         "window, whichever is longer)",
         false);
+    add("history_keyframes_dropped", static_cast<double>(history_keyframes_dropped),
+        "keyframes the histories let go while still the newest (webrtc.history_max_kb or "
+        "webrtc.history_max_ms): new viewers wait for the next keyframe",
+        true);
+    // Checked once a second with the figures: a keyframe that had to go is asked for again.
+    if (history_keyframes_dropped > path->history_keyframes_dropped) {
+      path->history_keyframes_dropped = history_keyframes_dropped;
+      LOG_EVERY_SEC(Warn,
+                    "path %s: its last keyframe left the history (webrtc.history_max_kb / "
+                    "webrtc.history_max_ms); new viewers wait for the next one, asked for now",
+                    name);
+      for (size_t i = 0; path->stream != nullptr && i < path->stream->track_count(); ++i) {
+        RequestKeyframe(*path, i);
+      }
+    }
     add("keyframe_requests", static_cast<double>(path->keyframe_requests),
         "keyframe requests (RTCP PLI) forwarded to the path's camera", true);
     add("worker", path->owned ? worker_ : -1, "the worker the path is placed on (-1: inactive)",

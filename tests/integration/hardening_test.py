@@ -12,6 +12,8 @@
   interleaved frame) a byte a second are cut off within the request timeout, while a fresh
   client plays (ffprobe over RTSP, a WHEP POST, /api/paths); per-address connection limits are
   enforced and counted.
+- A publisher that sends one keyframe and then none (ffmpeg, libx264 keyint=infinite) stays
+  under the History caps; an ANNOUNCE with more tracks than rtsp.max_tracks is refused.
 - Out of file descriptors: with the daemon's RLIMIT_NOFILE nearly used up and more connections
   waiting, accept backs off instead of failing a million times a second; a client is served
   again once descriptors free up.
@@ -409,6 +411,54 @@ class SlowlorisTest(unittest.TestCase):
         finally:
             for c in held:
                 c.close()
+            d.stop()
+
+
+class HistoryCapTest(unittest.TestCase):
+    def test_one_keyframe_then_none_stays_under_the_cap(self):
+        rtsp_port = free_port()
+        d = Daemon(["core.workers = 1", f"rtsp.listen = 127.0.0.1:{rtsp_port}",
+                    "rtsp.publish_any = 1", "webrtc.history_max_kb = 2048",
+                    "webrtc.history_max_ms = 2000", "rtsp.max_tracks = 2"]).start()
+        try:
+            ffmpeg = subprocess.Popen(
+                [shutil.which("ffmpeg"), "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi",
+                 "-i", "testsrc2=size=640x360:rate=30", "-t", "9", "-c:v", "libx264",
+                 "-preset", "ultrafast", "-qp", "8", "-x264-params", "keyint=infinite:scenecut=0",
+                 "-f", "rtsp", "-rtsp_transport", "tcp", f"rtsp://127.0.0.1:{rtsp_port}/onekey"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            largest = 0
+            received = 0
+            deadline = time.monotonic() + 20
+            while ffmpeg.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.5)
+                r = d.ctl("-n", "stats.path.onekey.history_bytes")
+                if r.returncode == 0:
+                    largest = max(largest, int(float(r.stdout)))
+                    received = float(d.ctl("-n", "stats.path.onekey.bytes_in").stdout or 0)
+            _, err = ffmpeg.communicate(timeout=20)
+            keyframes = float(d.ctl("-n", "stats.path.onekey.keyframes").stdout or "nan")
+            dropped = float(d.ctl("-n", "stats.path.onekey.history_keyframes_dropped").stdout or "nan")
+            print(f"\none keyframe, then {received / 1e6:.1f} MB of P frames: history at most "
+                  f"{largest / 1e6:.2f} MB; keyframes {keyframes:.0f}, dropped from the history "
+                  f"{dropped:.0f}", file=sys.stderr)
+            self.assertGreater(received, 3.5e6, err)  # well past the byte cap
+            self.assertEqual(keyframes, 1)
+            self.assertGreaterEqual(dropped, 1)
+            self.assertLess(largest, 1.6e6)  # ~2 s of this stream, under the 2 MiB cap
+            self.assertIn("left the history", d.log_text())
+            # More media sections than rtsp.max_tracks: refused with the reason.
+            sdp = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\n" + "".join(
+                f"m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:t{i}\r\n"
+                for i in range(3))
+            c = socket.create_connection(("127.0.0.1", rtsp_port), timeout=5)
+            c.sendall((f"ANNOUNCE rtsp://127.0.0.1:{rtsp_port}/many RTSP/1.0\r\nCSeq: 1\r\n"
+                       f"Content-Type: application/sdp\r\nContent-Length: {len(sdp)}\r\n\r\n"
+                       + sdp).encode())
+            self.assertTrue(c.recv(4096).startswith(b"RTSP/1.0 400"))
+            c.close()
+            self.assertIn("rtsp.max_tracks is 2", d.log_text())
+        finally:
             d.stop()
 
 

@@ -181,6 +181,8 @@ absl::Status Daemon::StartPaths() {
   rtp::hub::HubOptions hub_options;
   hub_options.publish_any = rtsp.publish_any;
   hub_options.history.retain_ns = webrtc.nack_history_ns;
+  hub_options.history.max_bytes = webrtc.history_max_bytes;
+  hub_options.history.keyframe_max_age_ns = webrtc.history_max_age_ns;
   rtsp.reuse_port = workers > 1;
   // A connection whose path another worker owns is posted to that worker's server.
   net::rtsp::HandOffTo hand_off;

@@ -160,9 +160,36 @@ TEST(HistoryTest, TheCapWinsOverKeepingTheGop) {
   EXPECT_EQ(history.capacity_bytes(), 64u * 1024);
   EXPECT_GT(history.forced_evictions(), 0u);
   EXPECT_FALSE(history.last_keyframe_seq().has_value());  // the keyframe itself was evicted
+  EXPECT_EQ(history.keyframes_dropped(), 1u);
   ExpectPacket(history, 499, 1000);
   EXPECT_LE(history.used_bytes(), 64u * 1024);
   EXPECT_FALSE(history.Append(std::vector<uint8_t>(40 * 1024, 1), 500, 0, 0, false, false));
+}
+
+// A source that sends one keyframe and then none: the run since it is kept only while the
+// keyframe is younger than keyframe_max_age_ns; after that the History holds the NACK window.
+TEST(HistoryTest, AKeyframeTooOldNoLongerPinsItsRun) {
+  constexpr int64_t kMs = 1'000'000;
+  HistoryOptions options;
+  options.initial_bytes = 4096;
+  options.max_bytes = 8 << 20;
+  options.retain_ns = 100 * kMs;
+  options.keyframe_max_age_ns = 1000 * kMs;
+  History history(options);
+  history.Append(PacketBytes(0, 1000), 0, 0, 0, true, false);
+  size_t largest = 0;
+  for (uint64_t seq = 1; seq < 3000; ++seq) {  // 1 packet a ms for 3 s
+    ASSERT_TRUE(history.Append(PacketBytes(seq, 1000), seq, 0, static_cast<int64_t>(seq) * kMs,
+                               false, false));
+    largest = std::max(largest, history.capacity_bytes());
+  }
+  // The first second grew the ring to hold it (~1 MB); after it only the window is kept.
+  EXPECT_LT(largest, 2u << 20);
+  EXPECT_EQ(history.forced_evictions(), 0u);  // nothing it still had to keep was lost
+  EXPECT_EQ(history.keyframes_dropped(), 1u);
+  EXPECT_FALSE(history.last_keyframe_seq().has_value());
+  EXPECT_LT(history.end_seq() - history.begin_seq(), 1100u);
+  ExpectPacket(history, 2999, 1000);
 }
 
 TEST(HistoryTest, MixedSizesWrapAroundTheByteRing) {
