@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -33,6 +34,7 @@ class LineSession final : public StreamSession {
     for (size_t eol; (eol = pending_.find('\n', start)) != std::string::npos; start = eol + 1) {
       handler_.HandleLine(std::string_view(pending_).substr(start, eol - start), connection_.peer(),
                           reply);
+      ++lines_;
     }
     pending_.erase(0, start);
     if (!reply.empty()) connection_.Send(std::move(reply));
@@ -45,10 +47,15 @@ class LineSession final : public StreamSession {
     }
   }
 
+  std::optional<uint64_t> PendingMessage() const override {
+    return pending_.empty() ? std::nullopt : std::optional<uint64_t>(lines_);
+  }
+
  private:
   StreamConnection& connection_;
   LineHandler& handler_;
   std::string pending_;
+  uint64_t lines_ = 0;  // request lines answered
 };
 
 }  // namespace
@@ -75,8 +82,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(core::Ring& ring, core::Bu
   ctl->path_ = path;
   StreamServerOptions options;
   options.name = "ctl";
-  options.max_connections = 64;
-  options.idle_timeout_ns = 60 * core::kNsPerSec;
+  // ringcastctl sends its requests at once and waits for the answers: a connection idle for
+  // seconds is not ringcastctl, and must not hold one of the slots the next ringcastctl needs.
+  options.max_connections = 256;
+  options.idle_timeout_ns = 5 * core::kNsPerSec;
+  options.request_timeout_ns = 5 * core::kNsPerSec;
   ctl->server_ = std::make_unique<StreamServer>(
       ring, buffers, std::move(fd), options, [&handler](StreamConnection& connection) {
         return std::make_unique<LineSession>(connection, handler);

@@ -42,7 +42,10 @@ RtspSession::RtspSession(StreamConnection& connection, rtp::hub::PathHub& hub,
       udp_(udp),
       hand_off_(hand_off),
       server_packets_out_(packets_out),
-      parser_(http::Protocol::kRtsp, http::Parser::Kind::kRequest) {
+      // A request body is an ANNOUNCE's SDP or a SET_PARAMETER's few lines: 64 KiB is ample, and
+      // a connection cannot make the server hold a megabyte it trickles in.
+      parser_(http::Protocol::kRtsp, http::Parser::Kind::kRequest,
+              http::Limits{.max_body = 64 << 10}) {
   channel_track_.fill(-1);
 }
 

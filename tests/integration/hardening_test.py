@@ -14,6 +14,7 @@
   enforced and counted.
 - A publisher that sends one keyframe and then none (ffmpeg, libx264 keyint=infinite) stays
   under the History caps; an ANNOUNCE with more tracks than rtsp.max_tracks is refused.
+- The control socket: 300 idle connections lock ringcastctl out for seconds, not a minute.
 - Out of file descriptors: with the daemon's RLIMIT_NOFILE nearly used up and more connections
   waiting, accept backs off instead of failing a million times a second; a client is served
   again once descriptors free up.
@@ -459,6 +460,27 @@ class HistoryCapTest(unittest.TestCase):
             c.close()
             self.assertIn("rtsp.max_tracks is 2", d.log_text())
         finally:
+            d.stop()
+
+
+class CtlLockoutTest(unittest.TestCase):
+    def test_idle_control_connections_do_not_lock_ringcastctl_out(self):
+        d = Daemon(["core.workers = 1"]).start()
+        idle = []
+        try:
+            for _ in range(300):
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(d.socket)
+                idle.append(s)
+            started = time.monotonic()
+            ok = wait_for(lambda: d.ctl("-n", "core.workers").stdout.strip() == "1", 15)
+            waited = time.monotonic() - started
+            print(f"\nringcastctl answered {waited:.1f} s after 300 idle connections", file=sys.stderr)
+            self.assertTrue(ok)
+            self.assertLess(waited, 8)  # the 5 s idle cut, not 60 s
+        finally:
+            for s in idle:
+                s.close()
             d.stop()
 
 
