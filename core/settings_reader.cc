@@ -79,6 +79,11 @@ std::vector<std::string> SettingsReader::List(std::string_view key) {
   return items;
 }
 
+std::string SettingsReader::ListText(std::string_view key) {
+  std::optional<std::string> raw = Raw(key, {TunableType::kList}, "a list");
+  return raw ? *std::move(raw) : std::string();
+}
+
 std::vector<std::string> SettingsReader::CommaSeparated(std::string_view key) {
   std::vector<std::string> items;
   for (absl::string_view item : absl::StrSplit(String(key), ',')) {

@@ -37,6 +37,8 @@ class SettingsReader {
   std::string String(std::string_view key);
   // A kList key's items, in order; empty items left out.
   std::vector<std::string> List(std::string_view key);
+  // A kList key's canonical text ("a,b").
+  std::string ListText(std::string_view key);
   // A kString key holding a comma-separated list (webrtc.advertise): its trimmed, non-empty items.
   std::vector<std::string> CommaSeparated(std::string_view key);
 

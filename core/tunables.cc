@@ -174,6 +174,11 @@ absl::StatusOr<std::string> NormalizeValue(const TunableSpec& spec, std::string_
             std::find(spec.choices.begin(), spec.choices.end(), trimmed) == spec.choices.end()) {
           return Invalid(value, StrCat("a comma-separated list of ", ChoicesText(spec.choices)));
         }
+        if (spec.check_item != nullptr) {
+          if (absl::Status ok = spec.check_item(trimmed); !ok.ok()) {
+            return absl::InvalidArgumentError(ok.message());
+          }
+        }
         items.emplace_back(trimmed);
       }
       return absl::StrJoin(items, ",");

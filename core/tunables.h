@@ -41,6 +41,8 @@ struct TunableSpec {
   std::string description;
   Apply apply = Apply::kLive;
   bool secret = false;  // passwords: shown as "********" by ringcastctl, never logged
+  // kList: each item must pass this (e.g. NetworkList::CheckItem); its error is the reason.
+  absl::Status (*check_item)(std::string_view item) = nullptr;
 };
 
 // Checks `raw` against `spec` and returns its canonical form, or an InvalidArgument error whose

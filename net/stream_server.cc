@@ -15,6 +15,11 @@ namespace ringcast::net {
 
 using core::StrCat;
 
+const core::DropCounter kAddressNotAllowedDrops(
+    "address_not_allowed",
+    "a peer outside an allow-list: a listener's (rtsp./webrtc./metrics.allow, closed at once) or "
+    "a path's read_allow / publish_allow (answered 403)");
+
 namespace {
 
 // Named when only HTTP had a connection limit; it counts every stream listener's refusals.
@@ -99,6 +104,12 @@ void StreamServer::OnCompletion(const io_uring_cqe& cqe) {
       if (getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0) {
         peer_name = StrCat("pid ", credentials.pid, " uid ", credentials.uid);
       }
+    }
+    if (!options_.allow.Allows(reinterpret_cast<const sockaddr*>(&peer), peer_length)) {
+      kAddressNotAllowedDrops.Count();
+      LOG_EVERY_SEC(Warn, "%s: refused connection from %s: not in %s.allow", options_.name,
+                    peer_name, options_.name);
+      return;  // fd closes
     }
     if (connections_.size() >= options_.max_connections) {
       kTooManyConnectionsDrops.Count();

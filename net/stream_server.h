@@ -20,6 +20,8 @@
 #include <unordered_map>
 
 #include "core/buffer_ring.h"
+#include "core/drop_counter.h"
+#include "core/networks.h"
 #include "core/receiver.h"
 #include "core/ring.h"
 #include "net/socket.h"
@@ -27,6 +29,9 @@
 namespace ringcast::net {
 
 class StreamConnection;
+
+// A peer refused by an allow-list (a listener's, or a path's for reading or publishing).
+extern const core::DropCounter kAddressNotAllowedDrops;
 
 // The protocol side of one connection.
 class StreamSession {
@@ -49,6 +54,7 @@ struct StreamServerOptions {
   // however often it sends a byte); 0: no limit.
   int64_t request_timeout_ns = 0;
   size_t max_connections_per_ip = 0;  // connections from one address at most; 0: no limit
+  core::NetworkList allow;            // who may connect (empty: anyone); others are closed
 };
 
 class StreamServer final : public core::Completion {

@@ -142,6 +142,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(core::Ring& ring,
   options.max_connections_per_ip = limits.max_connections_per_ip;
   options.request_timeout_ns = limits.request_timeout_ns;
   options.idle_timeout_ns = limits.idle_timeout_ns;
+  options.allow = limits.allow;
   HttpServer* raw = http.get();
   http->server_ = std::make_unique<StreamServer>(
       ring, buffers, std::move(fd).value(), options, [raw](StreamConnection& connection) {

@@ -53,6 +53,7 @@ struct HttpServerOptions {
   // A request (head and body) begun must be complete within this: slow clients are cut off.
   int64_t request_timeout_ns = 10'000'000'000;
   int64_t idle_timeout_ns = 60'000'000'000;  // a keep-alive connection idle this long is closed
+  core::NetworkList allow;                   // who may connect (empty: anyone)
 };
 
 class HttpServer {

@@ -36,6 +36,7 @@ absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(
   options.max_queued_bytes = 16 << 20;
   options.max_connections_per_ip = settings.max_connections_per_ip;
   options.request_timeout_ns = settings.request_timeout_ns;
+  options.allow = settings.allow;
   RtspServer* raw = rtsp.get();
   rtsp->server_ = std::make_unique<StreamServer>(
       ring, buffers, std::move(fd).value(), options, [raw, &hub](StreamConnection& connection) {

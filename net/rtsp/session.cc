@@ -249,6 +249,18 @@ rtp::hub::Path* RtspSession::PathFor(const Message& request, bool publish, std::
   return path;
 }
 
+bool RtspSession::Admit(const Message& request, const rtp::hub::Path& path, bool publish) {
+  const core::NetworkList& allow = publish ? path.config.publish_allow : path.config.read_allow;
+  if (!allow.Allows(connection_.address())) {
+    kAddressNotAllowedDrops.Count();
+    Refuse(request, 403,
+           StrCat(connection_.address(), " is not in path.", path.name,
+                  publish ? ".publish_allow" : ".read_allow"));
+    return false;
+  }
+  return Authorize(request, path, publish);
+}
+
 bool RtspSession::Authorize(const Message& request, const rtp::hub::Path& path, bool publish) {
   const std::string& user = publish ? path.config.publish_user : path.config.read_user;
   const std::string& pass = publish ? path.config.publish_pass : path.config.read_pass;
@@ -318,7 +330,7 @@ void RtspSession::OnAnnounce(const Message& request) {
            StrCat("path ", path->name, " takes its stream from its source, not from publishers"));
     return;
   }
-  if (!Authorize(request, *path, /*publish=*/true)) return;
+  if (!Admit(request, *path, /*publish=*/true)) return;
   absl::StatusOr<sdp::Session> description = sdp::ParseSdp(request.body);
   if (!description.ok()) {
     Refuse(request, 400,
@@ -364,7 +376,7 @@ void RtspSession::OnPathReady() {
 void RtspSession::OnDescribe(const Message& request) {
   rtp::hub::Path* path = PathFor(request, /*publish=*/false, nullptr);
   if (path == nullptr) return;
-  if (!Authorize(request, *path, /*publish=*/false)) return;
+  if (!Admit(request, *path, /*publish=*/false)) return;
   hub_.WantSource(*path);  // on-demand paths start pulling now
   if (!path->live() && path->source_running() && waiting_for_ == nullptr) {
     // The path's own source is on its way (or reconnecting): answer once it is ready.
@@ -420,7 +432,7 @@ void RtspSession::OnSetup(const Message& request) {
       Refuse(request, 455, "one session reads one path");
       return;
     }
-    if (!Authorize(request, *path, /*publish=*/false)) return;
+    if (!Admit(request, *path, /*publish=*/false)) return;
     if (!path->live()) {
       Refuse(request, 404, StrCat("path ", path->name, " has no source right now"));
       return;

@@ -83,6 +83,8 @@ class RtspSession final : public StreamSession,
   // Replies with an error and logs why, naming the peer and the path.
   void Refuse(const http::Message& request, int status, std::string_view why);
   // Checks the request's credentials for the path; replies 401 when they don't pass.
+  // The path's allow-list for the peer's address (403), then its credentials (Authorize).
+  bool Admit(const http::Message& request, const rtp::hub::Path& path, bool publish);
   bool Authorize(const http::Message& request, const rtp::hub::Path& path, bool publish);
   // The path a request names, or nullptr when it was refused — or handed over to the worker
   // that owns it (then handed_off_ is set and nothing more is read here).

@@ -66,6 +66,12 @@ void DefineRtspTunables(core::Registry& registry) {
                    .description = "a request or interleaved frame begun must be complete within "
                                   "this, or the connection is closed (slow clients)",
                    .apply = Apply::kRestart});
+  registry.Define({.name = "rtsp.allow",
+                   .type = TunableType::kList,
+                   .description = "networks RTSP clients may connect from, e.g. 10.0.0.0/8, "
+                                  "2001:db8::/32 (empty: anywhere); others are closed at once",
+                   .apply = Apply::kRestart,
+                   .check_item = core::NetworkList::CheckItem});
   registry.Define({.name = "rtsp.max_tracks",
                    .type = TunableType::kInt,
                    .default_value = "8",
@@ -104,6 +110,7 @@ absl::StatusOr<RtspServerOptions> ReadRtspServerOptions(const core::Registry& re
       static_cast<size_t>(read.Int("rtsp.max_connections_per_ip"));
   options.session.request_timeout_ns = read.DurationNs("rtsp.request_timeout_ms");
   options.session.max_tracks = static_cast<size_t>(read.Int("rtsp.max_tracks"));
+  ASSIGN_OR_RETURN(options.session.allow, core::NetworkList::Parse(read.ListText("rtsp.allow")));
   options.session.session_timeout_s =
       std::max<int64_t>(1, read.DurationNs("rtsp.read_timeout_ms") / 1'000'000'000);
   RETURN_IF_ERROR(read.status());

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/networks.h"
 #include "core/status.h"
 #include "core/tunables.h"
 #include "net/http/auth.h"
@@ -18,6 +19,7 @@ struct RtspSettings {
   size_t max_connections_per_ip = 256;  // rtsp.max_connections_per_ip (0: no limit)
   int64_t request_timeout_ns = 10'000'000'000;  // rtsp.request_timeout_ms
   size_t max_tracks = 8;                        // rtsp.max_tracks: per publisher
+  core::NetworkList allow;                      // rtsp.allow: who may connect (empty: anyone)
 };
 
 struct RtspServerOptions {

@@ -101,7 +101,8 @@ absl::StatusOr<std::unique_ptr<WebRtcServer>> WebRtcServer::Start(
       http::HttpServer::Start(ring, buffers, options.listen, "webrtc",
                               {.reuse_port = several,
                                .max_connections_per_ip = options.http_max_connections_per_ip,
-                               .request_timeout_ns = options.http_request_timeout_ns}));
+                               .request_timeout_ns = options.http_request_timeout_ns,
+                               .allow = options.http_allow}));
   server->RegisterRoutes();
   server->ApplySettings(options.settings);
   server->snapshot_.Start();

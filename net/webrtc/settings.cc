@@ -148,6 +148,12 @@ void DefineWebrtcTunables(core::Registry& registry) {
                    .description = "HTTP connections (WHEP, pages, /api) one client address may "
                                   "hold, per worker (0: no limit)",
                    .apply = Apply::kRestart});
+  registry.Define({.name = "webrtc.allow",
+                   .type = TunableType::kList,
+                   .description = "networks HTTP clients (WHEP, pages, /api/paths) may connect "
+                                  "from (empty: anywhere); others are closed at once",
+                   .apply = Apply::kRestart,
+                   .check_item = core::NetworkList::CheckItem});
   registry.Define({.name = "webrtc.request_timeout_ms",
                    .type = TunableType::kDuration,
                    .default_value = "5000",
@@ -240,6 +246,7 @@ absl::StatusOr<WebRtcServerOptions> ReadWebRtcServerOptions(const core::Registry
   options.http_max_connections_per_ip =
       static_cast<size_t>(read.Int("webrtc.max_connections_per_ip"));
   options.http_request_timeout_ns = read.DurationNs("webrtc.request_timeout_ms");
+  ASSIGN_OR_RETURN(options.http_allow, core::NetworkList::Parse(read.ListText("webrtc.allow")));
   RETURN_IF_ERROR(read.status());
   if (options.srtp_profiles.empty()) {
     return absl::InvalidArgumentError("webrtc.srtp_profiles: name at least one profile");

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/networks.h"
 #include "core/status.h"
 #include "core/tunables.h"
 #include "crypto/srtp_profile.h"
@@ -51,6 +52,7 @@ struct WebRtcServerOptions {
                                                     crypto::SrtpProfile::kAes128CmSha1_80};
   size_t http_max_connections_per_ip = 128;         // webrtc.max_connections_per_ip
   int64_t http_request_timeout_ns = 5'000'000'000;  // webrtc.request_timeout_ms
+  core::NetworkList http_allow;                     // webrtc.allow
   std::string cert_file;                            // crypto.cert_file
   std::string key_file;                             // crypto.key_file
   // webrtc.nack_history_ms: how long every track keeps packets (the path hub's History).

@@ -278,6 +278,13 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
   if (path == nullptr) {
     return http::TextResponse(404, core::StrCat("no path called ", path_name, "\n"));
   }
+  if (!path->config.read_allow.Allows(ClientAddress(peer))) {
+    kAddressNotAllowedDrops.Count();
+    LOG_RATE_LIMITED(log_limiter_, Warn, "webrtc: %s refused for path %s: not in its read_allow",
+                     peer, path_name);
+    return http::TextResponse(
+        403, core::StrCat("path ", path_name, " is not served to ", ClientAddress(peer), "\n"));
+  }
   if (std::optional<http::HttpResponse> denied = CheckReadAuth(request, *path, peer)) {
     return *denied;
   }

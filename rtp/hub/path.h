@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/networks.h"
 #include "core/ring.h"
 #include "rtp/stream.h"
 
@@ -32,6 +33,8 @@ struct PathConfig {
   std::string read_pass;
   std::string publish_user;
   std::string publish_pass;
+  core::NetworkList read_allow;     // empty: anyone
+  core::NetworkList publish_allow;  // empty: anyone
   int64_t max_readers = 0;
   bool override_publisher = false;
   int worker = -1;  // path.NAME.worker: the worker to place it on; -1: by the placement policy

@@ -1,5 +1,6 @@
 #include "rtp/hub/path_settings.h"
 
+#include "core/networks.h"
 #include "core/settings_reader.h"
 #include "core/strings.h"
 
@@ -56,6 +57,17 @@ void DefinePathTunables(core::Registry& registry) {
                           .type = TunableType::kString,
                           .description = "password a publisher must give",
                           .secret = true});
+  registry.DefinePathKey({.name = "read_allow",
+                          .type = TunableType::kList,
+                          .description = "networks readers may come from, e.g. 10.0.0.0/8, "
+                                         "192.0.2.7, 2001:db8::/32 (empty: anywhere); others get "
+                                         "403",
+                          .check_item = core::NetworkList::CheckItem});
+  registry.DefinePathKey({.name = "publish_allow",
+                          .type = TunableType::kList,
+                          .description = "networks a publisher may come from (empty: anywhere); "
+                                         "others get 403",
+                          .check_item = core::NetworkList::CheckItem});
   registry.DefinePathKey({.name = "max_readers",
                           .type = TunableType::kInt,
                           .default_value = "0",
@@ -101,6 +113,9 @@ absl::StatusOr<PathConfig> ReadPathConfig(const core::Registry& registry, std::s
   config.publish_user = read.String(key("publish_user"));
   config.publish_pass = read.String(key("publish_pass"));
   config.max_readers = read.Int(key("max_readers"));
+  ASSIGN_OR_RETURN(config.read_allow, core::NetworkList::Parse(read.ListText(key("read_allow"))));
+  ASSIGN_OR_RETURN(config.publish_allow,
+                   core::NetworkList::Parse(read.ListText(key("publish_allow"))));
   config.override_publisher = read.Bool(key("override_publisher"));
   config.worker = static_cast<int>(read.Int(key("worker")));
   RETURN_IF_ERROR(read.status());

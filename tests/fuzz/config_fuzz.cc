@@ -9,6 +9,7 @@
 
 #include "core/config_file.h"
 #include "core/log.h"
+#include "core/networks.h"
 #include "core/tunables.h"
 #include "tools/ringcastd/settings.h"
 
@@ -41,6 +42,7 @@ std::vector<TunableSpec> MakeSpecs() {
        .type = TunableType::kList,
        .default_value = "h264",
        .choices = {"h264", "h265", "opus"}},
+      {.name = "f.networks", .type = TunableType::kList, .check_item = NetworkList::CheckItem},
       {.name = "f.enum",
        .type = TunableType::kEnum,
        .default_value = "tcp",
@@ -95,6 +97,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   for (const ConfigLine& line : lines) {
+    // Allow-lists: a list that parses prints a canonical form that parses to the same list, and
+    // matching never fails whatever the peer's text.
+    if (absl::StatusOr<NetworkList> networks = NetworkList::Parse(line.value); networks.ok()) {
+      absl::StatusOr<NetworkList> again = NetworkList::Parse(networks->ToString());
+      if (!again.ok() || again->ToString() != networks->ToString()) __builtin_trap();
+      (void)networks->Allows(line.key);
+      (void)networks->Allows("192.0.2.7");
+      (void)networks->Allows("::ffff:10.1.2.3");
+    }
     for (const TunableSpec& spec : specs) {
       absl::StatusOr<std::string> value = NormalizeValue(spec, line.value);
       // A canonical value is a fixed point.

@@ -183,7 +183,7 @@ class CtlTest(unittest.TestCase):
         self.assertCtl(r, 0, "path.cam2.source = rtsp://127.0.0.1:2/x\npath.cam2.on_demand = 1\n")
         r = self.d.ctl("path.cam2")
         self.assertCtl(r, 0)
-        self.assertEqual(len(r.stdout.splitlines()), 11)
+        self.assertEqual(len(r.stdout.splitlines()), 13)
         self.assertCtl(self.d.ctl("-n", "stats.paths"), 0, "2\n")
         self.assertCtl(self.d.ctl("--remove-path", "cam2"), 0, "path.cam2 removed\n")
         self.assertCtl(self.d.ctl("path.cam2.source"), 1, "",

@@ -14,6 +14,8 @@
   enforced and counted.
 - A publisher that sends one keyframe and then none (ffmpeg, libx264 keyint=infinite) stays
   under the History caps; an ANNOUNCE with more tracks than rtsp.max_tracks is refused.
+- Allow-lists: path.NAME.read_allow / publish_allow (RTSP DESCRIBE/ANNOUNCE, WHEP POST: 403 to
+  others) and the listeners' rtsp./webrtc./metrics.allow (others closed at once).
 - The control socket: 300 idle connections lock ringcastctl out for seconds, not a minute.
 - Out of file descriptors: with the daemon's RLIMIT_NOFILE nearly used up and more connections
   waiting, accept backs off instead of failing a million times a second; a client is served
@@ -459,6 +461,73 @@ class HistoryCapTest(unittest.TestCase):
             self.assertTrue(c.recv(4096).startswith(b"RTSP/1.0 400"))
             c.close()
             self.assertIn("rtsp.max_tracks is 2", d.log_text())
+        finally:
+            d.stop()
+
+
+def rtsp_request(port, source, request):
+    """One RTSP request from `source`; the status line's code, or None if the server closed."""
+    c = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
+    try:
+        c.sendall(request.encode())
+        reply = c.recv(4096)
+        return int(reply.split()[1]) if reply else None
+    except ConnectionResetError:
+        return None
+    finally:
+        c.close()
+
+
+def http_get(port, source, path):
+    """GET from `source`: the status, or None if the server closed the connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=(source, 0))
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().status
+    except (ConnectionResetError, http.client.RemoteDisconnected, BrokenPipeError):
+        return None
+    finally:
+        conn.close()
+
+
+class AllowListTest(unittest.TestCase):
+    def test_paths_and_listeners_honour_their_allow_lists(self):
+        rtsp_port = free_port()
+        d = Daemon(["core.workers = 1", f"rtsp.listen = 127.0.0.1:{rtsp_port}",
+                    "path.demo.source = demo", "path.demo.read_allow = 127.0.0.2, 127.0.1.0/24",
+                    "path.live.source = publisher", "path.live.publish_allow = 127.0.0.3",
+                    "rtsp.allow = 127.0.0.0/24, 127.0.1.0/24",
+                    "webrtc.advertise = 127.0.0.1",
+                    "webrtc.allow = 127.0.0.0/24, 127.0.1.0/24",
+                    "metrics.allow = 127.0.0.4"]).start()
+        try:
+            self.assertTrue(wait_for(lambda: d.ctl("-n", "stats.path.demo.source_ready").stdout.strip() == "1"))
+            describe = f"DESCRIBE rtsp://127.0.0.1:{rtsp_port}/demo RTSP/1.0\r\nCSeq: 1\r\n\r\n"
+            self.assertEqual(rtsp_request(rtsp_port, "127.0.0.1", describe), 403)
+            self.assertEqual(rtsp_request(rtsp_port, "127.0.0.2", describe), 200)
+            self.assertEqual(rtsp_request(rtsp_port, "127.0.1.77", describe), 200)
+            sdp = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+            announce = (f"ANNOUNCE rtsp://127.0.0.1:{rtsp_port}/live RTSP/1.0\r\nCSeq: 1\r\n"
+                        f"Content-Type: application/sdp\r\nContent-Length: {len(sdp)}\r\n\r\n{sdp}")
+            self.assertEqual(rtsp_request(rtsp_port, "127.0.0.1", announce), 403)
+            self.assertEqual(rtsp_request(rtsp_port, "127.0.0.3", announce), 200)
+            # The RTSP listener itself: 127.0.2.x is outside rtsp.allow, closed unanswered.
+            self.assertIsNone(rtsp_request(rtsp_port, "127.0.2.1", describe))
+            # WHEP: the path's read_allow (403), then the listener's (closed).
+            for source, status in (("127.0.0.1", 403), ("127.0.0.2", 201)):
+                client = WhepClient(d.webrtc_port, source)
+                self.assertEqual(client.post()[0], status, source)
+                client.close()
+            self.assertEqual(http_get(d.webrtc_port, "127.0.0.1", "/api/paths"), 200)
+            self.assertIsNone(http_get(d.webrtc_port, "127.0.2.1", "/api/paths"))
+            # /metrics: only 127.0.0.4.
+            self.assertEqual(http_get(d.metrics_port, "127.0.0.4", "/metrics"), 200)
+            self.assertIsNone(http_get(d.metrics_port, "127.0.0.1", "/metrics"))
+            self.assertGreaterEqual(float(d.ctl("-n", "stats.drops.address_not_allowed").stdout), 6)
+            # A bad allow-list is refused with the reason.
+            r = d.ctl("-w", "path.demo.read_allow=10.0.0.0/33")
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("10.0.0.0/33: prefix over 32", r.stderr)
         finally:
             d.stop()
 

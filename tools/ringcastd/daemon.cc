@@ -374,8 +374,9 @@ absl::Status Daemon::StartControlPlane() {
   ASSIGN_OR_RETURN(ctl_server_,
                    net::ctl::Server::Start(*ring_, *buffers_, settings.ctl_socket, *ctl_service_));
 
-  ASSIGN_OR_RETURN(metrics_server_, net::http::HttpServer::Start(
-                                        *ring_, *buffers_, settings.metrics_listen, "metrics"));
+  ASSIGN_OR_RETURN(metrics_server_,
+                   net::http::HttpServer::Start(*ring_, *buffers_, settings.metrics_listen,
+                                                "metrics", {.allow = settings.metrics_allow}));
   metrics_server_->Handle(
       "/metrics", [this](const net::http::Message& request, const std::string&) {
         if (request.method != "GET" && request.method != "HEAD") {

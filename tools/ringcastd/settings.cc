@@ -22,6 +22,12 @@ void DefineDaemonTunables(core::Registry& registry) {
                    .default_value = "127.0.0.1:9998",
                    .description = "HOST:PORT of the Prometheus /metrics endpoint",
                    .apply = Apply::kRestart});
+  registry.Define({.name = "metrics.allow",
+                   .type = TunableType::kList,
+                   .description = "networks that may read /metrics (empty: anywhere that reaches "
+                                  "metrics.listen, by default only this host)",
+                   .apply = Apply::kRestart,
+                   .check_item = core::NetworkList::CheckItem});
 }
 
 absl::StatusOr<DaemonSettings> ReadDaemonSettings(const core::Registry& registry) {
@@ -29,6 +35,8 @@ absl::StatusOr<DaemonSettings> ReadDaemonSettings(const core::Registry& registry
   DaemonSettings settings;
   settings.ctl_socket = read.String("ctl.socket");
   settings.metrics_listen = read.String("metrics.listen");
+  ASSIGN_OR_RETURN(settings.metrics_allow,
+                   core::NetworkList::Parse(read.ListText("metrics.allow")));
   RETURN_IF_ERROR(read.status());
   return settings;
 }

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "core/networks.h"
 #include "core/status.h"
 #include "core/tunables.h"
 
@@ -14,6 +15,7 @@ namespace ringcast::daemon {
 struct DaemonSettings {
   std::string ctl_socket = "/run/ringcast/ctl.sock";  // ctl.socket
   std::string metrics_listen = "127.0.0.1:9998";      // metrics.listen
+  core::NetworkList metrics_allow;                    // metrics.allow (empty: anyone)
 };
 
 void DefineDaemonTunables(core::Registry& registry);

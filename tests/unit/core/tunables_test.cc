@@ -348,11 +348,19 @@ class RegistryTest : public ::testing::Test {
   LogLevel saved_level_ = LogLevel::kInfo;
 };
 
-const std::vector<std::string> kCam1Keys = {
-    "path.cam1.max_readers",        "path.cam1.on_demand",    "path.cam1.on_demand_close_after_ms",
-    "path.cam1.override_publisher", "path.cam1.publish_pass", "path.cam1.publish_user",
-    "path.cam1.read_pass",          "path.cam1.read_user",    "path.cam1.source",
-    "path.cam1.source_transport",   "path.cam1.worker"};
+const std::vector<std::string> kCam1Keys = {"path.cam1.max_readers",
+                                            "path.cam1.on_demand",
+                                            "path.cam1.on_demand_close_after_ms",
+                                            "path.cam1.override_publisher",
+                                            "path.cam1.publish_allow",
+                                            "path.cam1.publish_pass",
+                                            "path.cam1.publish_user",
+                                            "path.cam1.read_allow",
+                                            "path.cam1.read_pass",
+                                            "path.cam1.read_user",
+                                            "path.cam1.source",
+                                            "path.cam1.source_transport",
+                                            "path.cam1.worker"};
 
 TEST_F(RegistryTest, DefaultsAfterDefinition) {
   EXPECT_EQ(Value("core.workers"), "0");
@@ -442,8 +450,9 @@ TEST_F(RegistryTest, WritingAnyKeyOfANewPathCreatesItWithDefaults) {
       events_,
       ElementsAre(Set("path.cam1.max_readers", "0"), Set("path.cam1.on_demand", "0"),
                   Set("path.cam1.on_demand_close_after_ms", "10000"),
-                  Set("path.cam1.override_publisher", "0"), Set("path.cam1.publish_pass", ""),
-                  Set("path.cam1.publish_user", ""), Set("path.cam1.read_pass", ""),
+                  Set("path.cam1.override_publisher", "0"), Set("path.cam1.publish_allow", ""),
+                  Set("path.cam1.publish_pass", ""), Set("path.cam1.publish_user", ""),
+                  Set("path.cam1.read_allow", ""), Set("path.cam1.read_pass", ""),
                   Set("path.cam1.read_user", ""), Set("path.cam1.source", "rtsp://10.0.0.5/live"),
                   Set("path.cam1.source_transport", "tcp"), Set("path.cam1.worker", "-1")));
 

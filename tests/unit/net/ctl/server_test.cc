@@ -95,7 +95,7 @@ TEST_F(ServerTest, GetSetListAndErrorsOverTheSocket) {
 
   auto listed = client->Call(Request{.verb = Request::Verb::kList, .name = "path.cam1"});
   ASSERT_TRUE(listed.ok());
-  EXPECT_EQ(listed->size(), 11u);  // every key of the new path
+  EXPECT_EQ(listed->size(), 13u);  // every key of the new path
 
   auto bad =
       client->Call(Request{.verb = Request::Verb::kSet, .name = "core.rx_buffers", .value = "7"});

@@ -123,6 +123,7 @@ TEST_F(CtlServiceTest, ListPrefix) {
             "V core.rx_buffers 1024\n"
             "V core.workers 0\n"
             "V ctl.socket /run/ringcast/ctl.sock\n"
+            "V metrics.allow \n"
             "V metrics.listen 127.0.0.1:9998\n"
             "V stats.drops.ctl_bad_request 3\n"
             "V stats.paths 2\n"
@@ -143,8 +144,10 @@ TEST_F(CtlServiceTest, SetEchoesCanonicalValue) {
             "V path.cam1.on_demand 1\n"
             "V path.cam1.on_demand_close_after_ms 10000\n"
             "V path.cam1.override_publisher 0\n"
+            "V path.cam1.publish_allow \n"
             "V path.cam1.publish_pass \n"
             "V path.cam1.publish_user \n"
+            "V path.cam1.read_allow \n"
             "V path.cam1.read_pass \n"
             "V path.cam1.read_user \n"
             "V path.cam1.source rtsp://10.0.0.5/live main\n"
@@ -189,7 +192,7 @@ TEST_F(CtlServiceTest, Desc) {
   EXPECT_EQ(Handle("DESC stats.drops"),
             "D stats.drops.ctl_bad_request packets and requests dropped, by reason (read-only "
             "counter)\n.\n");
-  EXPECT_EQ(Handle("DESC metrics"),
+  EXPECT_EQ(Handle("DESC metrics.listen"),
             "D metrics.listen HOST:PORT of the Prometheus /metrics endpoint (address, default "
             "127.0.0.1:9998, at restart)\n.\n");
   EXPECT_EQ(Handle("DESC nope"), "E unknown nope unknown key \"nope\"\n.\n");
