@@ -136,6 +136,14 @@ class HashedPasswordTest(unittest.TestCase):
         # ringcastctl shows the stored line masked like any secret.
         self.assertEqual(self.d.ctl("path.locked.read_pass").stdout, "path.locked.read_pass = ********\n")
 
+    def test_malformed_hashed_line_is_reported_when_set(self):
+        bad = "digest-md5:" + "ab" * 15  # one byte short
+        self.assertEqual(self.d.ctl("-w", f"path.badhash.read_pass={bad}").returncode, 0)
+        self.assertTrue(wait_for(lambda: "path badhash: read_pass: hashed password" in self.d.log_text(), 5),
+                        self.d.log_text())
+        self.assertNotIn(bad, self.d.log_text())
+        self.d.ctl("-q", "--remove-path", "badhash")
+
     @unittest.skipIf(FFPROBE is None, "needs ffprobe")
     def test_ffprobe_digest_with_hashed_password(self):
         r = subprocess.run([FFPROBE, "-v", "error", "-rtsp_transport", "tcp", "-show_entries",
