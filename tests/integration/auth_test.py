@@ -252,6 +252,35 @@ class HashedPasswordTest(unittest.TestCase):
         self.assertEqual(code, 415)  # past authentication
 
 
+class PullWithDigestSha256Test(unittest.TestCase):
+    """ringcastd pulling from another ringcastd that offers only Digest SHA-256 (RFC 7616; ffmpeg
+    has no SHA-256 Digest, ringcastd's own RTSP client does) against a hashed read_pass."""
+
+    def test_pull_through_sha256_digest_with_hashed_password(self):
+        port = free_port()
+        origin = Daemon(["core.workers = 1", f"rtsp.listen = 127.0.0.1:{port}",
+                         "rtsp.auth_methods = digest-sha256", "path.cam.source = demo",
+                         "path.cam.read_user = edge", "path.cam.read_pass = " + hash_password("edge")]).start()
+        edge = None
+        try:
+            self.assertTrue(wait_for(lambda: origin.ctl("-n", "stats.path.cam.source_ready").stdout.strip() == "1", 20))
+            edge = Daemon(["core.workers = 1",
+                           f"path.right.source = rtsp://edge:s3cret%20p%40ss@127.0.0.1:{port}/cam"]).start()
+            self.assertTrue(wait_for(lambda: edge.ctl("-n", "stats.path.right.source_ready").stdout.strip() == "1", 20),
+                            edge.log_text() + origin.log_text())
+            self.assertIn("is reading cam", origin.log_text())
+            # A wrong password (added once the right pull runs: its failures put 127.0.0.1 in
+            # back-off on the origin, which must not stop the pull already running).
+            edge.ctl("-q", "-w", f"path.wrong.source=rtsp://edge:guess@127.0.0.1:{port}/cam")
+            self.assertTrue(wait_for(lambda: stat(origin, "stats.drops.auth_failed") >= 1, 10))
+            self.assertIn(edge.ctl("-n", "stats.path.wrong.source_ready").stdout.strip(), ("", "0"))
+            self.assertEqual(edge.ctl("-n", "stats.path.right.source_ready").stdout.strip(), "1")
+        finally:
+            if edge is not None:
+                edge.stop()
+            origin.stop()
+
+
 class BackoffTest(unittest.TestCase):
     """Five failures within a minute put a client in back-off; it ends after Retry-After."""
 

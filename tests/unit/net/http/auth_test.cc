@@ -317,6 +317,15 @@ struct ServerClient {
   }
 };
 
+TEST(RtspServerAuthTest, PeerHost) {
+  EXPECT_EQ(PeerHost("10.0.0.7:51234"), "10.0.0.7");
+  EXPECT_EQ(PeerHost("[2001:db8::1]:8554"), "2001:db8::1");
+  EXPECT_EQ(PeerHost("2001:db8::1"), "2001:db8::1");
+  EXPECT_EQ(PeerHost("10.0.0.7"), "10.0.0.7");
+  EXPECT_EQ(PeerHost("unix"), "unix");
+  EXPECT_EQ(PeerHost("[::1"), "[::1");
+}
+
 TEST(RtspServerAuthTest, ChallengeForm) {
   ServerAuth server;
   std::vector<std::string> values = server.MakeChallenges(false, kClientIp);
