@@ -18,9 +18,12 @@
 // line); any other value is a clear password as before. A value that starts with one of the kinds
 // above but does not parse is refused (ParseStoredPassword's error), never taken as clear text.
 //
-// Why PBKDF2 and not argon2: checks run on the worker thread that also moves media, so each costs
-// a bounded few milliseconds (kDefaultPbkdf2Iterations); the per-IP back-off (auth_guard.h)
-// bounds how many a client can make. Plain functions, any thread.
+// Why PBKDF2 and not argon2 (Debian has libargon2): checks run on the worker thread that also
+// moves media, so each must stay short — about 1.5 ms at kDefaultPbkdf2Iterations on the
+// development machine, where a memory-hard hash tuned to be worth having costs tens of
+// milliseconds — and the per-client back-off (auth_guard.h) bounds how many a client can make.
+// Digest, RTSP's default, never runs PBKDF2: it checks the HA1 (a few microseconds).
+// Plain functions, any thread.
 #ifndef RINGCAST_NET_HTTP_STORED_PASSWORD_H_
 #define RINGCAST_NET_HTTP_STORED_PASSWORD_H_
 
