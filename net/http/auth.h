@@ -225,12 +225,12 @@ bool VerdictIsFailure(AuthVerdict verdict);
 //
 // Nonces (RFC 7616 §3.3, §5.4): nonce = hex(issue time, 8 bytes) + hex(8 random bytes) +
 // hex(HMAC-SHA256(secret, time || random || client host)), with a secret drawn when the
-// ServerAuth is made. Issuing one keeps
-// no state, so floods of unauthenticated requests evict nothing; a nonce presented from another
-// host, by another ServerAuth (worker, or before a restart), or altered is not ours (kUnknownNonce,
-// which with a valid digest answers stale=true); one older than nonce_lifetime is stale.
+// ServerAuth is made. Issuing one keeps no state, so floods of unauthenticated requests evict
+// nothing; a nonce presented from another host, by another ServerAuth (worker, or before a
+// restart), or altered is not ours (kUnknownNonce, which with a valid digest answers
+// stale=true); one older than nonce_lifetime is stale.
 //
-// Replay (RFC 7616 §3.4, §5.12): for each nonce used by a request whose digest was valid, the
+// Replay (RFC 7616 §3.4, §5.5): for each nonce used by a request whose digest was valid, the
 // table keeps the highest nc seen; a qop answer whose nc is not above it is a replay. An answer
 // without qop (RFC 2069; GStreamer's rtspsrc and live555 send them, one per method and URI, all on
 // one nonce) is taken once: its response is remembered (up to kMaxNoQopAnswers per nonce, after
