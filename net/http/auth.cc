@@ -662,7 +662,8 @@ std::vector<std::string> ServerAuth::MakeChallenges(bool stale, std::string_view
 
 AuthVerdict ServerAuth::RecordUse(const AuthorizationFields& fields, uint64_t issued_ns,
                                   uint64_t now_ns) {
-  auto it = uses_.find(fields.nonce);
+  const std::string nonce = Lower(fields.nonce);  // hex: a client may change its case
+  auto it = uses_.find(nonce);
   if (it == uses_.end()) {
     // Not in the table: a first use, unless it may have been used before and dropped.
     if (issued_ns <= forgotten_up_to_ns_) return AuthVerdict::kUnknownNonce;
@@ -681,7 +682,7 @@ AuthVerdict ServerAuth::RecordUse(const AuthorizationFields& fields, uint64_t is
         if (issued_ns <= forgotten_up_to_ns_) return AuthVerdict::kUnknownNonce;
       }
     }
-    it = uses_.emplace(fields.nonce, NonceUse{.issued_ns = issued_ns}).first;
+    it = uses_.emplace(nonce, NonceUse{.issued_ns = issued_ns}).first;
   }
   NonceUse& use = it->second;
   if (fields.qop != DigestQop::kNone) {

@@ -495,6 +495,17 @@ TEST(RtspServerAuthTest, ReplayRefused) {
   ASSERT_TRUE(again.OnChallenge(views).ok());
   EXPECT_EQ(sc.Check(again.Authorization("DESCRIBE", "rtsp://h/cam1"), "DESCRIBE", "rtsp://h/cam1"),
             AuthVerdict::kReplay);  // nc=1 again
+  // The nonce in upper case is the same nonce (and the response covers it as sent, so a
+  // replayed header cannot change it anyway).
+  std::string upper_nonce = sc.client.challenge()->nonce;
+  for (char& c : upper_nonce) c = static_cast<char>(std::toupper(c));
+  ClientAuth shouting("viewer", "secret");
+  values = {core::StrCat("Digest realm=\"ringcast\", nonce=\"", upper_nonce, "\", qop=\"auth\"")};
+  views.assign(values.begin(), values.end());
+  ASSERT_TRUE(shouting.OnChallenge(views).ok());
+  EXPECT_EQ(
+      sc.Check(shouting.Authorization("DESCRIBE", "rtsp://h/cam1"), "DESCRIBE", "rtsp://h/cam1"),
+      AuthVerdict::kReplay);  // nc=1 on a nonce already at 2
   // The next nc goes through: the client keeps counting.
   EXPECT_EQ(sc.Request("SETUP", "rtsp://h/cam1/trackID=0"), AuthVerdict::kOk);  // nc=3
 
