@@ -573,13 +573,13 @@ std::string_view AuthVerdictReason(AuthVerdict verdict) {
 
 bool VerdictIsFailure(AuthVerdict verdict) {
   switch (verdict) {
+    case AuthVerdict::kBadCredentials:
+    case AuthVerdict::kReplay:
+      return true;
     case AuthVerdict::kMalformed:
     case AuthVerdict::kSchemeNotOffered:
     case AuthVerdict::kWrongRealm:
     case AuthVerdict::kUriMismatch:
-    case AuthVerdict::kBadCredentials:
-    case AuthVerdict::kReplay:
-      return true;
     case AuthVerdict::kOk:
     case AuthVerdict::kMissing:
     case AuthVerdict::kStaleNonce:

@@ -217,8 +217,11 @@ inline bool VerdictWantsStale(AuthVerdict v) {
          v == AuthVerdict::kReplay;
 }
 // Whether `verdict` counts as a failed attempt (logged, counted, towards the per-IP back-off of
-// auth_guard.h): wrong or forged credentials and replays; not a missing header (the first step
-// of every Digest login), nor a stale nonce with a valid digest, nor our own config's fault.
+// auth_guard.h): a wrong user or password, or a replay — the answers that test or reuse a
+// secret. Not a missing header (the first step of every Digest login), nor a stale nonce with a
+// valid digest, nor our own config's fault; nor what is refused before any secret is checked
+// (malformed, a scheme or realm not ours, a uri that is not the request's: a misconfigured
+// player must not lock itself out, and an attacker learns nothing from them).
 bool VerdictIsFailure(AuthVerdict verdict);
 
 // The RTSP server's side. Not thread-safe; one per server thread.

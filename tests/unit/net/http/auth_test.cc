@@ -601,6 +601,16 @@ TEST(RtspServerAuthTest, WrongRealmAndSchemes) {
   EXPECT_THAT(legacy.client.Authorization("DESCRIBE", "/x"), Not(HasSubstr("qop")));
   EXPECT_EQ(legacy.Request("DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kOk);
 
+  // Only answers that test or reuse a secret count towards the back-off.
+  for (AuthVerdict v :
+       {AuthVerdict::kOk, AuthVerdict::kMissing, AuthVerdict::kMalformed,
+        AuthVerdict::kSchemeNotOffered, AuthVerdict::kWrongRealm, AuthVerdict::kUriMismatch,
+        AuthVerdict::kStaleNonce, AuthVerdict::kUnknownNonce, AuthVerdict::kCannotVerify}) {
+    EXPECT_FALSE(VerdictIsFailure(v)) << AuthVerdictReason(v);
+  }
+  EXPECT_TRUE(VerdictIsFailure(AuthVerdict::kBadCredentials));
+  EXPECT_TRUE(VerdictIsFailure(AuthVerdict::kReplay));
+
   for (AuthVerdict v :
        {AuthVerdict::kOk, AuthVerdict::kMissing, AuthVerdict::kMalformed,
         AuthVerdict::kSchemeNotOffered, AuthVerdict::kWrongRealm, AuthVerdict::kUriMismatch,
