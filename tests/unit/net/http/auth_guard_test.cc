@@ -1,6 +1,8 @@
 #include "net/http/auth_guard.h"
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "core/strings.h"
 #include "gtest/gtest.h"
@@ -102,6 +104,33 @@ TEST(AuthGuardTest, KeysAndBound) {
   for (int i = 0; i < 1000; ++i)
     guard.OnFailure(core::StrCat("203.0.", i / 250, ".", i % 250), now);
   EXPECT_LE(guard.clients(), 8u);
+}
+
+// Every worker's RTSP and WHEP servers share one guard (the daemon's Shared()).
+TEST(AuthGuardTest, SharedByWorkerThreads) {
+  AuthGuard guard(/*max_clients=*/64);
+  const Clock::time_point now = T0();
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 4; ++w) {
+    workers.emplace_back([&guard, now, w] {
+      for (int i = 0; i < 20000; ++i) {
+        const std::string host = core::StrCat("10.0.", w, ".", i % 100);
+        if (!guard.Backoff(host, now)) guard.OnFailure(host, now);
+        if (i % 7 == 0) guard.OnSuccess(host);
+      }
+    });
+  }
+  for (std::thread& t : workers) t.join();
+  EXPECT_LE(guard.clients(), 64u);
+  // One client failing from every thread at once is backed off after kMaxFailures in total.
+  std::vector<std::thread> same;
+  for (int w = 0; w < 4; ++w) {
+    same.emplace_back([&guard, now] {
+      for (int i = 0; i < 2; ++i) guard.OnFailure("192.0.2.99", now);
+    });
+  }
+  for (std::thread& t : same) t.join();
+  EXPECT_TRUE(guard.Backoff("192.0.2.99", now));
 }
 
 }  // namespace
