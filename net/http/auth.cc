@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>  // CRYPTO_memcmp (BoringSSL and OpenSSL 3)
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -12,6 +13,7 @@
 
 #include "core/base64.h"
 #include "core/strings.h"
+#include "net/http/stored_password.h"
 
 namespace ringcast::net::http {
 namespace {
@@ -211,15 +213,6 @@ std::string NcHex(uint32_t nc) {
   return std::string(buf, 8);
 }
 
-// Constant-time equality of two strings: compares SHA-256 digests, so neither the position of
-// the first difference nor the expected length leaks.
-bool SecretEquals(std::string_view a, std::string_view b) {
-  uint8_t da[SHA256_DIGEST_LENGTH], db[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const uint8_t*>(a.data()), a.size(), da);
-  SHA256(reinterpret_cast<const uint8_t*>(b.data()), b.size(), db);
-  return CRYPTO_memcmp(da, db, sizeof(da)) == 0;
-}
-
 // A quoted-string for a header: '"' and '\' escaped (RFC 9110 §5.6.4).
 std::string Quote(std::string_view s) {
   std::string out = "\"";
@@ -229,6 +222,18 @@ std::string Quote(std::string_view s) {
   }
   out.push_back('"');
   return out;
+}
+
+bool Base16Decode(std::string_view in, std::string& out) {
+  if (in.size() % 2 != 0) return false;
+  out.clear();
+  for (size_t i = 0; i < in.size(); i += 2) {
+    uint8_t byte = 0;
+    auto [end, ec] = std::from_chars(in.data() + i, in.data() + i + 2, byte, 16);
+    if (ec != std::errc() || end != in.data() + i + 2) return false;
+    out.push_back(static_cast<char>(byte));
+  }
+  return true;
 }
 
 bool Base64Decode(std::string_view in, std::string& out) {
@@ -408,9 +413,36 @@ absl::StatusOr<AuthorizationFields> ParseAuthorization(std::string_view value) {
   return out;
 }
 
+bool SecretEquals(std::string_view a, std::string_view b) {
+  uint8_t da[SHA256_DIGEST_LENGTH], db[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const uint8_t*>(a.data()), a.size(), da);
+  SHA256(reinterpret_cast<const uint8_t*>(b.data()), b.size(), db);
+  return CRYPTO_memcmp(da, db, sizeof(da)) == 0;
+}
+
+std::string_view PeerHost(std::string_view peer) {
+  if (!peer.empty() && peer.front() == '[') {
+    const size_t close = peer.find(']');
+    return close == std::string_view::npos ? peer : peer.substr(1, close - 1);
+  }
+  const size_t colon = peer.rfind(':');
+  // One colon: host:port; none or several (a bare IPv6 address): the text itself.
+  if (colon == std::string_view::npos || peer.find(':') != colon) return peer;
+  return peer.substr(0, colon);
+}
+
+std::string DigestHa1(DigestAlgorithm algorithm, std::string_view username, std::string_view realm,
+                      std::string_view password) {
+  return HashHex(algorithm, core::StrCat(username, ":", realm, ":", password));
+}
+
 std::string DigestResponse(const DigestInput& in) {
+  return DigestResponseFromHa1(in, DigestHa1(in.algorithm, in.username, in.realm, in.password));
+}
+
+std::string DigestResponseFromHa1(const DigestInput& in, std::string_view ha1_hex) {
   const DigestAlgorithm a = in.algorithm;
-  std::string ha1 = HashHex(a, core::StrCat(in.username, ":", in.realm, ":", in.password));
+  std::string ha1(ha1_hex);
   if (IsSess(a)) ha1 = HashHex(a, core::StrCat(ha1, ":", in.nonce, ":", in.cnonce));
   std::string ha2 = in.qop == DigestQop::kAuthInt
                         ? HashHex(a, core::StrCat(in.method, ":", in.uri, ":", HashHex(a, in.body)))
@@ -530,24 +562,87 @@ std::string_view AuthVerdictReason(AuthVerdict verdict) {
     case AuthVerdict::kStaleNonce:
       return "stale nonce";
     case AuthVerdict::kUnknownNonce:
-      return "unknown nonce";
+      return "nonce not issued to this client";
+    case AuthVerdict::kReplay:
+      return "replayed Authorization (nonce count already used)";
+    case AuthVerdict::kCannotVerify:
+      return "the stored password cannot check this scheme (see ringcastctl --hash-password)";
   }
   return "unknown";
 }
 
-ServerAuth::ServerAuth(ServerAuthOptions options) : options_(std::move(options)) {
-  if (options_.max_nonces == 0) options_.max_nonces = 1;
-  nonces_.reserve(options_.max_nonces);
+bool VerdictIsFailure(AuthVerdict verdict) {
+  switch (verdict) {
+    case AuthVerdict::kBadCredentials:
+    case AuthVerdict::kReplay:
+      return true;
+    case AuthVerdict::kMalformed:
+    case AuthVerdict::kSchemeNotOffered:
+    case AuthVerdict::kWrongRealm:
+    case AuthVerdict::kUriMismatch:
+    case AuthVerdict::kOk:
+    case AuthVerdict::kMissing:
+    case AuthVerdict::kStaleNonce:
+    case AuthVerdict::kUnknownNonce:
+    case AuthVerdict::kCannotVerify:
+      return false;
+  }
+  return false;
 }
 
-std::vector<std::string> ServerAuth::MakeChallenges(bool stale, Clock::time_point now) {
-  std::string nonce = RandomHex(16);
-  if (nonces_.size() < options_.max_nonces) {
-    nonces_.push_back({nonce, now});
-  } else {
-    nonces_[next_slot_] = {nonce, now};
-    next_slot_ = (next_slot_ + 1) % options_.max_nonces;
-  }
+namespace {
+
+constexpr size_t kNonceTimeHex = 16;                                // 8 bytes
+constexpr size_t kNonceRandomHex = 16;                              // 8 bytes
+constexpr size_t kNonceHex = kNonceTimeHex + kNonceRandomHex + 64;  // + HMAC-SHA256
+
+uint64_t ToNs(ServerAuth::Clock::time_point t) {
+  const int64_t ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  return ns < 0 ? 0 : static_cast<uint64_t>(ns);
+}
+
+}  // namespace
+
+ServerAuth::ServerAuth(ServerAuthOptions options) : options_(std::move(options)) {
+  if (options_.max_nonces == 0) options_.max_nonces = 1;
+  RAND_bytes(secret_, sizeof(secret_));
+}
+
+std::string ServerAuth::MakeNonce(uint64_t issued_ns, std::string_view random,
+                                  std::string_view client) const {
+  // HMAC(secret, time || random || client); the random part keeps two nonces issued to one
+  // client at the same instant apart.
+  uint8_t message[16 + 64] = {};
+  for (int i = 0; i < 8; ++i) message[i] = static_cast<uint8_t>(issued_ns >> (56 - 8 * i));
+  std::copy_n(random.data(), std::min<size_t>(random.size(), 8), message + 8);
+  const size_t client_bytes = std::min(client.size(), sizeof(message) - 16);
+  std::copy_n(client.data(), client_bytes, message + 16);
+  uint8_t mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_length = 0;
+  HMAC(EVP_sha256(), secret_, sizeof(secret_), message, 16 + client_bytes, mac, &mac_length);
+  return core::StrCat(Hex(message, 16), Hex(mac, mac_length));
+}
+
+std::optional<uint64_t> ServerAuth::NonceIssued(std::string_view nonce,
+                                                std::string_view client) const {
+  if (nonce.size() != kNonceHex) return std::nullopt;
+  uint64_t issued = 0;
+  auto [end, ec] = std::from_chars(nonce.data(), nonce.data() + kNonceTimeHex, issued, 16);
+  if (ec != std::errc() || end != nonce.data() + kNonceTimeHex) return std::nullopt;
+  std::string random;
+  if (!Base16Decode(nonce.substr(kNonceTimeHex, kNonceRandomHex), random)) return std::nullopt;
+  const std::string want = MakeNonce(issued, random, client);
+  if (CRYPTO_memcmp(want.data(), Lower(nonce).data(), kNonceHex) != 0) return std::nullopt;
+  return issued;
+}
+
+std::vector<std::string> ServerAuth::MakeChallenges(bool stale, std::string_view client,
+                                                    Clock::time_point now) {
+  uint8_t random[8];
+  RAND_bytes(random, sizeof(random));
+  const std::string nonce =
+      MakeNonce(ToNs(now), {reinterpret_cast<const char*>(random), sizeof(random)}, client);
   std::vector<std::string> out;
   const std::string realm = Quote(options_.realm);
   auto digest = [&](DigestAlgorithm algorithm) {
@@ -565,25 +660,60 @@ std::vector<std::string> ServerAuth::MakeChallenges(bool stale, Clock::time_poin
   return out;
 }
 
-const ServerAuth::NonceEntry* ServerAuth::FindNonce(std::string_view nonce) const {
-  for (const NonceEntry& e : nonces_) {
-    if (e.nonce == nonce) return &e;
+AuthVerdict ServerAuth::RecordUse(const AuthorizationFields& fields, uint64_t issued_ns,
+                                  uint64_t now_ns) {
+  const std::string nonce = Lower(fields.nonce);  // hex: a client may change its case
+  auto it = uses_.find(nonce);
+  if (it == uses_.end()) {
+    // Not in the table: a first use, unless it may have been used before and dropped.
+    if (issued_ns <= forgotten_up_to_ns_) return AuthVerdict::kUnknownNonce;
+    if (uses_.size() >= options_.max_nonces) {
+      const uint64_t lifetime_ns = static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(options_.nonce_lifetime).count());
+      std::erase_if(uses_, [&](const auto& use) {
+        return now_ns - std::min(now_ns, use.second.issued_ns) > lifetime_ns;
+      });
+      if (uses_.size() >= options_.max_nonces) {
+        auto oldest = std::min_element(
+            uses_.begin(), uses_.end(),
+            [](const auto& a, const auto& b) { return a.second.issued_ns < b.second.issued_ns; });
+        forgotten_up_to_ns_ = std::max(forgotten_up_to_ns_, oldest->second.issued_ns);
+        uses_.erase(oldest);
+        if (issued_ns <= forgotten_up_to_ns_) return AuthVerdict::kUnknownNonce;
+      }
+    }
+    it = uses_.emplace(nonce, NonceUse{.issued_ns = issued_ns}).first;
   }
-  return nullptr;
+  NonceUse& use = it->second;
+  if (fields.qop != DigestQop::kNone) {
+    if (static_cast<int64_t>(fields.nc) <= use.max_nc) return AuthVerdict::kReplay;
+    use.max_nc = fields.nc;
+    return AuthVerdict::kOk;
+  }
+  const std::string response = Lower(fields.response);
+  for (const std::string& seen : use.no_qop_answers) {
+    if (seen == response) return AuthVerdict::kReplay;
+  }
+  if (use.no_qop_answers.size() >= kMaxNoQopAnswers) return AuthVerdict::kUnknownNonce;
+  use.no_qop_answers.push_back(response);
+  return AuthVerdict::kOk;
 }
 
 AuthVerdict ServerAuth::Verify(std::string_view authorization, std::string_view method,
                                std::string_view uri, const Credentials& expected,
-                               Clock::time_point now) {
+                               std::string_view client, Clock::time_point now) {
   if (authorization.empty()) return AuthVerdict::kMissing;
   absl::StatusOr<AuthorizationFields> fields = ParseAuthorization(authorization);
   if (!fields.ok()) return AuthVerdict::kMalformed;
+  absl::StatusOr<StoredPassword> stored = ParseStoredPassword(expected.password);
+  if (!stored.ok()) return AuthVerdict::kCannotVerify;
 
   if (fields->scheme == AuthScheme::kBasic) {
     if (!options_.offer_basic) return AuthVerdict::kSchemeNotOffered;
     // Both compared in full, whatever the first result.
     const bool user_ok = SecretEquals(fields->basic_user, expected.user);
-    const bool pass_ok = SecretEquals(fields->basic_password, expected.password);
+    const bool pass_ok =
+        CheckPassword(*stored, expected.user, options_.realm, fields->basic_password);
     return user_ok && pass_ok ? AuthVerdict::kOk : AuthVerdict::kBadCredentials;
   }
 
@@ -594,18 +724,24 @@ AuthVerdict ServerAuth::Verify(std::string_view authorization, std::string_view 
   if (fields->uri != uri) return AuthVerdict::kUriMismatch;
   if (fields->qop == DigestQop::kAuthInt) return AuthVerdict::kMalformed;  // never offered
 
+  std::string ha1;
+  if (!stored->hashed) {
+    ha1 = DigestHa1(fields->algorithm, expected.user, options_.realm, stored->plain);
+  } else {
+    ha1 = IsSha256(fields->algorithm) ? stored->ha1_sha256 : stored->ha1_md5;
+    if (ha1.empty()) return AuthVerdict::kCannotVerify;
+  }
   DigestInput in;
   in.algorithm = fields->algorithm;
   in.username = expected.user;
   in.realm = options_.realm;
-  in.password = expected.password;
   in.nonce = fields->nonce;
   in.cnonce = fields->cnonce;
   in.nc = fields->nc;
   in.qop = fields->qop;
   in.method = method;
   in.uri = fields->uri;
-  const std::string want_response = DigestResponse(in);
+  const std::string want_response = DigestResponseFromHa1(in, ha1);
   const std::string want_user =
       fields->userhash ? DigestUserHash(fields->algorithm, expected.user, options_.realm)
                        : expected.user;
@@ -615,12 +751,17 @@ AuthVerdict ServerAuth::Verify(std::string_view authorization, std::string_view 
   const bool response_ok = SecretEquals(Lower(fields->response), want_response);
   if (!(user_ok && response_ok)) return AuthVerdict::kBadCredentials;
 
-  // The credentials are right; now is the nonce ours and fresh? (RFC 7616 §3.3: stale=true only
-  // for a request whose digest was valid.)
-  const NonceEntry* entry = FindNonce(fields->nonce);
-  if (entry == nullptr) return AuthVerdict::kUnknownNonce;
-  if (now - entry->issued > options_.nonce_lifetime) return AuthVerdict::kStaleNonce;
-  return AuthVerdict::kOk;
+  // The credentials are right; now is the nonce ours, this client's, fresh and not used up?
+  // (RFC 7616 §3.3: stale=true only for a request whose digest was valid.)
+  const std::optional<uint64_t> issued = NonceIssued(fields->nonce, client);
+  if (!issued) return AuthVerdict::kUnknownNonce;
+  const uint64_t now_ns = ToNs(now);
+  const auto lifetime =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(options_.nonce_lifetime);
+  if (*issued > now_ns || now_ns - *issued > static_cast<uint64_t>(lifetime.count())) {
+    return AuthVerdict::kStaleNonce;
+  }
+  return RecordUse(*fields, *issued, now_ns);
 }
 
 }  // namespace ringcast::net::http

@@ -2,9 +2,11 @@
 // (RFC 7616, and the RFC 2617 / RFC 2069 forms cameras still use), for both sides of a
 // connection.
 //
-//  - ServerAuth: what ringcastd's RTSP server says in a 401 (WWW-Authenticate with a random
-//    nonce, realm "ringcast") and how it checks a request's Authorization against a path's
-//    user/password (constant-time, nonce issued by us and not stale).
+//  - ServerAuth: what ringcastd's RTSP server says in a 401 (WWW-Authenticate with a nonce bound
+//    to the time and the client's address, realm "ringcast") and how it checks a request's
+//    Authorization against a path's user and stored password (clear or hashed, see
+//    stored_password.h): constant-time, nonce issued by us to this client and not stale, nc not
+//    seen before (replay).
 //  - ClientAuth: what ringcastd's RTSP client (pulling from a camera) does with a camera's 401:
 //    parse its challenge(s), prefer Digest over Basic, and compute each request's Authorization
 //    (nc counting, random cnonce).
@@ -15,7 +17,8 @@
 // Credentials never appear in a log line or an error message produced here: messages say which
 // check failed ("stale nonce", "wrong realm"), never the user name, password or response.
 // Plain objects, not thread-safe: a ServerAuth belongs to the thread that runs the RTSP server
-// (its nonce table is per instance), a ClientAuth to one client connection.
+// (its nonce secret and its replay table are per instance; every request of a path, its 401
+// included, is answered by the path's worker), a ClientAuth to one client connection.
 #ifndef RINGCAST_NET_HTTP_AUTH_H_
 #define RINGCAST_NET_HTTP_AUTH_H_
 
@@ -25,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -113,6 +117,21 @@ struct DigestInput {
 // qop (RFC 2069 / RFC 2617 §3.2.2.1).
 std::string DigestResponse(const DigestInput& input);
 
+// HA1 = H(username:realm:password), lower-case hex (RFC 7616 §3.4.2; what a hashed stored
+// password keeps for Digest).
+std::string DigestHa1(DigestAlgorithm algorithm, std::string_view username, std::string_view realm,
+                      std::string_view password);
+// The response from an HA1 (hex, as DigestHa1 makes it); `input.password` is not used.
+std::string DigestResponseFromHa1(const DigestInput& input, std::string_view ha1);
+
+// Constant-time equality of two secrets (CRYPTO_memcmp of their SHA-256 digests, so neither the
+// position of the first difference nor the lengths leak). Any thread.
+bool SecretEquals(std::string_view a, std::string_view b);
+
+// The host part of a peer address as net/ formats it ("10.0.0.7:51234" -> "10.0.0.7",
+// "[::1]:8554" -> "::1"); the text itself when it has no port.
+std::string_view PeerHost(std::string_view peer);
+
 // H(username:realm) for userhash (RFC 7616 §3.4.4), lower-case hex.
 std::string DigestUserHash(DigestAlgorithm algorithm, std::string_view username,
                            std::string_view realm);
@@ -154,6 +173,8 @@ class ClientAuth {
   std::string next_cnonce_;
 };
 
+// A path's user and its stored password: the config value, clear or a hashed line
+// (stored_password.h).
 struct Credentials {
   std::string user;
   std::string password;
@@ -166,7 +187,9 @@ struct ServerAuthOptions {
   bool offer_basic = false;  // Basic sends the password in clear text; off unless asked
   bool offer_qop = true;     // qop="auth"; answers without qop (RFC 2069 form) are still taken
   std::chrono::steady_clock::duration nonce_lifetime = std::chrono::minutes(5);
-  size_t max_nonces = 256;  // table size; the oldest nonce is dropped when it is full
+  // Nonces whose use is remembered (replay table; only requests with a valid digest add one).
+  // When it is full the oldest goes, and a nonce that may have been in it answers stale=true.
+  size_t max_nonces = 1024;
 };
 
 // Why a request was (not) authorized. Only kOk lets it through.
@@ -179,51 +202,89 @@ enum class AuthVerdict {
   kUriMismatch,     // digest uri is not the request's target
   kBadCredentials,  // wrong user or password (the response does not match)
   kStaleNonce,      // right credentials, nonce of ours but expired: send stale=true
-  kUnknownNonce,    // right credentials, nonce not in our table: send stale=true
+  kUnknownNonce,    // right credentials, nonce not issued by us to this client, or forgotten
+                    // by the replay table: send stale=true
+  kReplay,          // right credentials, but this nc (or this no-qop answer) was seen already
+  kCannotVerify,    // the stored password is malformed or has no HA1 for this Digest algorithm
 };
 // A short reason for logs, never containing credentials ("stale nonce").
 std::string_view AuthVerdictReason(AuthVerdict verdict);
 // Whether the 401 that answers `verdict` carries stale=true (RFC 7616 §3.3).
+// A replay gets it too: the digest was valid, so an honest client that lost count gets a fresh
+// nonce, and whoever replayed a captured header cannot answer that nonce without the password.
 inline bool VerdictWantsStale(AuthVerdict v) {
-  return v == AuthVerdict::kStaleNonce || v == AuthVerdict::kUnknownNonce;
+  return v == AuthVerdict::kStaleNonce || v == AuthVerdict::kUnknownNonce ||
+         v == AuthVerdict::kReplay;
 }
+// Whether `verdict` counts as a failed attempt (logged, counted, towards the per-IP back-off of
+// auth_guard.h): a wrong user or password, or a replay — the answers that test or reuse a
+// secret. Not a missing header (the first step of every Digest login), nor a stale nonce with a
+// valid digest, nor our own config's fault; nor what is refused before any secret is checked
+// (malformed, a scheme or realm not ours, a uri that is not the request's: a misconfigured
+// player must not lock itself out, and an attacker learns nothing from them).
+bool VerdictIsFailure(AuthVerdict verdict);
 
 // The RTSP server's side. Not thread-safe; one per server thread.
+//
+// Nonces (RFC 7616 §3.3, §5.4): nonce = hex(issue time, 8 bytes) + hex(8 random bytes) +
+// hex(HMAC-SHA256(secret, time || random || client host)), with a secret drawn when the
+// ServerAuth is made. Issuing one keeps no state, so floods of unauthenticated requests evict
+// nothing; a nonce presented from another host, by another ServerAuth (worker, or before a
+// restart), or altered is not ours (kUnknownNonce, which with a valid digest answers
+// stale=true); one older than nonce_lifetime is stale.
+//
+// Replay (RFC 7616 §3.4, §5.5): for each nonce used by a request whose digest was valid, the
+// table keeps the highest nc seen; a qop answer whose nc is not above it is a replay. An answer
+// without qop (RFC 2069; GStreamer's rtspsrc and live555 send them, one per method and URI, all on
+// one nonce) is taken once: its response is remembered (up to kMaxNoQopAnswers per nonce, after
+// which the nonce is renewed with stale=true), so the same header again is a replay. The table
+// holds max_nonces entries; when full, expired ones go first, then the one issued earliest, and
+// every nonce issued up to that one's time answers stale=true from then on (it may have been
+// used), so the client simply re-authenticates with a fresh nonce.
 class ServerAuth {
  public:
   using Clock = std::chrono::steady_clock;
+  static constexpr size_t kMaxNoQopAnswers = 32;
 
   explicit ServerAuth(ServerAuthOptions options = {});
 
   // The WWW-Authenticate values for a 401, one per offered scheme/algorithm, sharing one fresh
-  // nonce that is recorded in the table.
-  std::vector<std::string> MakeChallenges(bool stale, Clock::time_point now);
-  std::vector<std::string> MakeChallenges(bool stale = false) {
-    return MakeChallenges(stale, Clock::now());
+  // nonce bound to `now` and `client` (the peer's host, PeerHost()).
+  std::vector<std::string> MakeChallenges(bool stale, std::string_view client,
+                                          Clock::time_point now);
+  std::vector<std::string> MakeChallenges(bool stale, std::string_view client) {
+    return MakeChallenges(stale, client, Clock::now());
   }
 
   // Checks `authorization` (the header value, or empty when there was none) for a request with
-  // `method` and request-target `uri` against `expected`.
+  // `method` and request-target `uri` from `client` (PeerHost()) against `expected`.
   AuthVerdict Verify(std::string_view authorization, std::string_view method, std::string_view uri,
-                     const Credentials& expected, Clock::time_point now);
+                     const Credentials& expected, std::string_view client, Clock::time_point now);
   AuthVerdict Verify(std::string_view authorization, std::string_view method, std::string_view uri,
-                     const Credentials& expected) {
-    return Verify(authorization, method, uri, expected, Clock::now());
+                     const Credentials& expected, std::string_view client) {
+    return Verify(authorization, method, uri, expected, client, Clock::now());
   }
 
   const ServerAuthOptions& options() const { return options_; }
+  size_t tracked_nonces() const { return uses_.size(); }
 
  private:
-  struct NonceEntry {
-    std::string nonce;
-    Clock::time_point issued;
+  struct NonceUse {
+    uint64_t issued_ns = 0;
+    int64_t max_nc = -1;                      // highest nc taken with qop; -1: none yet
+    std::vector<std::string> no_qop_answers;  // responses taken without qop
   };
-  // The entry for `nonce`, or nullptr.
-  const NonceEntry* FindNonce(std::string_view nonce) const;
+
+  std::string MakeNonce(uint64_t issued_ns, std::string_view random, std::string_view client) const;
+  // The issue time of `nonce` when we made it for `client`.
+  std::optional<uint64_t> NonceIssued(std::string_view nonce, std::string_view client) const;
+  // Records a use of a genuine, fresh nonce by a valid digest: kOk, kReplay or kUnknownNonce.
+  AuthVerdict RecordUse(const AuthorizationFields& fields, uint64_t issued_ns, uint64_t now_ns);
 
   ServerAuthOptions options_;
-  std::vector<NonceEntry> nonces_;  // ring of at most max_nonces
-  size_t next_slot_ = 0;
+  uint8_t secret_[32];
+  std::unordered_map<std::string, NonceUse> uses_;  // by nonce
+  uint64_t forgotten_up_to_ns_ = 0;  // nonces issued up to here may have been used and dropped
 };
 
 }  // namespace ringcast::net::http

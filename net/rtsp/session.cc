@@ -1,10 +1,13 @@
 #include "net/rtsp/session.h"
 
+#include <chrono>
+#include <optional>
 #include <random>
 
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/strings.h"
+#include "net/http/auth_guard.h"
 #include "net/rtsp/describe.h"
 #include "net/rtsp/drops.h"
 #include "net/rtsp/transport.h"
@@ -265,18 +268,39 @@ bool RtspSession::Authorize(const Message& request, const rtp::hub::Path& path, 
   const std::string& user = publish ? path.config.publish_user : path.config.read_user;
   const std::string& pass = publish ? path.config.publish_pass : path.config.read_pass;
   if (user.empty()) return true;
+  const std::string_view host = http::PeerHost(connection_.peer());
+  http::AuthGuard& guard = http::AuthGuard::Shared();
+  // A client in back-off is refused before anything is checked (auth_guard.h); RTSP has no 429,
+  // 503 with Retry-After is its "come back later" (RFC 2326 §12.38).
+  if (std::optional<http::AuthGuard::Clock::duration> wait = guard.Backoff(host)) {
+    const auto seconds = std::chrono::ceil<std::chrono::seconds>(*wait).count();
+    LOG_RATE_LIMITED(log_limiter_, Warn, "rtsp: %s refused %s of %s: too many failed logins",
+                     connection_.peer(), publish ? "publishing" : "reading", path.name);
+    Reply(request, 503, {{"Retry-After", StrCat(seconds)}});
+    return false;
+  }
   const std::string* header = request.FindHeader("Authorization");
   http::AuthVerdict verdict =
       auth_.Verify(header != nullptr ? *header : std::string_view(), request.method, request.target,
-                   http::Credentials{user, pass});
-  if (verdict == http::AuthVerdict::kOk) return true;
-  if (verdict != http::AuthVerdict::kMissing) {
+                   http::Credentials{user, pass}, host);
+  if (verdict == http::AuthVerdict::kOk) {
+    guard.OnSuccess(host);
+    return true;
+  }
+  if (http::VerdictIsFailure(verdict)) {
+    http::AuthGuard::Failure failure = guard.OnFailure(host);
+    if (failure.log) {
+      LOG_WARN("rtsp: %s denied %s of %s: %s%s%s", connection_.peer(),
+               publish ? "publishing" : "reading", path.name, http::AuthVerdictReason(verdict),
+               http::HeldBack(failure), failure.backoff_started ? "; backing off" : "");
+    }
+  } else if (verdict != http::AuthVerdict::kMissing) {
     LOG_RATE_LIMITED(log_limiter_, Warn, "rtsp: %s denied %s of %s: %s", connection_.peer(),
                      publish ? "publishing" : "reading", path.name,
                      http::AuthVerdictReason(verdict));
   }
   std::vector<Header> headers;
-  for (std::string& challenge : auth_.MakeChallenges(http::VerdictWantsStale(verdict))) {
+  for (std::string& challenge : auth_.MakeChallenges(http::VerdictWantsStale(verdict), host)) {
     headers.push_back({"WWW-Authenticate", std::move(challenge)});
   }
   Reply(request, 401, std::move(headers));

@@ -9,12 +9,15 @@
 //   GET     /                    the path list page;  /api/paths its JSON
 #include <openssl/rand.h>
 
+#include <chrono>
 #include <string>
 
 #include "absl/strings/str_join.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "net/http/auth.h"
+#include "net/http/auth_guard.h"
+#include "net/http/stored_password.h"
 #include "net/stun/ice_lite.h"
 #include "net/webrtc/answer.h"
 #include "net/webrtc/drops.h"
@@ -244,25 +247,61 @@ std::optional<http::HttpResponse> WebRtcServer::CheckReadAuth(const http::Messag
                                                               const std::string& peer) {
   const rtp::hub::PathConfig& config = path.config;
   if (config.read_user.empty() && config.read_pass.empty()) return std::nullopt;
+  const std::string_view host = http::PeerHost(peer);
+  http::AuthGuard& guard = http::AuthGuard::Shared();
+  // A client in back-off is refused before anything is checked (net/http/auth_guard.h).
+  if (std::optional<http::AuthGuard::Clock::duration> wait = guard.Backoff(host)) {
+    LOG_RATE_LIMITED(log_limiter_, Info, "webrtc: %s: refused for path %s: too many failed logins",
+                     peer, path.name);
+    http::HttpResponse response = http::TextResponse(429, "too many failed logins; retry later\n");
+    response.headers.push_back(
+        {"Retry-After", core::StrCat(std::chrono::ceil<std::chrono::seconds>(*wait).count())});
+    return response;
+  }
   const std::string* authorization = request.FindHeader("Authorization");
-  std::string why = "no credentials";
+  std::string_view why = "no credentials";
+  bool failed = false;
   if (authorization != nullptr) {
+    failed = true;
     std::string_view value = *authorization;
-    if (value.size() > 7 && http::HeaderNameEquals(value.substr(0, 7), "Bearer ")) {
-      // A bearer token is the path's read password (WHEP clients such as OBS send one).
-      if (value.substr(7) == config.read_pass) return std::nullopt;
+    absl::StatusOr<http::StoredPassword> stored = http::ParseStoredPassword(config.read_pass);
+    if (!stored.ok()) {
+      // Our config's fault, not the client's: not counted against it.
+      failed = false;
+      why = "the path's read_pass does not parse (see ringcastctl --hash-password)";
+    } else if (value.size() > 7 && http::HeaderNameEquals(value.substr(0, 7), "Bearer ")) {
+      // A bearer token is the path's read password (WHEP clients such as OBS send one); with a
+      // hashed read_pass, read_user stands for the user an HA1 was made with.
+      if (http::CheckPassword(*stored, config.read_user, "ringcast", value.substr(7))) {
+        guard.OnSuccess(host);
+        return std::nullopt;
+      }
       why = "wrong bearer token";
     } else if (absl::StatusOr<http::AuthorizationFields> fields = http::ParseAuthorization(value);
                fields.ok() && fields->scheme == http::AuthScheme::kBasic) {
-      if (fields->basic_user == config.read_user && fields->basic_password == config.read_pass) {
+      // Both compared in full, in constant time, whatever the first result.
+      const bool user_ok = http::SecretEquals(fields->basic_user, config.read_user);
+      const bool pass_ok =
+          http::CheckPassword(*stored, config.read_user, "ringcast", fields->basic_password);
+      if (user_ok && pass_ok) {
+        guard.OnSuccess(host);
         return std::nullopt;
       }
-      why = core::StrCat("wrong user or password for ", fields->basic_user);
+      why = "wrong user or password";
     } else {
+      failed = false;  // no secret was checked
       why = "unsupported Authorization (use Basic or Bearer)";
     }
   }
-  LOG_RATE_LIMITED(log_limiter_, Info, "webrtc: %s: %s for path %s", peer, why, path.name);
+  if (failed) {
+    http::AuthGuard::Failure failure = guard.OnFailure(host);
+    if (failure.log) {
+      LOG_WARN("webrtc: %s: %s for path %s%s%s", peer, why, path.name, http::HeldBack(failure),
+               failure.backoff_started ? "; backing off" : "");
+    }
+  } else {
+    LOG_RATE_LIMITED(log_limiter_, Info, "webrtc: %s: %s for path %s", peer, why, path.name);
+  }
   http::HttpResponse response =
       http::TextResponse(401, core::StrCat("path ", path.name, " needs credentials: ", why, "\n"));
   response.headers.push_back(

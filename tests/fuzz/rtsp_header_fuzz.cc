@@ -2,7 +2,8 @@
 // give the same specs), rtsp:// URLs (parse → log form → parse keeps host, port, path and query
 // and drops the credentials), and authentication in both directions (a parsed WWW-Authenticate
 // challenge answered by http::ClientAuth must parse back as an Authorization that http::ServerAuth
-// can judge; a parsed Basic Authorization re-encodes to the same credentials).
+// can judge; a parsed Basic Authorization re-encodes to the same credentials), and the hashed
+// password lines of path.NAME.*_pass.
 //
 // Every input goes through all of them. Seeds (corpus/rtsp_header) are header values taken from
 // the real captures in tests/data/rtsp and the RFC 2617 / 7616 / 7617 examples.
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "net/http/auth.h"
+#include "net/http/stored_password.h"
 #include "net/rtsp/transport.h"
 #include "net/rtsp/url.h"
 #include "tests/fuzz/fuzz_check.h"
@@ -93,7 +95,7 @@ void FuzzChallenges(std::string_view input) {
   FUZZ_CHECK(fields->algorithm == picked.algorithm);
   http::ServerAuth server;
   const http::AuthVerdict verdict =
-      server.Verify(authorization, "DESCRIBE", uri, {"user", password});
+      server.Verify(authorization, "DESCRIBE", uri, {"user", password}, "127.0.0.1");
   if (picked.realm != "ringcast") {
     FUZZ_CHECK(verdict == http::AuthVerdict::kWrongRealm);
   } else if (fields->qop == http::DigestQop::kAuthInt) {
@@ -106,9 +108,9 @@ void FuzzChallenges(std::string_view input) {
 void FuzzAuthorization(std::string_view input) {
   absl::StatusOr<http::AuthorizationFields> fields = http::ParseAuthorization(input);
   http::ServerAuth server({.offer_basic = true});
-  server.MakeChallenges();
+  server.MakeChallenges(false, "127.0.0.1");
   const http::AuthVerdict verdict =
-      server.Verify(input, "DESCRIBE", "rtsp://h/x", {"user", "pass"});
+      server.Verify(input, "DESCRIBE", "rtsp://h/x", {"user", "pass"}, "127.0.0.1");
   if (!fields.ok()) {
     FUZZ_CHECK(input.empty() ? verdict == http::AuthVerdict::kMissing
                              : verdict == http::AuthVerdict::kMalformed);
@@ -125,6 +127,31 @@ void FuzzAuthorization(std::string_view input) {
   FUZZ_CHECK(verdict != http::AuthVerdict::kOk || fields->scheme == http::AuthScheme::kBasic);
 }
 
+// A path's stored password (path.NAME.*_pass, stored_password.h): a clear one stays itself, a
+// hashed line either parses (and checks only what it was made from) or is refused.
+void FuzzStoredPassword(std::string_view input) {
+  absl::StatusOr<http::StoredPassword> stored = http::ParseStoredPassword(input);
+  if (!http::LooksHashed(input)) {
+    FUZZ_CHECK(stored.ok());
+    FUZZ_CHECK(!stored->hashed);
+    FUZZ_CHECK(stored->plain == (input.substr(0, 6) == "plain:" ? input.substr(6) : input));
+    return;
+  }
+  if (!stored.ok()) return;
+  FUZZ_CHECK(stored->hashed);
+  FUZZ_CHECK(stored->iterations != 0 || !stored->ha1_md5.empty() || !stored->ha1_sha256.empty());
+  FUZZ_CHECK(stored->iterations == 0 || stored->key.size() == 32);
+  // Checking costs `iterations` HMACs: only cheap ones here.
+  if (stored->iterations <= 2000) (void)http::CheckPassword(*stored, "user", "ringcast", input);
+  // A line made for a password checks it, and not another.
+  const std::string line = http::HashPasswordLineWithSalt("user", "ringcast", input, true,
+                                                          http::kMinPbkdf2Iterations, "salt");
+  absl::StatusOr<http::StoredPassword> made = http::ParseStoredPassword(line);
+  FUZZ_CHECK(made.ok());
+  FUZZ_CHECK(http::CheckPassword(*made, "user", "ringcast", input));
+  FUZZ_CHECK(!http::CheckPassword(*made, "user", "ringcast", std::string(input) + "x"));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -133,5 +160,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzUrl(input);
   FuzzChallenges(input);
   FuzzAuthorization(input);
+  FuzzStoredPassword(input);
   return 0;
 }

@@ -216,7 +216,10 @@ class RtspTest(unittest.TestCase):
         log = self.d.log_text()
         for secret in ("s3cret", "pub-pass", "nope@"):
             self.assertNotIn(secret, log)
-        self.assertIn("denied reading of locked", log)
+        # Failed logins are logged once per client per 10 s (the publisher's came first) and
+        # all counted.
+        self.assertIn("denied publishing of locked", log)
+        self.assertGreaterEqual(int(self.d.ctl("-n", "stats.drops.auth_failed").stdout), 2)
 
     def test_malformed_requests_do_not_disturb_readers(self):
         import socket
@@ -265,7 +268,8 @@ class BasicAuthTest(unittest.TestCase):
                                 f"rtsp://rd:nope@127.0.0.1:{port}/b"], capture_output=True, text=True, timeout=60)
             self.assertNotEqual(r.returncode, 0)
             self.assertIn("401", r.stderr)
-            self.assertIn("denied reading of b: wrong user name or password", d.log_text())
+            self.assertIn("denied publishing of b: wrong user name or password", d.log_text())
+            self.assertEqual(d.ctl("-n", "stats.drops.auth_failed").stdout, "2\n")
         finally:
             if pub is not None:
                 stop(pub)

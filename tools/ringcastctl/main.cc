@@ -7,6 +7,7 @@
 //   ringcastctl -p [FILE]              apply a file (default /etc/ringcast/ringcast.conf)
 //   ringcastctl --system               apply ringcast.conf, then conf.d/*.conf
 //   ringcastctl -d [NAME...]           descriptions, types, ranges, defaults
+//   ringcastctl --hash-password USER   the hashed line to store as path.NAME.*_pass
 //
 // Exit status: 0 when every key was read or written, 1 when any failed, 2 on a usage error.
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include "net/ctl/protocol.h"
 #include "tools/build_info.h"
 #include "tools/ringcastctl/ctl_client.h"
+#include "tools/ringcastctl/hash_password.h"
 
 namespace ringcast::tools {
 namespace {
@@ -48,6 +50,10 @@ void Usage(FILE* out) {
                "  -q, --quiet       do not print values that were written\n"
                "      --remove-path NAME   remove path NAME live\n"
                "      --reload      re-read the daemon's config files (same as SIGHUP)\n"
+               "      --hash-password USER  read a password (stdin or prompt) and print the\n"
+               "                    hashed line for path.NAME.read_pass / publish_pass whose\n"
+               "                    user is USER (Basic, Bearer and Digest); with --no-digest\n"
+               "                    Basic/Bearer only; --iterations N (PBKDF2, default 10000)\n"
                "  -S, --socket PATH control socket (default $RINGCAST_CTL_SOCKET or %s)\n"
                "  -V, --version     print version\n",
                core::kDefaultConfigFile, core::kDefaultConfigFile, core::kDefaultConfigDir,
@@ -319,6 +325,7 @@ int main(int argc, char** argv) {
   options.socket =
       env_socket != nullptr && *env_socket != '\0' ? env_socket : ringcast::tools::kDefaultSocket;
   bool options_done = false;
+  std::optional<ringcast::tools::HashPasswordOptions> hash;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto need_value = [&](const char* flag) -> std::string {
@@ -340,6 +347,17 @@ int main(int argc, char** argv) {
       options.quiet = true;
     } else if (arg == "--reload") {
       options.reload = true;
+    } else if (arg == "--hash-password") {
+      if (!hash) hash.emplace();
+      hash->user = need_value("--hash-password");
+    } else if (arg == "--no-digest") {
+      if (!hash) hash.emplace();
+      hash->with_digest = false;
+    } else if (arg == "--iterations") {
+      if (!hash) hash.emplace();
+      const std::string value = need_value("--iterations");
+      hash->iterations = static_cast<uint32_t>(std::strtoul(value.c_str(), nullptr, 10));
+      if (hash->iterations == 0) hash->iterations = 1;  // refused as out of range
     } else if (arg == "--remove-path") {
       options.remove_paths.push_back(need_value("--remove-path"));
     } else if (arg == "--socket") {
@@ -422,5 +440,6 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (hash) return ringcast::tools::HashPassword(*hash);
   return ringcast::tools::Ctl(std::move(options)).Run();
 }

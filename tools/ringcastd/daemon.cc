@@ -23,6 +23,7 @@
 #include "core/worker.h"
 #include "net/ctl/server.h"
 #include "net/http/server.h"
+#include "net/http/stored_password.h"
 #include "net/rtsp/server.h"
 #include "net/rtsp/settings.h"
 #include "net/webrtc/settings.h"
@@ -166,6 +167,16 @@ void Daemon::ForwardPath(const std::string& name) {
     LOG_ERROR("path %s: %s", name, ToStd(config.status().message()));
     return;
   }
+  // A malformed hashed password lets nobody in (net/http/stored_password.h); say so now rather
+  // than at the first login. The message never holds the value.
+  auto check_password = [&](const char* key, const std::string& value) {
+    absl::StatusOr<net::http::StoredPassword> stored = net::http::ParseStoredPassword(value);
+    if (!stored.ok()) {
+      LOG_ERROR("path %s: %s: %s (nobody can log in)", name, key, ToStd(stored.status().message()));
+    }
+  };
+  check_password("read_pass", config->read_pass);
+  check_password("publish_pass", config->publish_pass);
   PostToAll([name, config = *std::move(config)](Services& services) {
     if (services.hub != nullptr) services.hub->Configure(name, config);
   });

@@ -291,35 +291,52 @@ TEST(RtspAuthTest, AuthorizationErrorsNeverContainCredentials) {
 
 // --- server -----------------------------------------------------------------------------------
 
+constexpr std::string_view kClientIp = "10.0.0.7";
+
 struct ServerClient {
   ServerAuth server;
   ClientAuth client;
   Clock::time_point now = Clock::time_point() + std::chrono::hours(1);
+  std::string stored = "secret";  // the path's read_pass as configured
 
   explicit ServerClient(ServerAuthOptions options = {}, std::string pass = "secret")
       : server(std::move(options)), client("viewer", std::move(pass)) {}
 
   // The 401 round: challenges from the server go to the client.
   void Challenge(bool stale = false) {
-    std::vector<std::string> values = server.MakeChallenges(stale, now);
+    std::vector<std::string> values = server.MakeChallenges(stale, kClientIp, now);
     std::vector<std::string_view> views(values.begin(), values.end());
     ASSERT_TRUE(client.OnChallenge(views).ok());
   }
   AuthVerdict Request(std::string_view method, std::string_view uri) {
-    return server.Verify(client.Authorization(method, uri), method, uri, {"viewer", "secret"}, now);
+    return Check(client.Authorization(method, uri), method, uri);
+  }
+  AuthVerdict Check(std::string_view authorization, std::string_view method, std::string_view uri,
+                    std::string_view from = kClientIp) {
+    return server.Verify(authorization, method, uri, {"viewer", stored}, from, now);
   }
 };
 
+TEST(RtspServerAuthTest, PeerHost) {
+  EXPECT_EQ(PeerHost("10.0.0.7:51234"), "10.0.0.7");
+  EXPECT_EQ(PeerHost("[2001:db8::1]:8554"), "2001:db8::1");
+  EXPECT_EQ(PeerHost("2001:db8::1"), "2001:db8::1");
+  EXPECT_EQ(PeerHost("10.0.0.7"), "10.0.0.7");
+  EXPECT_EQ(PeerHost("unix"), "unix");
+  EXPECT_EQ(PeerHost("[::1"), "[::1");
+}
+
 TEST(RtspServerAuthTest, ChallengeForm) {
   ServerAuth server;
-  std::vector<std::string> values = server.MakeChallenges();
+  std::vector<std::string> values = server.MakeChallenges(false, kClientIp);
   ASSERT_EQ(values.size(), 1u);
+  // Issue time (16 hex digits) + random (16) + HMAC-SHA256 (64).
   EXPECT_THAT(values[0], ::testing::MatchesRegex(
-                             R"(Digest realm="ringcast", nonce="[0-9a-f]{32}", qop="auth")"));
-  EXPECT_NE(server.MakeChallenges()[0], values[0]);  // a fresh nonce each time
+                             R"(Digest realm="ringcast", nonce="[0-9a-f]{96}", qop="auth")"));
+  EXPECT_NE(server.MakeChallenges(false, kClientIp)[0], values[0]);  // a fresh nonce each time
 
   ServerAuth all({.offer_digest_sha256 = true, .offer_basic = true});
-  values = all.MakeChallenges(/*stale=*/true);
+  values = all.MakeChallenges(/*stale=*/true, kClientIp);
   ASSERT_EQ(values.size(), 3u);
   EXPECT_THAT(values[0], HasSubstr("algorithm=SHA-256"));
   EXPECT_THAT(values[0], HasSubstr("stale=true"));
@@ -336,8 +353,7 @@ TEST(RtspServerAuthTest, ChallengeForm) {
 
 TEST(RtspServerAuthTest, AcceptsRightAndRejectsWrong) {
   ServerClient sc;
-  EXPECT_EQ(sc.server.Verify("", "DESCRIBE", "rtsp://h/cam1", {"viewer", "secret"}, sc.now),
-            AuthVerdict::kMissing);
+  EXPECT_EQ(sc.Check("", "DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kMissing);
   sc.Challenge();
   EXPECT_EQ(sc.Request("DESCRIBE", "rtsp://h:8554/cam1"), AuthVerdict::kOk);
   EXPECT_EQ(sc.Request("SETUP", "rtsp://h:8554/cam1/trackID=0"), AuthVerdict::kOk);
@@ -349,64 +365,54 @@ TEST(RtspServerAuthTest, AcceptsRightAndRejectsWrong) {
 
   // Wrong user.
   const std::string auth = sc.client.Authorization("PLAY", "rtsp://h/cam1");
-  EXPECT_EQ(sc.server.Verify(auth, "PLAY", "rtsp://h/cam1", {"other", "secret"}, sc.now),
+  EXPECT_EQ(sc.server.Verify(auth, "PLAY", "rtsp://h/cam1", {"other", "secret"}, kClientIp, sc.now),
             AuthVerdict::kBadCredentials);
   // Wrong method: the response covers it.
-  EXPECT_EQ(sc.server.Verify(auth, "RECORD", "rtsp://h/cam1", {"viewer", "secret"}, sc.now),
-            AuthVerdict::kBadCredentials);
+  EXPECT_EQ(sc.Check(auth, "RECORD", "rtsp://h/cam1"), AuthVerdict::kBadCredentials);
   // Right credentials for another URI.
-  EXPECT_EQ(sc.server.Verify(auth, "PLAY", "rtsp://h/cam2", {"viewer", "secret"}, sc.now),
-            AuthVerdict::kUriMismatch);
+  EXPECT_EQ(sc.Check(auth, "PLAY", "rtsp://h/cam2"), AuthVerdict::kUriMismatch);
   // Tampered response.
   std::string tampered = auth;
   const size_t r = tampered.find("response=\"") + 10;
   tampered[r] = tampered[r] == '0' ? '1' : '0';
-  EXPECT_EQ(sc.server.Verify(tampered, "PLAY", "rtsp://h/cam1", {"viewer", "secret"}, sc.now),
-            AuthVerdict::kBadCredentials);
+  EXPECT_EQ(sc.Check(tampered, "PLAY", "rtsp://h/cam1"), AuthVerdict::kBadCredentials);
   // Upper-case hex from a client is fine.
   std::string upper = auth;
   for (size_t i = r; upper[i] != '"'; ++i) upper[i] = static_cast<char>(std::toupper(upper[i]));
-  EXPECT_EQ(sc.server.Verify(upper, "PLAY", "rtsp://h/cam1", {"viewer", "secret"}, sc.now),
-            AuthVerdict::kOk);
-  EXPECT_EQ(
-      sc.server.Verify("Digest nonsense", "PLAY", "rtsp://h/cam1", {"viewer", "secret"}, sc.now),
-      AuthVerdict::kMalformed);
+  EXPECT_EQ(sc.Check(upper, "PLAY", "rtsp://h/cam1"), AuthVerdict::kOk);
+  EXPECT_EQ(sc.Check("Digest nonsense", "PLAY", "rtsp://h/cam1"), AuthVerdict::kMalformed);
 }
 
 TEST(RtspServerAuthTest, NonceMustBeOursAndFresh) {
   ServerClient sc;
   sc.Challenge();
-  const std::string auth = sc.client.Authorization("DESCRIBE", "rtsp://h/cam1");
   const Credentials creds{"viewer", "secret"};
-  EXPECT_EQ(sc.server.Verify(auth, "DESCRIBE", "rtsp://h/cam1", creds, sc.now), AuthVerdict::kOk);
-  EXPECT_EQ(
-      sc.server.Verify(auth, "DESCRIBE", "rtsp://h/cam1", creds, sc.now + std::chrono::minutes(5)),
-      AuthVerdict::kOk);
-  const AuthVerdict stale =
-      sc.server.Verify(auth, "DESCRIBE", "rtsp://h/cam1", creds,
-                       sc.now + std::chrono::minutes(5) + std::chrono::seconds(1));
+  EXPECT_EQ(sc.Request("DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kOk);
+  sc.now += std::chrono::minutes(5);
+  EXPECT_EQ(sc.Request("DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kOk);
+  sc.now += std::chrono::seconds(1);
+  const AuthVerdict stale = sc.Request("DESCRIBE", "rtsp://h/cam1");
   EXPECT_EQ(stale, AuthVerdict::kStaleNonce);
   EXPECT_TRUE(VerdictWantsStale(stale));
+  EXPECT_FALSE(VerdictIsFailure(stale));
+  // ...and with a wrong password it is just wrong: stale=true only for a valid digest.
+  ServerClient wrong({}, "x");
+  wrong.Challenge();
+  wrong.now += std::chrono::minutes(6);
+  EXPECT_EQ(wrong.Request("DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kBadCredentials);
 
-  // A nonce another server issued (or we forgot) with the right password: unknown.
+  // A nonce another ServerAuth issued (another worker, or before a restart) with the right
+  // password: not ours, so stale=true and the client renews it.
+  ServerClient first;
+  first.Challenge();
+  const std::string auth = first.client.Authorization("DESCRIBE", "rtsp://h/cam1");
   ServerAuth other;
-  const AuthVerdict unknown = other.Verify(auth, "DESCRIBE", "rtsp://h/cam1", creds, sc.now);
+  const AuthVerdict unknown =
+      other.Verify(auth, "DESCRIBE", "rtsp://h/cam1", creds, kClientIp, first.now);
   EXPECT_EQ(unknown, AuthVerdict::kUnknownNonce);
   EXPECT_TRUE(VerdictWantsStale(unknown));
-  // ...and with a wrong password it is just wrong: stale=true only for a valid digest.
-  EXPECT_EQ(other.Verify(auth, "DESCRIBE", "rtsp://h/cam1", {"viewer", "x"}, sc.now),
+  EXPECT_EQ(other.Verify(auth, "DESCRIBE", "rtsp://h/cam1", {"viewer", "x"}, kClientIp, first.now),
             AuthVerdict::kBadCredentials);
-
-  // The table is bounded: the oldest nonce is dropped.
-  ServerClient small({.max_nonces = 2});
-  small.Challenge();
-  const std::string old_auth = small.client.Authorization("DESCRIBE", "rtsp://h/cam1");
-  small.server.MakeChallenges(false, small.now);
-  EXPECT_EQ(small.server.Verify(old_auth, "DESCRIBE", "rtsp://h/cam1", creds, small.now),
-            AuthVerdict::kOk);
-  small.server.MakeChallenges(false, small.now);
-  EXPECT_EQ(small.server.Verify(old_auth, "DESCRIBE", "rtsp://h/cam1", creds, small.now),
-            AuthVerdict::kUnknownNonce);
 
   // The client follows a stale=true challenge and gets through.
   ServerClient renew;
@@ -417,34 +423,171 @@ TEST(RtspServerAuthTest, NonceMustBeOursAndFresh) {
   EXPECT_EQ(renew.Request("DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kOk);
 }
 
+// The nonce is bound to the client's address and cannot be made up.
+TEST(RtspServerAuthTest, NonceBoundToClientAndUnforgeable) {
+  ServerClient sc;
+  sc.Challenge();
+  const std::string auth = sc.client.Authorization("DESCRIBE", "rtsp://h/cam1");
+  // The same header (a valid digest) from another address: not this client's nonce.
+  EXPECT_EQ(sc.Check(auth, "DESCRIBE", "rtsp://h/cam1", "10.0.0.8"), AuthVerdict::kUnknownNonce);
+  EXPECT_EQ(sc.Check(auth, "DESCRIBE", "rtsp://h/cam1", "::1"), AuthVerdict::kUnknownNonce);
+  EXPECT_EQ(sc.server.tracked_nonces(), 0u);  // refused uses leave nothing behind
+  EXPECT_EQ(sc.Check(auth, "DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kOk);
+
+  // Forged nonces: one of ours with the time changed (to look fresh), the MAC changed, or a
+  // made-up one of the right shape; each answered by a client that knows the password.
+  const std::string nonce = sc.client.challenge()->nonce;
+  ASSERT_EQ(nonce.size(), 96u);
+  std::string later_time = nonce;
+  later_time[15] = later_time[15] == 'f' ? 'e' : 'f';
+  std::string other_random = nonce;
+  other_random[20] = other_random[20] == 'f' ? 'e' : 'f';
+  std::string other_mac = nonce;
+  other_mac[95] = other_mac[95] == '0' ? '1' : '0';
+  for (const std::string& forged : {later_time, other_random, other_mac, std::string(96, 'a'),
+                                    std::string("0123456789abcdef"), std::string()}) {
+    ClientAuth client("viewer", "secret");
+    const std::string challenge =
+        core::StrCat("Digest realm=\"ringcast\", nonce=\"", forged, "\", qop=\"auth\"");
+    std::vector<std::string_view> views = {challenge};
+    ASSERT_TRUE(client.OnChallenge(views).ok());
+    EXPECT_EQ(sc.Check(client.Authorization("DESCRIBE", "/x"), "DESCRIBE", "/x"),
+              AuthVerdict::kUnknownNonce)
+        << forged;
+  }
+  EXPECT_EQ(sc.server.tracked_nonces(), 1u);
+}
+
+// Issuing a nonce costs no table entry: no number of unauthenticated requests in between can
+// push out a client's nonce.
+TEST(RtspServerAuthTest, NonceNotEvictedByUnauthenticatedFlood) {
+  ServerClient sc({.max_nonces = 4});
+  sc.Challenge();
+  for (int i = 0; i < 10000; ++i) {
+    EXPECT_EQ(sc.Check("", "DESCRIBE", "rtsp://h/cam1", "192.0.2.1"), AuthVerdict::kMissing);
+    sc.server.MakeChallenges(false, core::StrCat("192.0.2.", i % 250), sc.now);
+  }
+  EXPECT_EQ(sc.server.tracked_nonces(), 0u);
+  sc.now += std::chrono::milliseconds(50);
+  EXPECT_EQ(sc.Request("DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kOk);
+}
+
+// RFC 7616 §3.4: nc counts up; a header seen before, or a lower nc, is a replay.
+TEST(RtspServerAuthTest, ReplayRefused) {
+  ServerClient sc;
+  sc.client.SetNextCnonceForTest("c0ffee");
+  sc.Challenge();
+  const std::string first = sc.client.Authorization("DESCRIBE", "rtsp://h/cam1");   // nc=1
+  const std::string second = sc.client.Authorization("DESCRIBE", "rtsp://h/cam1");  // nc=2
+  EXPECT_EQ(sc.Check(first, "DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kOk);
+  const AuthVerdict replay = sc.Check(first, "DESCRIBE", "rtsp://h/cam1");
+  EXPECT_EQ(replay, AuthVerdict::kReplay);
+  EXPECT_TRUE(VerdictIsFailure(replay));
+  EXPECT_TRUE(VerdictWantsStale(replay));
+  EXPECT_EQ(sc.Check(second, "DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kOk);
+  EXPECT_EQ(sc.Check(second, "DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kReplay);
+  // A lower nc than the highest seen (1 < 2), and an equal one with another cnonce.
+  EXPECT_EQ(sc.Check(first, "DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kReplay);
+  ClientAuth again("viewer", "secret");
+  std::vector<std::string> values = {core::StrCat(
+      "Digest realm=\"ringcast\", nonce=\"", sc.client.challenge()->nonce, "\", qop=\"auth\"")};
+  std::vector<std::string_view> views(values.begin(), values.end());
+  ASSERT_TRUE(again.OnChallenge(views).ok());
+  EXPECT_EQ(sc.Check(again.Authorization("DESCRIBE", "rtsp://h/cam1"), "DESCRIBE", "rtsp://h/cam1"),
+            AuthVerdict::kReplay);  // nc=1 again
+  // The nonce in upper case is the same nonce (and the response covers it as sent, so a
+  // replayed header cannot change it anyway).
+  std::string upper_nonce = sc.client.challenge()->nonce;
+  for (char& c : upper_nonce) c = static_cast<char>(std::toupper(c));
+  ClientAuth shouting("viewer", "secret");
+  values = {core::StrCat("Digest realm=\"ringcast\", nonce=\"", upper_nonce, "\", qop=\"auth\"")};
+  views.assign(values.begin(), values.end());
+  ASSERT_TRUE(shouting.OnChallenge(views).ok());
+  EXPECT_EQ(
+      sc.Check(shouting.Authorization("DESCRIBE", "rtsp://h/cam1"), "DESCRIBE", "rtsp://h/cam1"),
+      AuthVerdict::kReplay);  // nc=1 on a nonce already at 2
+  // The next nc goes through: the client keeps counting.
+  EXPECT_EQ(sc.Request("SETUP", "rtsp://h/cam1/trackID=0"), AuthVerdict::kOk);  // nc=3
+
+  // Without qop (RFC 2069, GStreamer's rtspsrc): each answer once; DESCRIBE, SETUP, SETUP on
+  // one nonce are distinct answers, the same header again is a replay.
+  ServerClient legacy({.offer_qop = false});
+  legacy.Challenge();
+  const std::string describe = legacy.client.Authorization("DESCRIBE", "rtsp://h/cam1");
+  EXPECT_EQ(legacy.Check(describe, "DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kOk);
+  EXPECT_EQ(legacy.Request("SETUP", "rtsp://h/cam1/trackID=0"), AuthVerdict::kOk);
+  EXPECT_EQ(legacy.Request("SETUP", "rtsp://h/cam1/trackID=1"), AuthVerdict::kOk);
+  EXPECT_EQ(legacy.Check(describe, "DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kReplay);
+  // Past kMaxNoQopAnswers on one nonce the client is sent a fresh one.
+  for (size_t i = 3; i < ServerAuth::kMaxNoQopAnswers; ++i) {
+    EXPECT_EQ(legacy.Request("SETUP", core::StrCat("rtsp://h/cam1/trackID=", i)), AuthVerdict::kOk);
+  }
+  EXPECT_EQ(legacy.Request("SETUP", "rtsp://h/cam1/trackID=99"), AuthVerdict::kUnknownNonce);
+}
+
+// The replay table is bounded and only valid digests add to it; a nonce it had to forget
+// answers stale=true (it may have been used), and a fresh one works.
+TEST(RtspServerAuthTest, ReplayTableBounded) {
+  ServerClient sc({.max_nonces = 2});
+  sc.Challenge();
+  ClientAuth early("viewer", "secret");
+  std::vector<std::string> values = sc.server.MakeChallenges(false, kClientIp, sc.now);
+  std::vector<std::string_view> views(values.begin(), values.end());
+  ASSERT_TRUE(early.OnChallenge(views).ok());  // issued, not used yet
+  EXPECT_EQ(sc.Request("DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kOk);
+  // Two more clients' nonces, issued later, fill the table and push out the first.
+  for (int i = 0; i < 2; ++i) {
+    sc.now += std::chrono::seconds(1);
+    ClientAuth other("viewer", "secret");
+    values = sc.server.MakeChallenges(false, kClientIp, sc.now);
+    views.assign(values.begin(), values.end());
+    ASSERT_TRUE(other.OnChallenge(views).ok());
+    EXPECT_EQ(sc.Check(other.Authorization("DESCRIBE", "/x"), "DESCRIBE", "/x"), AuthVerdict::kOk);
+  }
+  EXPECT_EQ(sc.server.tracked_nonces(), 2u);
+  // The forgotten nonce, and one issued before it and never used, renew with stale=true.
+  EXPECT_EQ(sc.Request("DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kUnknownNonce);
+  EXPECT_EQ(sc.Check(early.Authorization("DESCRIBE", "/x"), "DESCRIBE", "/x"),
+            AuthVerdict::kUnknownNonce);
+  sc.Challenge(/*stale=*/true);
+  EXPECT_EQ(sc.Request("DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kOk);
+  EXPECT_EQ(sc.server.tracked_nonces(), 2u);
+  // Expired entries are the first to go.
+  sc.now += std::chrono::minutes(6);
+  sc.Challenge();
+  EXPECT_EQ(sc.Request("DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kOk);
+  EXPECT_EQ(sc.server.tracked_nonces(), 1u);
+}
+
 TEST(RtspServerAuthTest, WrongRealmAndSchemes) {
   ServerClient sc;
   sc.Challenge();
   const Credentials creds{"viewer", "secret"};
   ClientAuth foreign("viewer", "secret");
-  std::vector<std::string> values = sc.server.MakeChallenges(false, sc.now);
+  std::vector<std::string> values = sc.server.MakeChallenges(false, kClientIp, sc.now);
   std::string other_realm = values[0];
   other_realm.replace(other_realm.find("ringcast"), 8, "elsewhere");
   std::vector<std::string_view> v = {other_realm};
   ASSERT_TRUE(foreign.OnChallenge(v).ok());
-  EXPECT_EQ(
-      sc.server.Verify(foreign.Authorization("DESCRIBE", "/x"), "DESCRIBE", "/x", creds, sc.now),
-      AuthVerdict::kWrongRealm);
+  EXPECT_EQ(sc.Check(foreign.Authorization("DESCRIBE", "/x"), "DESCRIBE", "/x"),
+            AuthVerdict::kWrongRealm);
 
   // Basic is refused unless offered (no downgrade to a clear-text password).
-  EXPECT_EQ(
-      sc.server.Verify(BasicAuthorization("viewer", "secret"), "DESCRIBE", "/x", creds, sc.now),
-      AuthVerdict::kSchemeNotOffered);
+  EXPECT_EQ(sc.Check(BasicAuthorization("viewer", "secret"), "DESCRIBE", "/x"),
+            AuthVerdict::kSchemeNotOffered);
   ServerAuth basic({.offer_digest_md5 = false, .offer_basic = true});
-  EXPECT_EQ(basic.Verify(BasicAuthorization("viewer", "secret"), "DESCRIBE", "/x", creds, sc.now),
+  EXPECT_EQ(basic.Verify(BasicAuthorization("viewer", "secret"), "DESCRIBE", "/x", creds, kClientIp,
+                         sc.now),
             AuthVerdict::kOk);
-  EXPECT_EQ(basic.Verify(BasicAuthorization("viewer", "secreT"), "DESCRIBE", "/x", creds, sc.now),
+  EXPECT_EQ(basic.Verify(BasicAuthorization("viewer", "secreT"), "DESCRIBE", "/x", creds, kClientIp,
+                         sc.now),
             AuthVerdict::kBadCredentials);
-  EXPECT_EQ(basic.Verify(BasicAuthorization("viewe", "secret"), "DESCRIBE", "/x", creds, sc.now),
+  EXPECT_EQ(basic.Verify(BasicAuthorization("viewe", "secret"), "DESCRIBE", "/x", creds, kClientIp,
+                         sc.now),
             AuthVerdict::kBadCredentials);
-  EXPECT_EQ(
-      basic.Verify(sc.client.Authorization("DESCRIBE", "/x"), "DESCRIBE", "/x", creds, sc.now),
-      AuthVerdict::kSchemeNotOffered);
+  EXPECT_EQ(basic.Verify(sc.client.Authorization("DESCRIBE", "/x"), "DESCRIBE", "/x", creds,
+                         kClientIp, sc.now),
+            AuthVerdict::kSchemeNotOffered);
 
   // SHA-256 offered: the client takes it and the server accepts it.
   ServerClient sha({.offer_digest_sha256 = true});
@@ -458,10 +601,21 @@ TEST(RtspServerAuthTest, WrongRealmAndSchemes) {
   EXPECT_THAT(legacy.client.Authorization("DESCRIBE", "/x"), Not(HasSubstr("qop")));
   EXPECT_EQ(legacy.Request("DESCRIBE", "rtsp://h/cam1"), AuthVerdict::kOk);
 
+  // Only answers that test or reuse a secret count towards the back-off.
   for (AuthVerdict v :
        {AuthVerdict::kOk, AuthVerdict::kMissing, AuthVerdict::kMalformed,
         AuthVerdict::kSchemeNotOffered, AuthVerdict::kWrongRealm, AuthVerdict::kUriMismatch,
-        AuthVerdict::kBadCredentials, AuthVerdict::kStaleNonce, AuthVerdict::kUnknownNonce}) {
+        AuthVerdict::kStaleNonce, AuthVerdict::kUnknownNonce, AuthVerdict::kCannotVerify}) {
+    EXPECT_FALSE(VerdictIsFailure(v)) << AuthVerdictReason(v);
+  }
+  EXPECT_TRUE(VerdictIsFailure(AuthVerdict::kBadCredentials));
+  EXPECT_TRUE(VerdictIsFailure(AuthVerdict::kReplay));
+
+  for (AuthVerdict v :
+       {AuthVerdict::kOk, AuthVerdict::kMissing, AuthVerdict::kMalformed,
+        AuthVerdict::kSchemeNotOffered, AuthVerdict::kWrongRealm, AuthVerdict::kUriMismatch,
+        AuthVerdict::kBadCredentials, AuthVerdict::kStaleNonce, AuthVerdict::kUnknownNonce,
+        AuthVerdict::kReplay, AuthVerdict::kCannotVerify}) {
     EXPECT_FALSE(AuthVerdictReason(v).empty());
   }
 }
@@ -500,10 +654,10 @@ TEST(RtspAuthCaptureTest, RealClientsDigestVerifies) {
       in.method = m.method;
       in.uri = f->uri;
       EXPECT_EQ(DigestResponse(in), f->response) << c.file << " " << m.method;
-      EXPECT_EQ(server.Verify(*auth, m.method, m.target, {"Mufasa", "Circle of Life"}),
+      EXPECT_EQ(server.Verify(*auth, m.method, m.target, {"Mufasa", "Circle of Life"}, kClientIp),
                 AuthVerdict::kUnknownNonce)
           << c.file << " " << m.method;
-      EXPECT_EQ(server.Verify(*auth, m.method, m.target, {"Mufasa", "Circle Of Life"}),
+      EXPECT_EQ(server.Verify(*auth, m.method, m.target, {"Mufasa", "Circle Of Life"}, kClientIp),
                 AuthVerdict::kBadCredentials);
     }
     EXPECT_GE(checked, 3) << c.file;  // DESCRIBE, SETUP, PLAY (and TEARDOWN)
@@ -522,7 +676,7 @@ TEST(RtspAuthCaptureTest, RealClientBasic) {
     EXPECT_EQ(f->basic_user, "Aladdin");
     EXPECT_EQ(f->basic_password, "open sesame");
     ServerAuth server({.offer_basic = true});
-    EXPECT_EQ(server.Verify(*auth, m.method, m.target, {"Aladdin", "open sesame"}),
+    EXPECT_EQ(server.Verify(*auth, m.method, m.target, {"Aladdin", "open sesame"}, kClientIp),
               AuthVerdict::kOk);
   }
   EXPECT_GE(checked, 3);

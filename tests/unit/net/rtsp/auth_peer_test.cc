@@ -23,6 +23,7 @@
 #include "net/http/auth.h"
 #include "net/http/message.h"
 #include "net/http/parser.h"
+#include "net/http/stored_password.h"
 #include "tests/unit/net/rtsp/child_process.h"
 
 namespace ringcast::net::rtsp {
@@ -153,7 +154,8 @@ TEST(RtspAuthPeerTest, GstreamerServerAcceptsOurBasic) {
 // other request must authenticate; an authenticated DESCRIBE gets 404 so the client ends.
 class AuthServer {
  public:
-  explicit AuthServer(http::ServerAuthOptions options) : auth_(std::move(options)) {
+  explicit AuthServer(http::ServerAuthOptions options, std::string stored = "s3cret p@ss")
+      : auth_(std::move(options)), stored_(std::move(stored)) {
     listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -205,14 +207,15 @@ class AuthServer {
         const std::string* authorization = request->FindHeader("Authorization");
         const http::AuthVerdict verdict =
             auth_.Verify(authorization ? *authorization : "", request->method, request->target,
-                         {"viewer", "s3cret p@ss"});
+                         {"viewer", stored_}, "127.0.0.1");
         if (stop_) return;
         verdicts_.push_back(verdict);
         if (verdict == http::AuthVerdict::kOk) {
           status = 404;  // authenticated: nothing to see, the client gives up cleanly
         } else {
           status = 401;
-          for (std::string& v : auth_.MakeChallenges(http::VerdictWantsStale(verdict))) {
+          for (std::string& v :
+               auth_.MakeChallenges(http::VerdictWantsStale(verdict), "127.0.0.1")) {
             headers.push_back({"WWW-Authenticate", std::move(v)});
           }
         }
@@ -223,6 +226,7 @@ class AuthServer {
   }
 
   http::ServerAuth auth_;
+  std::string stored_;  // the path's password as configured (clear or hashed)
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
@@ -232,8 +236,8 @@ class AuthServer {
 
 std::vector<http::AuthVerdict> RunClientAgainst(
     http::ServerAuthOptions options, const std::vector<std::string>& argv_with_port_marker,
-    int* exit_status = nullptr) {
-  AuthServer server(std::move(options));
+    int* exit_status = nullptr, std::string stored = "s3cret p@ss") {
+  AuthServer server(std::move(options), std::move(stored));
   std::vector<std::string> argv;
   for (const std::string& a : argv_with_port_marker) {
     std::string arg = a;
@@ -267,6 +271,28 @@ TEST(RtspAuthPeerTest, FfprobeAnswersOurDigest) {
   EXPECT_THAT(wrong, Not(Contains(http::AuthVerdict::kOk)));
 }
 
+// The path's password stored hashed (ringcastctl --hash-password): Digest is checked against
+// the line's HA1, Basic against its PBKDF2 key.
+TEST(RtspAuthPeerTest, FfprobeAgainstHashedPassword) {
+  if (!HaveProgram("ffprobe")) GTEST_SKIP() << "ffprobe not installed";
+  const std::string line = http::HashPasswordLine("viewer", "ringcast", "s3cret p@ss", true);
+  for (bool basic : {false, true}) {
+    http::ServerAuthOptions options;
+    if (basic) options = {.offer_digest_md5 = false, .offer_basic = true};
+    std::vector<http::AuthVerdict> verdicts = RunClientAgainst(
+        options, {"ffprobe", "-v", "quiet", "rtsp://viewer:s3cret%20p%40ss@127.0.0.1:PORT/cam1"},
+        nullptr, line);
+    ASSERT_GE(verdicts.size(), 2u) << basic;
+    EXPECT_EQ(verdicts[0], http::AuthVerdict::kMissing);
+    EXPECT_EQ(verdicts[1], http::AuthVerdict::kOk) << basic;
+    std::vector<http::AuthVerdict> wrong = RunClientAgainst(
+        options, {"ffprobe", "-v", "quiet", "rtsp://viewer:guess@127.0.0.1:PORT/cam1"}, nullptr,
+        line);
+    EXPECT_THAT(wrong, Contains(http::AuthVerdict::kBadCredentials)) << basic;
+    EXPECT_THAT(wrong, Not(Contains(http::AuthVerdict::kOk))) << basic;
+  }
+}
+
 TEST(RtspAuthPeerTest, FfprobeAnswersOurBasicWhenOffered) {
   if (!HaveProgram("ffprobe")) GTEST_SKIP() << "ffprobe not installed";
   std::vector<http::AuthVerdict> verdicts = RunClientAgainst(
@@ -284,6 +310,17 @@ TEST(RtspAuthPeerTest, GstreamerRtspsrcAnswersOurDigest) {
            "user-id=viewer", "user-pw=s3cret p@ss", "retry=1", "!", "fakesink"});
   ASSERT_GE(verdicts.size(), 2u);
   EXPECT_EQ(verdicts[0], http::AuthVerdict::kMissing);
+  EXPECT_THAT(verdicts, Contains(http::AuthVerdict::kOk));
+  EXPECT_THAT(verdicts, Not(Contains(http::AuthVerdict::kBadCredentials)));
+  // Each answer without qop is taken once: rtspsrc's DESCRIBE and SETUPs are distinct ones.
+  EXPECT_THAT(verdicts, Not(Contains(http::AuthVerdict::kReplay)));
+
+  // With the password stored hashed.
+  verdicts =
+      RunClientAgainst({},
+                       {"gst-launch-1.0", "-q", "rtspsrc", "location=rtsp://127.0.0.1:PORT/cam1",
+                        "user-id=viewer", "user-pw=s3cret p@ss", "retry=1", "!", "fakesink"},
+                       nullptr, http::HashPasswordLine("viewer", "ringcast", "s3cret p@ss", true));
   EXPECT_THAT(verdicts, Contains(http::AuthVerdict::kOk));
   EXPECT_THAT(verdicts, Not(Contains(http::AuthVerdict::kBadCredentials)));
 }
