@@ -175,4 +175,15 @@ absl::StatusOr<int> LocalPort(int fd) {
   return address.port();
 }
 
+std::string_view PeerHost(std::string_view peer) {
+  if (!peer.empty() && peer.front() == '[') {
+    const size_t close = peer.find(']');
+    return close == std::string_view::npos ? peer : peer.substr(1, close - 1);
+  }
+  const size_t colon = peer.rfind(':');
+  // One colon: host:port; none or several (a bare IPv6 address): the text itself.
+  if (colon == std::string_view::npos || peer.find(':') != colon) return peer;
+  return peer.substr(0, colon);
+}
+
 }  // namespace ringcast::net

@@ -52,6 +52,10 @@ struct SocketAddress {
 absl::StatusOr<SocketAddress> ParseSocketAddress(std::string_view text);
 // "1.2.3.4:80", "[::1]:80", "unix" — for log lines.
 std::string FormatSocketAddress(const sockaddr* address, socklen_t length);
+// The host part of a peer address as FormatSocketAddress writes it ("10.0.0.7:51234" ->
+// "10.0.0.7", "[::1]:8554" -> "::1"); the text itself when it has no port. What per-client
+// limits, allow-lists and the auth back-off key on.
+std::string_view PeerHost(std::string_view peer);
 
 // A listening TCP socket (SO_REUSEADDR; dual-stack for ":port"). With `reuse_port` every worker
 // binds one to the same port (SO_REUSEPORT) and the kernel spreads connections over them.

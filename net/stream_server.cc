@@ -40,14 +40,10 @@ const core::DropCounter kPerAddressDrops(
 const core::DropCounter kSlowRequestDrops(
     "slow_request", "connection closed: a request or frame begun was not complete in time");
 
-// "192.0.2.1:5000" → "192.0.2.1", "[2001:db8::1]:5000" → "2001:db8::1"; "" for a Unix socket.
+// A TCP peer's host ("" for a Unix socket: per-address limits do not apply).
 std::string AddressOf(const sockaddr_storage& peer, const std::string& peer_name) {
   if (peer.ss_family != AF_INET && peer.ss_family != AF_INET6) return {};
-  std::string_view name = peer_name;
-  if (!name.empty() && name.front() == '[') {
-    return std::string(name.substr(1, name.find(']') - 1));
-  }
-  return std::string(name.substr(0, name.rfind(':')));
+  return std::string(PeerHost(peer_name));
 }
 
 bool OutOfResources(int error) {

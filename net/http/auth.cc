@@ -420,17 +420,6 @@ bool SecretEquals(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(da, db, sizeof(da)) == 0;
 }
 
-std::string_view PeerHost(std::string_view peer) {
-  if (!peer.empty() && peer.front() == '[') {
-    const size_t close = peer.find(']');
-    return close == std::string_view::npos ? peer : peer.substr(1, close - 1);
-  }
-  const size_t colon = peer.rfind(':');
-  // One colon: host:port; none or several (a bare IPv6 address): the text itself.
-  if (colon == std::string_view::npos || peer.find(':') != colon) return peer;
-  return peer.substr(0, colon);
-}
-
 std::string DigestHa1(DigestAlgorithm algorithm, std::string_view username, std::string_view realm,
                       std::string_view password) {
   return HashHex(algorithm, core::StrCat(username, ":", realm, ":", password));

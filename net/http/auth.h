@@ -128,10 +128,6 @@ std::string DigestResponseFromHa1(const DigestInput& input, std::string_view ha1
 // position of the first difference nor the lengths leak). Any thread.
 bool SecretEquals(std::string_view a, std::string_view b);
 
-// The host part of a peer address as net/ formats it ("10.0.0.7:51234" -> "10.0.0.7",
-// "[::1]:8554" -> "::1"); the text itself when it has no port.
-std::string_view PeerHost(std::string_view peer);
-
 // H(username:realm) for userhash (RFC 7616 §3.4.4), lower-case hex.
 std::string DigestUserHash(DigestAlgorithm algorithm, std::string_view username,
                            std::string_view realm);

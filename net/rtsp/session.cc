@@ -268,7 +268,7 @@ bool RtspSession::Authorize(const Message& request, const rtp::hub::Path& path, 
   const std::string& user = publish ? path.config.publish_user : path.config.read_user;
   const std::string& pass = publish ? path.config.publish_pass : path.config.read_pass;
   if (user.empty()) return true;
-  const std::string_view host = http::PeerHost(connection_.peer());
+  const std::string_view host = PeerHost(connection_.peer());
   http::AuthGuard& guard = http::AuthGuard::Shared();
   // A client in back-off is refused before anything is checked (auth_guard.h); RTSP has no 429,
   // 503 with Retry-After is its "come back later" (RFC 2326 §12.38).

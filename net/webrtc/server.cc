@@ -28,14 +28,6 @@ void AddNackRefusals(SessionStats& sum, const SessionStats& s) {
 
 }  // namespace
 
-std::string ClientAddress(std::string_view peer) {
-  if (!peer.empty() && peer.front() == '[') {
-    size_t end = peer.find(']');
-    return std::string(peer.substr(1, end == std::string_view::npos ? peer.size() : end - 1));
-  }
-  return std::string(peer.substr(0, peer.rfind(':')));
-}
-
 std::vector<std::string> InterfaceAddresses() {
   std::vector<std::string> addresses;
   std::vector<std::string> loopback;
@@ -273,7 +265,7 @@ void WebRtcServer::EraseSession(const std::string& id) {
     if (owner != by_address_.end() && owner->second == session) by_address_.erase(owner);
     address_of_.erase(address);
   }
-  auto client = sessions_per_ip_.find(ClientAddress(session->peer()));
+  auto client = sessions_per_ip_.find(std::string(PeerHost(session->peer())));
   if (client != sessions_per_ip_.end() && --client->second <= 0) sessions_per_ip_.erase(client);
   const SessionStats& stats = session->stats();
   ended_totals_.packets_out += stats.packets_out;

@@ -44,10 +44,6 @@ namespace ringcast::net::webrtc {
 // The addresses of every up, non-loopback interface (IPv4; loopback if there is nothing else).
 std::vector<std::string> InterfaceAddresses();
 
-// "192.0.2.1:5000" → "192.0.2.1", "[2001:db8::1]:5000" → "2001:db8::1": the client a session
-// belongs to for webrtc.max_sessions_per_ip.
-std::string ClientAddress(std::string_view peer);
-
 class WebRtcServer;
 
 // What the servers of every worker share, and how one reaches another (made by the daemon).

@@ -247,7 +247,7 @@ std::optional<http::HttpResponse> WebRtcServer::CheckReadAuth(const http::Messag
                                                               const std::string& peer) {
   const rtp::hub::PathConfig& config = path.config;
   if (config.read_user.empty() && config.read_pass.empty()) return std::nullopt;
-  const std::string_view host = http::PeerHost(peer);
+  const std::string_view host = PeerHost(peer);
   http::AuthGuard& guard = http::AuthGuard::Shared();
   // A client in back-off is refused before anything is checked (net/http/auth_guard.h).
   if (std::optional<http::AuthGuard::Clock::duration> wait = guard.Backoff(host)) {
@@ -317,12 +317,12 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
   if (path == nullptr) {
     return http::TextResponse(404, core::StrCat("no path called ", path_name, "\n"));
   }
-  if (!path->config.read_allow.Allows(ClientAddress(peer))) {
+  if (!path->config.read_allow.Allows(PeerHost(peer))) {
     kAddressNotAllowedDrops.Count();
     LOG_RATE_LIMITED(log_limiter_, Warn, "webrtc: %s refused for path %s: not in its read_allow",
                      peer, path_name);
     return http::TextResponse(
-        403, core::StrCat("path ", path_name, " is not served to ", ClientAddress(peer), "\n"));
+        403, core::StrCat("path ", path_name, " is not served to ", PeerHost(peer), "\n"));
   }
   if (std::optional<http::HttpResponse> denied = CheckReadAuth(request, *path, peer)) {
     return *denied;
@@ -330,7 +330,7 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
   if (!ContentTypeIs(request, "application/sdp")) {
     return http::TextResponse(415, "WHEP: the offer must be Content-Type: application/sdp\n");
   }
-  const std::string client = ClientAddress(peer);
+  const std::string client(PeerHost(peer));
   if (std::optional<http::HttpResponse> refused = AdmitSession(client)) return *refused;
   if (path->stream == nullptr || !path->stream->has_source() || path->stream->track_count() == 0) {
     hub_.WantSource(*path);  // an on-demand path starts pulling now

@@ -1,4 +1,5 @@
 #include "net/http/auth.h"
+#include "net/socket.h"
 
 #include <string>
 #include <vector>
@@ -317,7 +318,7 @@ struct ServerClient {
   }
 };
 
-TEST(RtspServerAuthTest, PeerHost) {
+TEST(PeerHostTest, HostOfEveryFormOfPeer) {
   EXPECT_EQ(PeerHost("10.0.0.7:51234"), "10.0.0.7");
   EXPECT_EQ(PeerHost("[2001:db8::1]:8554"), "2001:db8::1");
   EXPECT_EQ(PeerHost("2001:db8::1"), "2001:db8::1");
