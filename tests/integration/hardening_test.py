@@ -16,6 +16,8 @@
   under the History caps; an ANNOUNCE with more tracks than rtsp.max_tracks is refused.
 - Allow-lists: path.NAME.read_allow / publish_allow (RTSP DESCRIBE/ANNOUNCE, WHEP POST: 403 to
   others) and the listeners' rtsp./webrtc./metrics.allow (others closed at once).
+- 1,000 RTSP reader cycles (DESCRIBE, SETUP, PLAY, some media, TEARDOWN) leave RSS and fds flat;
+  a missing certificate file at start is a clear error.
 - The control socket: 300 idle connections lock ringcastctl out for seconds, not a minute.
 - Out of file descriptors: with the daemon's RLIMIT_NOFILE nearly used up and more connections
   waiting, accept backs off instead of failing a million times a second; a client is served
@@ -529,6 +531,93 @@ class AllowListTest(unittest.TestCase):
             self.assertNotEqual(r.returncode, 0)
             self.assertIn("10.0.0.0/33: prefix over 32", r.stderr)
         finally:
+            d.stop()
+
+
+def rtsp_read_cycle(port, path):
+    """One RTSP reader: DESCRIBE, SETUP (interleaved) each track, PLAY, some media, TEARDOWN."""
+    base = f"rtsp://127.0.0.1:{port}/{path}"
+    c = socket.create_connection(("127.0.0.1", port), timeout=5)
+    buffered = b""
+
+    def request(method, url, cseq, extra=""):
+        nonlocal buffered
+        c.sendall(f"{method} {url} RTSP/1.0\r\nCSeq: {cseq}\r\n{extra}\r\n".encode())
+        while b"\r\n\r\n" not in buffered:
+            chunk = c.recv(65536)
+            if not chunk:
+                raise AssertionError(f"{method}: connection closed")
+            buffered += chunk
+        head, _, rest = buffered.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        while len(rest) < length:
+            rest += c.recv(65536)
+        buffered = rest[length:]
+        text = head.decode(errors="replace")
+        if " 200 " not in text.split("\r\n")[0] + " ":
+            raise AssertionError(f"{method}: {text.splitlines()[0]}")
+        return text, rest[:length].decode(errors="replace")
+
+    try:
+        _, sdp = request("DESCRIBE", base, 1, "Accept: application/sdp\r\n")
+        controls = [l[len("a=control:"):] for l in sdp.splitlines()
+                    if l.startswith("a=control:") and l != "a=control:*"]
+        session = None
+        for i, control in enumerate(controls):
+            url = control if control.startswith("rtsp://") else f"{base}/{control}"
+            extra = f"Transport: RTP/AVP/TCP;unicast;interleaved={2 * i}-{2 * i + 1}\r\n"
+            if session:
+                extra += f"Session: {session}\r\n"
+            head, _ = request("SETUP", url, 2 + i, extra)
+            session = next(l.split(":", 1)[1].strip().split(";")[0] for l in head.splitlines()
+                           if l.lower().startswith("session:"))
+        request("PLAY", base, 10, f"Session: {session}\r\n")
+        got = len(buffered)
+        while got < 2000:  # some media
+            got += len(c.recv(65536))
+        c.sendall(f"TEARDOWN {base} RTSP/1.0\r\nCSeq: 11\r\nSession: {session}\r\n\r\n".encode())
+    finally:
+        c.close()
+
+
+class CyclesTest(unittest.TestCase):
+    def test_rtsp_reader_cycles_leave_rss_and_fds_flat(self):
+        rtsp_port = free_port()
+        d = Daemon(["core.workers = 1", f"rtsp.listen = 127.0.0.1:{rtsp_port}",
+                    "path.demo.source = demo"]).start()
+        try:
+            self.assertTrue(wait_for(lambda: d.ctl("-n", "stats.path.demo.source_ready").stdout.strip() == "1"))
+            pid = d.proc.pid
+            for _ in range(100):  # warm-up
+                rtsp_read_cycle(rtsp_port, "demo")
+            time.sleep(0.5)
+            rss, fds = rss_kb(pid), fd_count(pid)
+            started = time.monotonic()
+            for _ in range(1000):
+                rtsp_read_cycle(rtsp_port, "demo")
+            elapsed = time.monotonic() - started
+            self.assertTrue(wait_for(lambda: float(d.ctl("-n", "stats.path.demo.readers").stdout) == 0, 10))
+            rss_after, fds_after = rss_kb(pid), fd_count(pid)
+            print(f"\n1000 RTSP reader cycles in {elapsed:.1f} s: RSS {rss} → {rss_after} kB, "
+                  f"fds {fds} → {fds_after}", file=sys.stderr)
+            self.assertLessEqual(rss_after, rss + 4096)
+            self.assertLessEqual(fds_after, fds + 2)
+        finally:
+            d.stop()
+
+    def test_a_missing_certificate_is_a_clear_error_at_start(self):
+        d = Daemon(["crypto.cert_file = /nonexistent/ringcast.pem",
+                    "crypto.key_file = /nonexistent/ringcast.key"])
+        d.start(expect_ready=False)
+        try:
+            self.assertEqual(d.proc.wait(timeout=20), 1)
+            self.assertIn("crypto.cert_file /nonexistent/ringcast.pem: cannot open: No such file",
+                          d.log_text())
+        finally:
+            d.proc = None
             d.stop()
 
 
