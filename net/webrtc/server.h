@@ -155,9 +155,11 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
                                                   const std::string& peer);
   void AddCors(http::HttpResponse& response) const;
 
-  // Room for a new session from `client`: nullopt, or the refusal. Ends the oldest session still
-  // in ICE or DTLS when webrtc.max_pending_sessions are.
+  // Room for a new session from `client` (max_sessions_per_ip, max_sessions): nullopt, or the
+  // refusal.
   std::optional<http::HttpResponse> AdmitSession(const std::string& client);
+  // Ends the oldest sessions still in ICE or DTLS while webrtc.max_pending_sessions are.
+  void MakeRoomForPending();
   // Drops the ids at the front of pending_order_ that are no longer pending.
   void TidyPendingOrder();
   void EraseSession(const std::string& id);

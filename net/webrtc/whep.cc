@@ -398,6 +398,7 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
     return http::TextResponse(503, core::StrCat("path ", path_name, " has its max_readers (",
                                                 path->config.max_readers, ")\n"));
   }
+  MakeRoomForPending();
   by_ufrag_[local.ice.ufrag] = session.get();
   ++pending_;
   pending_order_.push_back(id);
@@ -437,8 +438,7 @@ std::optional<http::HttpResponse> WebRtcServer::AdmitSession(const std::string& 
     }
   }
   // Sessions with media count against max_sessions; those still connecting do not, but there
-  // are at most max_pending_sessions of them: the oldest makes room for the newest, so a flood of
-  // offers that never connect cannot lock real viewers out.
+  // are at most max_pending_sessions of them (MakeRoomForPending).
   const int64_t live =
       static_cast<int64_t>(sessions_.size() - std::min(sessions_.size(), pending_));
   if (settings_.max_sessions >= 0 && live >= settings_.max_sessions) {
@@ -447,6 +447,13 @@ std::optional<http::HttpResponse> WebRtcServer::AdmitSession(const std::string& 
                                              settings_.max_sessions, ") sessions\n")),
         "5");
   }
+  return std::nullopt;
+}
+
+// The oldest session still connecting makes room for the newest, so a flood of offers that never
+// connect cannot lock real viewers out. Called once the new session is certain (its offer
+// answered, its path joined): an offer that fails evicts nobody.
+void WebRtcServer::MakeRoomForPending() {
   while (static_cast<int64_t>(pending_) >= settings_.max_pending_sessions) {
     TidyPendingOrder();
     if (pending_order_.empty()) break;
@@ -460,7 +467,6 @@ std::optional<http::HttpResponse> WebRtcServer::AdmitSession(const std::string& 
     oldest.End(
         "ended for a newer session: too many still connecting");  // OnSessionEnded: pending_--
   }
-  return std::nullopt;
 }
 
 http::HttpResponse WebRtcServer::DeleteSession(const std::string& path_name,
