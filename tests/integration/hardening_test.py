@@ -46,6 +46,10 @@ sys.path.insert(0, os.path.dirname(__file__))
 from ctl_test import Daemon, free_port, wait_for  # noqa: E402
 
 LOADGEN = os.environ.get("RINGCAST_LOADGEN", "build/bin/ringcast-loadgen")
+# A sanitized daemon is several times slower: floods and cycles a tenth as long, and RSS not
+# compared (ASan keeps freed memory in quarantine).
+SANITIZED = os.environ.get("RINGCAST_SANITIZED") == "1"
+SCALE = 10 if SANITIZED else 1
 OFFER = os.path.join(os.path.dirname(__file__), "..", "data", "sdp", "chrome_recvonly_offer.sdp")
 BUDGET_PERCENT = 25  # webrtc.nack_budget_percent's default
 MIN_BURST = 64 * 1024  # RetransmitBudget::kMinBurstBytes
@@ -140,7 +144,7 @@ class NackFloodTest(unittest.TestCase):
             self.assertGreaterEqual(other["packets"], 0.9 * calm["packets"], summary)
             # The server's CPU: the attack's NACKs are refused for the price of a look-up each.
             # Within noise on a shared 2-core machine: well under twice the quiet run.
-            self.assertLess(cpu, 2 * quiet_cpu + 0.5, summary)
+            self.assertLess(cpu, 2 * quiet_cpu + (1.5 if SANITIZED else 0.5), summary)
         self.assertGreater(results["all"][2]["webrtc_nack_over_budget"], 0)
         # The same numbers again every 10 ms: resent once per round trip (at least 5 ms), then
         # held to the budget.
@@ -216,7 +220,8 @@ class WhepFloodTest(unittest.TestCase):
     def test_1_offers_that_never_connect_leave_real_viewers_served(self):
         statuses = {}
         started = time.monotonic()
-        flood = threading.Thread(target=self.flood, args=(10000, 100, statuses))
+        posts = 10000 // SCALE
+        flood = threading.Thread(target=self.flood, args=(posts, 100, statuses))
         flood.start()
         time.sleep(1.0)  # the table is full of pending sessions by now
         out = os.path.join(tempfile.mkdtemp(prefix="ringcast-whep-flood-"), "report.json")
@@ -224,19 +229,19 @@ class WhepFloodTest(unittest.TestCase):
                             "--whep-url", f"http://127.0.0.1:{self.d.webrtc_port}/demo/whep",
                             "--duration", "4", "--quiet", "--json", out],
                            capture_output=True, text=True, timeout=60)
-        flood.join(timeout=120)
+        flood.join(timeout=300)
         elapsed = time.monotonic() - started
         self.assertFalse(flood.is_alive())
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         with open(out) as f:
             viewer = json.load(f)["viewers"]["list"][0]
         evicted = self.stat("stats.drops.webrtc_pending_evicted")
-        print(f"\n10000 ICE-less POSTs in {elapsed:.1f} s: {statuses}; pending sessions ended for "
+        print(f"\n{posts} ICE-less POSTs in {elapsed:.1f} s: {statuses}; pending sessions ended for "
               f"newer ones: {evicted:.0f}; the real viewer: {viewer['state']}, "
               f"{viewer['counts']['packets']} packets, first keyframe {viewer['first_keyframe_ms']} ms",
               file=sys.stderr)
-        self.assertEqual(statuses.get(201), 10000, statuses)  # every offer answered...
-        self.assertGreater(evicted, 9000)  # ...and most ended for the newer ones
+        self.assertEqual(statuses.get(201), posts, statuses)  # every offer answered...
+        self.assertGreater(evicted, posts - 1000)  # ...and most ended for the newer ones
         self.assertEqual(viewer["state"], "media", viewer["error"])
         self.assertGreater(viewer["counts"]["packets"], 50)
         # What is left is reaped within webrtc.handshake_timeout_ms (+ the 1 s check).
@@ -272,17 +277,18 @@ class WhepFloodTest(unittest.TestCase):
                 self.assertEqual(client.delete(location), 200)
 
         try:
-            cycles(1000)  # warm-up: pools and tables at their working size
+            cycles(1000 // SCALE)  # warm-up: pools and tables at their working size
             time.sleep(0.5)
             rss, fds = rss_kb(pid), fd_count(pid)
-            cycles(10000)
+            cycles(10000 // SCALE)
             time.sleep(0.5)
             rss_after, fds_after = rss_kb(pid), fd_count(pid)
         finally:
             client.close()
-        print(f"\n10000 WHEP create/delete cycles: RSS {rss} → {rss_after} kB, fds {fds} → "
+        print(f"\n{10000 // SCALE} WHEP create/delete cycles: RSS {rss} → {rss_after} kB, fds {fds} → "
               f"{fds_after}", file=sys.stderr)
-        self.assertLessEqual(rss_after, rss + 4096)  # within 4 MB
+        if not SANITIZED:
+            self.assertLessEqual(rss_after, rss + 4096)  # within 4 MB
         self.assertLessEqual(fds_after, fds + 2)
 
 
@@ -596,14 +602,15 @@ class CyclesTest(unittest.TestCase):
             time.sleep(0.5)
             rss, fds = rss_kb(pid), fd_count(pid)
             started = time.monotonic()
-            for _ in range(1000):
+            for _ in range(1000 // SCALE):
                 rtsp_read_cycle(rtsp_port, "demo")
             elapsed = time.monotonic() - started
             self.assertTrue(wait_for(lambda: float(d.ctl("-n", "stats.path.demo.readers").stdout) == 0, 10))
             rss_after, fds_after = rss_kb(pid), fd_count(pid)
-            print(f"\n1000 RTSP reader cycles in {elapsed:.1f} s: RSS {rss} → {rss_after} kB, "
+            print(f"\n{1000 // SCALE} RTSP reader cycles in {elapsed:.1f} s: RSS {rss} → {rss_after} kB, "
                   f"fds {fds} → {fds_after}", file=sys.stderr)
-            self.assertLessEqual(rss_after, rss + 4096)
+            if not SANITIZED:
+                self.assertLessEqual(rss_after, rss + 4096)
             self.assertLessEqual(fds_after, fds + 2)
         finally:
             d.stop()
@@ -666,6 +673,7 @@ class AcceptUnderEmfileTest(unittest.TestCase):
                 c.close()
             clients = []
             # Descriptors free again: served within the longest back-off (the control socket too).
+            self.assertTrue(wait_for(lambda: d.ctl("-n", "core.workers").returncode == 0, 10))
             failures = float(d.ctl("-n", "stats.drops.accept_no_resources").stdout or "nan")
             print(f"\nat RLIMIT_NOFILE {limit} with connections waiting: {cpu / 3 * 100:.1f}% of a core, "
                   f"{failures:.0f} accepts failed", file=sys.stderr)
