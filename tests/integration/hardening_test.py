@@ -196,6 +196,7 @@ class WhepFloodTest(unittest.TestCase):
             "path.demo.source = demo",
             "webrtc.advertise = 127.0.0.1",
             "webrtc.max_sessions = 20",  # sessions with media; the flood's never get there
+            "webrtc.max_pending_sessions = 64",
             "webrtc.handshake_timeout_ms = 2000",
         ]).start()
         assert wait_for(lambda: cls.d.ctl("-n", "stats.path.demo.source_ready").stdout.strip() == "1")
@@ -241,12 +242,16 @@ class WhepFloodTest(unittest.TestCase):
               f"{viewer['counts']['packets']} packets, first keyframe {viewer['first_keyframe_ms']} ms",
               file=sys.stderr)
         self.assertEqual(statuses.get(201), posts, statuses)  # every offer answered...
-        self.assertGreater(evicted, posts - 1000)  # ...and most ended for the newer ones
+        if not SANITIZED:  # ...and most ended for newer ones (a sanitized daemon answers too
+            self.assertGreater(evicted, posts // 2)  # slowly to fill the table)
         self.assertEqual(viewer["state"], "media", viewer["error"])
         self.assertGreater(viewer["counts"]["packets"], 50)
         # What is left is reaped within webrtc.handshake_timeout_ms (+ the 1 s check).
         self.assertTrue(wait_for(lambda: self.stat("stats.webrtc.pending_sessions") == 0, 8))
         self.assertTrue(wait_for(lambda: self.stat("stats.webrtc.sessions") == 0, 8))
+        # Every flood session was ended one way or the other.
+        self.assertTrue(wait_for(lambda: self.stat("stats.drops.webrtc_pending_evicted") +
+                                 self.stat("stats.drops.webrtc_handshake_timeout") >= posts, 5))
         self.assertGreater(self.stat("stats.drops.webrtc_handshake_timeout"), 0)
 
     def test_2_one_address_gets_max_sessions_per_ip(self):
@@ -650,6 +655,9 @@ class CtlLockoutTest(unittest.TestCase):
 
 
 class AcceptUnderEmfileTest(unittest.TestCase):
+    # Sanitizer runtimes need descriptors of their own: UBSan's vptr check probes memory through
+    # a pipe, and at RLIMIT_NOFILE that fails and is reported as an invalid object.
+    @unittest.skipIf(SANITIZED, "sanitizers report false errors when the process is out of fds")
     def test_out_of_descriptors_backs_off(self):
         # The limit from the start: io_uring's multishot accept reads RLIMIT_NOFILE when armed.
         limit = 40
