@@ -70,10 +70,8 @@ std::string SettingsReader::String(std::string_view key) {
 }
 
 std::vector<std::string> SettingsReader::List(std::string_view key) {
-  std::optional<std::string> raw = Raw(key, {TunableType::kList}, "a list");
   std::vector<std::string> items;
-  if (!raw) return items;
-  for (absl::string_view item : absl::StrSplit(*raw, ',', absl::SkipEmpty())) {
+  for (absl::string_view item : absl::StrSplit(ListText(key), ',', absl::SkipEmpty())) {
     items.emplace_back(item);
   }
   return items;

@@ -1,5 +1,4 @@
 #include "net/http/auth.h"
-#include "net/socket.h"
 
 #include <string>
 #include <vector>
@@ -7,6 +6,7 @@
 #include "core/strings.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "net/socket.h"
 #include "tests/unit/net/rtsp/capture_util.h"
 
 namespace ringcast::net::http {
