@@ -519,10 +519,22 @@ const kNetnsRunMs = 130000;  // the re-run test, under CTest's 150 s
 // Exits 77 when `ip netns` or nft cannot be used. This kernel has no netem, hence nftables'
 // `numgen random`. The rule is on the input hook, not output: a drop on output fails the
 // sender's sendmsg with EPERM, which a lossy link never does. Inside (the second run) it returns
-// { netns, counters() }: counters() resolves to the rule's { sent, dropped } datagram counts.
+// { netns, counters(), setLoss(perMille) }: counters() resolves to the rule's { sent, dropped }
+// datagram counts (they keep counting across setLoss), setLoss() replaces the drop rule.
 export async function reenterInLossyNetns({ udpPort, perMille }) {
   const netns = process.env[kNetnsEnv];
-  if (netns) return { netns, counters: lossCounters };
+  if (netns) {
+    const setLoss = async (newPerMille) => {
+      const scriptFile = path.join(os.tmpdir(), `${netns}-${newPerMille}.nft`);
+      fs.writeFileSync(scriptFile, [`flush chain inet ${kLossTable} input`,
+                                    ...lossRules(udpPort, newPerMille)].join("\n") + "\n");
+      const result = await run("nft", ["-f", scriptFile]);
+      fs.rmSync(scriptFile, { force: true });
+      if (result.code !== 0) throw new Error(`nft: setting ${newPerMille / 10}% loss: ${result.stderr.trim()}`);
+      log("test", `the rule now drops ${newPerMille / 10}% of UDP from port ${udpPort}`);
+    };
+    return { netns, counters: lossCounters, setLoss };
+  }
   const name = `ringcast-loss-${process.pid}`;
   const skip = (why) => {
     console.log(`SKIP: ${why}`);
@@ -558,9 +570,7 @@ export async function reenterInLossyNetns({ udpPort, perMille }) {
       `add counter inet ${kLossTable} sent`,
       `add counter inet ${kLossTable} dropped`,
       `add chain inet ${kLossTable} input { type filter hook input priority 0; policy accept; }`,
-      `add rule inet ${kLossTable} input udp sport ${udpPort} counter name sent`,
-      `add rule inet ${kLossTable} input udp sport ${udpPort} numgen random mod 1000 < ${perMille} ` +
-        "counter name dropped drop",
+      ...lossRules(udpPort, perMille),
     ].join("\n");
     const scriptFile = path.join(os.tmpdir(), `${name}.nft`);
     fs.writeFileSync(scriptFile, rules + "\n");
@@ -598,6 +608,14 @@ export async function reenterInLossyNetns({ udpPort, perMille }) {
     await remove();
   }
   process.exit(code);
+}
+
+function lossRules(udpPort, perMille) {
+  return [
+    `add rule inet ${kLossTable} input udp sport ${udpPort} counter name sent`,
+    `add rule inet ${kLossTable} input udp sport ${udpPort} numgen random mod 1000 < ${perMille} ` +
+      "counter name dropped drop",
+  ];
 }
 
 async function lossCounters() {
