@@ -266,12 +266,18 @@ export async function startPublisher(t, daemon, name, { audio = false } = {}) {
 
 // GStreamer's RTSP server as a camera (tests/data/rtsp/gst_camera.py: H.264 160x120 25 fps +
 // Opus) with a keyframe every `keyInt` frames; returns its rtsp:// URL once it listens.
-export async function startCamera(t, { keyInt = 25 } = {}) {
+export async function startCamera(t, options = {}) {
+  return (await startCameraProcess(t, options)).url;
+}
+
+// The same, on `port` if given (a camera coming back where it was), returning
+// { url, port, child }: the test may kill the child itself (child.exited resolves then).
+export async function startCameraProcess(t, { keyInt = 25, port: wantedPort = 0 } = {}) {
   const script = path.join(kRepo, "tests/data/rtsp/gst_camera.py");
-  log("test", `$ /usr/bin/python3 ${script} --key-int ${keyInt}`);
+  const args = [script, "--key-int", String(keyInt), "--port", String(wantedPort)];
+  log("test", `$ /usr/bin/python3 ${args.join(" ")}`);
   // stdin stays open: the camera stops when it closes (when the test ends).
-  const child = spawn("/usr/bin/python3", [script, "--key-int", String(keyInt)],
-                      { stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn("/usr/bin/python3", args, { stdio: ["pipe", "pipe", "pipe"] });
   children.add(child);
   let port = null;
   let output = "";  // "PORT n" may arrive split over several reads
@@ -292,7 +298,7 @@ export async function startCamera(t, { keyInt = 25 } = {}) {
     if (child.exitCode !== null) throw new Error(`the camera exited ${child.exitCode}`);
     return port;
   }, 10000, "the camera's port");
-  return `rtsp://127.0.0.1:${port}/cam`;
+  return { url: `rtsp://127.0.0.1:${port}/cam`, port, child };
 }
 
 // Debian's chromium with a fresh profile; returns a page whose console is logged.

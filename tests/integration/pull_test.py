@@ -208,7 +208,8 @@ class DemoTest(unittest.TestCase):
                                     f"protocols={protocol}", "!", "rtph264depay", "!", "avdec_h264", "!",
                                     "fakesink", "num-buffers=50", "sync=false"],
                                    capture_output=True, text=True, timeout=60)
-                self.assertEqual(r.returncode, 0, f"{protocol}: {r.stdout}{r.stderr}")
+                self.assertEqual(r.returncode, 0,
+                                 f"{protocol}: {r.stdout}{r.stderr}\nringcastd:\n{d.log_text()}")
         finally:
             d.stop()
 
