@@ -149,6 +149,11 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   http::HttpResponse PatchSession(const http::Message& request, const std::string& path_name,
                                   const std::string& id);
 
+  // May `peer` read `path` (its player page, a WHEP session)? The path's read_allow (403), then
+  // its read credentials; nullopt: yes.
+  std::optional<http::HttpResponse> CheckReadAccess(const http::Message& request,
+                                                    const rtp::hub::Path& path,
+                                                    const std::string& peer);
   // Checks the path's read credentials (Basic, or Bearer with the read password); nullopt: OK.
   std::optional<http::HttpResponse> CheckReadAuth(const http::Message& request,
                                                   const rtp::hub::Path& path,

@@ -231,7 +231,7 @@ http::HttpResponse WebRtcServer::Route(const http::Message& request, const std::
   rtp::hub::Path* entry = ValidPathName(name) ? hub_.Find(name, false) : nullptr;
   if (entry == nullptr) return http::TextResponse(404, core::StrCat("no path called ", name, "\n"));
   if (!get) return http::TextResponse(405, "use GET\n");
-  if (std::optional<http::HttpResponse> denied = CheckReadAuth(request, *entry, peer)) {
+  if (std::optional<http::HttpResponse> denied = CheckReadAccess(request, *entry, peer)) {
     return *denied;
   }
   if (!slash) {
@@ -240,6 +240,19 @@ http::HttpResponse WebRtcServer::Route(const http::Message& request, const std::
     return response;
   }
   return http::TextResponse(200, std::string(PlayerPageHtml()), "text/html; charset=utf-8");
+}
+
+std::optional<http::HttpResponse> WebRtcServer::CheckReadAccess(const http::Message& request,
+                                                                const rtp::hub::Path& path,
+                                                                const std::string& peer) {
+  if (!path.config.read_allow.Allows(PeerHost(peer))) {
+    kAddressNotAllowedDrops.Count();
+    LOG_RATE_LIMITED(log_limiter_, Warn, "webrtc: %s refused for path %s: not in its read_allow",
+                     peer, path.name);
+    return http::TextResponse(
+        403, core::StrCat("path ", path.name, " is not served to ", PeerHost(peer), "\n"));
+  }
+  return CheckReadAuth(request, path, peer);
 }
 
 std::optional<http::HttpResponse> WebRtcServer::CheckReadAuth(const http::Message& request,
@@ -317,14 +330,7 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
   if (path == nullptr) {
     return http::TextResponse(404, core::StrCat("no path called ", path_name, "\n"));
   }
-  if (!path->config.read_allow.Allows(PeerHost(peer))) {
-    kAddressNotAllowedDrops.Count();
-    LOG_RATE_LIMITED(log_limiter_, Warn, "webrtc: %s refused for path %s: not in its read_allow",
-                     peer, path_name);
-    return http::TextResponse(
-        403, core::StrCat("path ", path_name, " is not served to ", PeerHost(peer), "\n"));
-  }
-  if (std::optional<http::HttpResponse> denied = CheckReadAuth(request, *path, peer)) {
+  if (std::optional<http::HttpResponse> denied = CheckReadAccess(request, *path, peer)) {
     return *denied;
   }
   if (!ContentTypeIs(request, "application/sdp")) {

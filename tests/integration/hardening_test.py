@@ -14,8 +14,9 @@
   enforced and counted.
 - A publisher that sends one keyframe and then none (ffmpeg, libx264 keyint=infinite) stays
   under the History caps; an ANNOUNCE with more tracks than rtsp.max_tracks is refused.
-- Allow-lists: path.NAME.read_allow / publish_allow (RTSP DESCRIBE/ANNOUNCE, WHEP POST: 403 to
-  others) and the listeners' rtsp./webrtc./metrics.allow (others closed at once).
+- Allow-lists: path.NAME.read_allow / publish_allow (RTSP DESCRIBE/ANNOUNCE, WHEP POST and the
+  player page: 403 to others) and the listeners' rtsp./webrtc./metrics.allow (others closed at
+  once).
 - 1,000 RTSP reader cycles (DESCRIBE, SETUP, PLAY, some media, TEARDOWN) leave RSS and fds flat;
   a missing certificate file at start is a clear error.
 - The control socket: 300 idle connections lock ringcastctl out for seconds, not a minute.
@@ -531,12 +532,15 @@ class AllowListTest(unittest.TestCase):
                 client = WhepClient(d.webrtc_port, source)
                 self.assertEqual(client.post()[0], status, source)
                 client.close()
+            # The player page answers as its WHEP endpoint does.
+            self.assertEqual(http_get(d.webrtc_port, "127.0.0.1", "/demo/"), 403)
+            self.assertEqual(http_get(d.webrtc_port, "127.0.0.2", "/demo/"), 200)
             self.assertEqual(http_get(d.webrtc_port, "127.0.0.1", "/api/paths"), 200)
             self.assertIsNone(http_get(d.webrtc_port, "127.0.2.1", "/api/paths"))
             # /metrics: only 127.0.0.4.
             self.assertEqual(http_get(d.metrics_port, "127.0.0.4", "/metrics"), 200)
             self.assertIsNone(http_get(d.metrics_port, "127.0.0.1", "/metrics"))
-            self.assertGreaterEqual(float(d.ctl("-n", "stats.drops.address_not_allowed").stdout), 6)
+            self.assertGreaterEqual(float(d.ctl("-n", "stats.drops.address_not_allowed").stdout), 7)
             # A bad allow-list is refused with the reason.
             r = d.ctl("-w", "path.demo.read_allow=10.0.0.0/33")
             self.assertNotEqual(r.returncode, 0)
