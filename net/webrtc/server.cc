@@ -251,6 +251,9 @@ void WebRtcServer::ReapEndedSessions() {
   std::vector<std::string> ended;
   ended.swap(ended_);
   for (const std::string& id : ended) EraseSession(id);
+  // Sessions that ended before they connected (the handshake timeout, a DELETE) leave their ids
+  // in pending_order_; without this they would pile up until a session connects.
+  TidyPendingOrder();
 }
 
 void WebRtcServer::EraseSession(const std::string& id) {

@@ -297,6 +297,34 @@ class WhepFloodTest(unittest.TestCase):
             self.assertLessEqual(rss_after, rss + 4096)  # within 4 MB
         self.assertLessEqual(fds_after, fds + 2)
 
+    @unittest.skipIf(SANITIZED, "a sanitizer's allocator keeps freed memory in quarantine")
+    def test_4_memory_a_flood_freed_goes_back(self):
+        # Under the pending cap: no session is ended for a newer one and none connects, so only
+        # the reaping of timed-out sessions tidies what they leave behind.
+        self.d.ctl("webrtc.max_pending_sessions=10000")
+        pid = self.d.proc.pid
+
+        def flood_and_settle():
+            statuses = {}
+            self.flood(2000, 50, statuses)
+            self.assertEqual(statuses, {201: 2000})
+            self.assertTrue(wait_for(lambda: self.stat("stats.webrtc.sessions") == 0, 10))
+            time.sleep(6)  # the heap trimmer looks every 5 s
+            return rss_kb(pid), self.stat("stats.memory.heap_in_use_bytes")
+
+        try:
+            rss0 = rss_kb(pid)
+            rss1, in_use1 = flood_and_settle()
+            rss2, in_use2 = flood_and_settle()
+        finally:
+            self.d.ctl("webrtc.max_pending_sessions=64")
+        trims = self.stat("stats.memory.trims")
+        print(f"\ntwo floods of 2,000 ICE-less sessions, each reaped: RSS {rss0} → {rss1} → {rss2} kB, "
+              f"heap in use {in_use1:.0f} → {in_use2:.0f} bytes, {trims:.0f} trims", file=sys.stderr)
+        self.assertLessEqual(rss1, rss0 + 8192)  # back within 8 MB (it was +25-30 MB)
+        self.assertLessEqual(rss2, rss1 + 2048)
+        self.assertLess(in_use2 - in_use1, 64 * 1024)  # nothing kept per session (was ~80 bytes)
+        self.assertGreaterEqual(trims, 1)
 
 
 class SecretsTest(unittest.TestCase):

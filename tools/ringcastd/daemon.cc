@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/drop_counter.h"
+#include "core/heap_trimmer.h"
 #include "core/log.h"
 #include "core/metrics_text.h"
 #include "core/settings.h"
@@ -118,6 +119,7 @@ class Daemon {
   std::unique_ptr<net::ctl::Server> ctl_server_;
   std::unique_ptr<net::http::HttpServer> metrics_server_;
   std::unique_ptr<core::SignalWatcher> signals_;
+  std::unique_ptr<core::HeapTrimmer> heap_trimmer_;  // on ring_, while it runs
   // What each worker runs. services_[i] is created, used and destroyed on worker i's thread;
   // the vector itself is sized before the workers start and never changes after.
   std::vector<Services> services_;
@@ -412,6 +414,25 @@ void Daemon::AddStatSources() {
                     {{"version", RINGCAST_VERSION}, {"crypto", RINGCAST_CRYPTO_LIBRARY}}));
     out.push_back(core::Gauge("stats.workers", static_cast<double>(workers_.size()),
                               "ringcast_workers", "worker threads running"));
+    const core::HeapFigures heap = core::ReadHeapFigures();
+    out.push_back(core::Gauge("stats.memory.resident_bytes",
+                              static_cast<double>(core::ResidentBytes()),
+                              "ringcast_memory_resident_bytes", "the process's resident set"));
+    out.push_back(core::Gauge("stats.memory.heap_in_use_bytes",
+                              static_cast<double>(heap.in_use_bytes),
+                              "ringcast_memory_heap_in_use_bytes", "heap memory in use"));
+    out.push_back(core::Gauge("stats.memory.heap_free_bytes", static_cast<double>(heap.free_bytes),
+                              "ringcast_memory_heap_free_bytes",
+                              "heap memory freed and kept by the allocator for reuse"));
+    if (heap_trimmer_ != nullptr) {
+      out.push_back(core::Counter("stats.memory.trims", static_cast<double>(heap_trimmer_->trims()),
+                                  "ringcast_memory_trims_total",
+                                  "times freed heap memory was given back to the system"));
+      out.push_back(core::Counter("stats.memory.returned_bytes",
+                                  static_cast<double>(heap_trimmer_->returned_bytes()),
+                                  "ringcast_memory_returned_bytes_total",
+                                  "resident memory given back by those trims"));
+    }
     out.push_back(core::Gauge("stats.paths", static_cast<double>(registry_.PathNames().size()),
                               "ringcast_paths", "paths configured"));
     out.push_back(core::Counter("stats.config.reloads", static_cast<double>(reloads_),
@@ -568,7 +589,10 @@ int Daemon::Run() {
   AddStatSources();
   LOG_INFO("ringcastd: ready");
   std::unique_ptr<SdWatchdog> watchdog = SdNotifyReady(*ring_);  // systemd Type=notify
+  // What a flood freed goes back within seconds of its end (core/heap_trimmer.h).
+  heap_trimmer_ = std::make_unique<core::HeapTrimmer>(*ring_, 5 * core::kNsPerSec, 8 << 20);
   ring_->Run();  // until SIGTERM/SIGINT; returns with nothing left in flight
+  heap_trimmer_.reset();
   watchdog.reset();
   signals_.reset();
   buffers_.reset();
