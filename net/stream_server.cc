@@ -225,7 +225,8 @@ void StreamConnection::Start(std::unique_ptr<StreamSession> session) {
         idle_timer_->ArmAt(idle_until);
         return;
       }
-      LOG_DEBUG("%s: closing idle connection from %s", options_.name, peer_);
+      LOG_EVERY_SEC(Info, "%s: closing the connection from %s: silent for %d s", options_.name,
+                    peer_, options_.idle_timeout_ns / core::kNsPerSec);
       Close();
     });
     idle_timer_->ArmAfter(options_.idle_timeout_ns);

@@ -30,9 +30,12 @@ absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(
   StreamServerOptions options;
   options.name = "rtsp";
   options.max_connections = 4096;
-  // Players send a keep-alive every timeout/2 (the Session header says the timeout); a
-  // connection silent for the whole timeout is gone.
-  options.idle_timeout_ns = settings.session_timeout_s * core::kNsPerSec;
+  // The Session header tells players the timeout; they send a keep-alive before it runs out,
+  // some with little to spare (ffmpeg at half of it, GStreamer at 80% of a 10 s timeout), and a
+  // busy machine can delay one. The cut comes a grace period later: half the timeout, at least
+  // 5 s. (A reader over UDP has only those requests: its RTCP goes to a port every worker shares.)
+  const int64_t timeout_ns = settings.session_timeout_s * core::kNsPerSec;
+  options.idle_timeout_ns = timeout_ns + std::max<int64_t>(timeout_ns / 2, 5 * core::kNsPerSec);
   options.max_queued_bytes = 16 << 20;
   options.max_connections_per_ip = settings.max_connections_per_ip;
   options.request_timeout_ns = settings.request_timeout_ns;

@@ -85,8 +85,9 @@ void DefineRtspTunables(core::Registry& registry) {
                    .default_value = "10000",
                    .min = 1000,
                    .max = 3600000,
-                   .description = "an RTSP connection silent this long is closed (players get "
-                                  "half of it as their keep-alive period)",
+                   .description = "the session timeout players are told: they send keep-alives "
+                                  "within it; a connection silent for it plus half again (at "
+                                  "least 5 s more) is closed",
                    .apply = Apply::kRestart});
 }
 
