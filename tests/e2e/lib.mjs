@@ -350,6 +350,20 @@ export async function inbound(page, kind) {
   }, kind);
 }
 
+// A browser on the player page of path `name`, once it has decoded its first video frame
+// (within `ms`); the failure names `why` and the player's state.
+export async function openPlayer(t, daemon, name, { ms = 15000, why = "" } = {}) {
+  const { page } = await openBrowser(t);
+  await page.goto(`${daemon.httpBase}/${name}/`, { timeout: 10000 });
+  try {
+    await page.waitForFunction(() => window.ringcast?.timing?.video != null, null,
+                               { timeout: ms, polling: 100 });
+  } catch {
+    throw new Error(`no video decoded within ${ms / 1000} s${why}; player ${await playerState(page)}`);
+  }
+  return page;
+}
+
 // The player's state for error messages.
 export async function playerState(page) {
   try {

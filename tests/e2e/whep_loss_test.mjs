@@ -8,7 +8,7 @@
 //   node tests/e2e/whep_loss_test.mjs [build/bin/ringcastd [build/bin/ringcastctl]]   (root)
 
 import { setTimeout as sleep } from "node:timers/promises";
-import { runTest, reenterInLossyNetns, Daemon, startPublisher, openBrowser, inbound, playerState,
+import { runTest, reenterInLossyNetns, Daemon, startPublisher, openPlayer, inbound,
          log, assert } from "./lib.mjs";
 
 const kUdpPort = 8189;       // fixed: the drop rule names it; the namespace is ours alone
@@ -23,14 +23,7 @@ await runTest("e2e.whep_loss", async (t) => {
   const daemon = await new Daemon(t, t.ringcastd, t.ringcastctl)
       .start(["path.cam.source = publisher", "webrtc.gso = 0"], { udpPort: kUdpPort });
   await startPublisher(t, daemon, "cam");
-  const { page } = await openBrowser(t);
-  await page.goto(`${daemon.httpBase}/cam/`, { timeout: 10000 });
-  try {
-    await page.waitForFunction(() => window.ringcast?.timing?.video != null, null,
-                               { timeout: 15000, polling: 100 });
-  } catch {
-    throw new Error(`no video decoded within 15 s under loss; player ${await playerState(page)}`);
-  }
+  const page = await openPlayer(t, daemon, "cam", { why: " under loss" });
   await sleep(1500);  // past the fast-start burst
 
   // The deltas over `kWindowMs` of the browser's video figures, the server's and the rule's.

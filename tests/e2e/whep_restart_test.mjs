@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { runTest, Daemon, startCameraProcess, openBrowser, inbound, playerState, waitFor, assert,
+import { runTest, Daemon, startCameraProcess, openPlayer, inbound, waitFor, assert,
          log } from "./lib.mjs";
 
 const kMaxSeqStep = 10;  // between consecutive packets on the wire (loopback loses nothing)
@@ -81,14 +81,7 @@ await runTest("e2e.whep_restart", async (t) => {
   ]);
   await waitFor(async () => await stat(daemon, "stats.path.cam.source_ready") === "1", 20000,
                 "the camera pulled");
-  const { page } = await openBrowser(t);
-  await page.goto(`${daemon.httpBase}/cam/`, { timeout: 10000 });
-  try {
-    await page.waitForFunction(() => window.ringcast?.timing?.video != null, null,
-                               { timeout: 15000, polling: 100 });
-  } catch {
-    throw new Error(`no video decoded within 15 s; player ${await playerState(page)}`);
-  }
+  const page = await openPlayer(t, daemon, "cam");
   await sleep(2000);
   const before = await inbound(page, "video");
   log("test", `before: ssrc ${before.ssrc}, received ${before.packetsReceived}, lost ` +
