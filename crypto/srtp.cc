@@ -1,10 +1,6 @@
 #include "crypto/srtp.h"
 
-#include <openssl/aead.h>
-#include <openssl/aes.h>
-#include <openssl/digest.h>
-#include <openssl/hmac.h>
-#include <openssl/mem.h>
+#include <openssl/crypto.h>  // OPENSSL_cleanse, CRYPTO_memcmp
 
 #include <algorithm>
 #include <cstring>
@@ -166,33 +162,22 @@ absl::StatusOr<std::unique_ptr<SrtpContext>> SrtpContext::Create(SrtpProfile pro
   return context;
 }
 
-SrtpContext::~SrtpContext() {
-  OPENSSL_cleanse(&keys_, sizeof(keys_));
-  OPENSSL_cleanse(&rtp_aes_, sizeof(rtp_aes_));
-  OPENSSL_cleanse(&rtcp_aes_, sizeof(rtcp_aes_));
-}
+SrtpContext::~SrtpContext() { OPENSSL_cleanse(&keys_, sizeof(keys_)); }
 
 absl::Status SrtpContext::Init(const SrtpSessionKeys& keys) {
   keys_ = keys;
   if (profile_ == SrtpProfile::kAeadAes128Gcm) {
-    const EVP_AEAD* aead = EVP_aead_aes_128_gcm();
-    if (!EVP_AEAD_CTX_init(rtp_aead_.get(), aead, keys.rtp_key.data(), keys.rtp_key.size(), kGcmTag,
-                           nullptr) ||
-        !EVP_AEAD_CTX_init(rtcp_aead_.get(), aead, keys.rtcp_key.data(), keys.rtcp_key.size(),
-                           kGcmTag, nullptr)) {
-      return absl::InternalError("srtp: EVP_AEAD_CTX_init(aes-128-gcm) failed");
+    const bool seal = direction_ == SrtpDirection::kProtect;
+    if (!rtp_gcm_.Init(keys.rtp_key, seal) || !rtcp_gcm_.Init(keys.rtcp_key, seal)) {
+      return absl::InternalError("srtp: cannot key AES-128-GCM");
     }
     return absl::OkStatus();
   }
-  if (AES_set_encrypt_key(keys.rtp_key.data(), 128, &rtp_aes_) != 0 ||
-      AES_set_encrypt_key(keys.rtcp_key.data(), 128, &rtcp_aes_) != 0) {
-    return absl::InternalError("srtp: AES_set_encrypt_key failed");
+  if (!rtp_ctr_.Init(keys.rtp_key) || !rtcp_ctr_.Init(keys.rtcp_key)) {
+    return absl::InternalError("srtp: cannot key AES-128-CTR");
   }
-  if (!HMAC_Init_ex(rtp_hmac_.get(), keys.rtp_auth.data(), keys.rtp_auth.size(), EVP_sha1(),
-                    nullptr) ||
-      !HMAC_Init_ex(rtcp_hmac_.get(), keys.rtcp_auth.data(), keys.rtcp_auth.size(), EVP_sha1(),
-                    nullptr)) {
-    return absl::InternalError("srtp: HMAC_Init_ex(sha1) failed");
+  if (!rtp_hmac_.Init(keys.rtp_auth) || !rtcp_hmac_.Init(keys.rtcp_auth)) {
+    return absl::InternalError("srtp: cannot key HMAC-SHA1");
   }
   return absl::OkStatus();
 }
@@ -225,36 +210,34 @@ SrtpContext::Stream& SrtpContext::Insert(uint32_t ssrc) {
 
 // RFC 7714 §8.1 / §9.1: IV = (00 00 || SSRC || index bits) XOR salt; `index_bits` are the
 // low 48 bits (ROC || SEQ for RTP, 00 00 || E=0 || SRTCP index for RTCP).
-bool SrtpContext::GcmSeal(EVP_AEAD_CTX* ctx, const uint8_t* salt, uint32_t ssrc,
-                          uint64_t index_bits, const uint8_t* ad, size_t ad_len, const uint8_t* in,
-                          uint8_t* out, size_t len, uint8_t* tag) {
-  uint8_t iv[12] = {0, 0};
+static void GcmIv(const uint8_t* salt, uint32_t ssrc, uint64_t index_bits, uint8_t* iv) {
+  iv[0] = 0;
+  iv[1] = 0;
   Store32(iv + 2, ssrc);
   Store32(iv + 6, static_cast<uint32_t>(index_bits >> 16));
   iv[10] = static_cast<uint8_t>(index_bits >> 8);
   iv[11] = static_cast<uint8_t>(index_bits);
-  for (size_t i = 0; i < 12; ++i) iv[i] ^= salt[i];
-  size_t tag_len = 0;
-  return EVP_AEAD_CTX_seal_scatter(ctx, out, tag, &tag_len, kGcmTag, iv, sizeof(iv), in, len,
-                                   nullptr, 0, ad, ad_len) == 1 &&
-         tag_len == kGcmTag;
+  for (size_t i = 0; i < kGcmIvLength; ++i) iv[i] ^= salt[i];
 }
 
-bool SrtpContext::GcmOpen(EVP_AEAD_CTX* ctx, const uint8_t* salt, uint32_t ssrc,
-                          uint64_t index_bits, const uint8_t* ad, size_t ad_len, uint8_t* data,
-                          size_t data_len, const uint8_t* tag) {
-  uint8_t iv[12] = {0, 0};
-  Store32(iv + 2, ssrc);
-  Store32(iv + 6, static_cast<uint32_t>(index_bits >> 16));
-  iv[10] = static_cast<uint8_t>(index_bits >> 8);
-  iv[11] = static_cast<uint8_t>(index_bits);
-  for (size_t i = 0; i < 12; ++i) iv[i] ^= salt[i];
-  return EVP_AEAD_CTX_open_gather(ctx, data, iv, sizeof(iv), data, data_len, tag, kGcmTag, ad,
-                                  ad_len) == 1;
+bool SrtpContext::GcmSeal(GcmKey& key, const uint8_t* salt, uint32_t ssrc, uint64_t index_bits,
+                          const uint8_t* ad, size_t ad_len, const uint8_t* in, uint8_t* out,
+                          size_t len, uint8_t* tag) {
+  uint8_t iv[kGcmIvLength];
+  GcmIv(salt, ssrc, index_bits, iv);
+  return key.Seal(iv, ad, ad_len, in, out, len, tag);
+}
+
+bool SrtpContext::GcmOpen(GcmKey& key, const uint8_t* salt, uint32_t ssrc, uint64_t index_bits,
+                          const uint8_t* ad, size_t ad_len, uint8_t* data, size_t data_len,
+                          const uint8_t* tag) {
+  uint8_t iv[kGcmIvLength];
+  GcmIv(salt, ssrc, index_bits, iv);
+  return key.Open(iv, ad, ad_len, data, data_len, tag);
 }
 
 // RFC 3711 §4.1.1: IV = (salt * 2^16) XOR (SSRC * 2^64) XOR (index * 2^16).
-void SrtpContext::CmCrypt(const AES_KEY& key, const uint8_t* salt, uint32_t ssrc, uint64_t index,
+bool SrtpContext::CmCrypt(CtrKey& key, const uint8_t* salt, uint32_t ssrc, uint64_t index,
                           const uint8_t* in, uint8_t* out, size_t len) {
   uint8_t iv[16] = {};
   std::memcpy(iv, salt, 14);
@@ -263,21 +246,14 @@ void SrtpContext::CmCrypt(const AES_KEY& key, const uint8_t* salt, uint32_t ssrc
   iv[6] ^= static_cast<uint8_t>(ssrc >> 8);
   iv[7] ^= static_cast<uint8_t>(ssrc);
   for (int i = 0; i < 6; ++i) iv[13 - i] ^= static_cast<uint8_t>(index >> (8 * i));
-  uint8_t ecount[16] = {};
-  unsigned int num = 0;
-  AES_ctr128_encrypt(in, out, len, &key, iv, ecount, &num);
+  return key.Crypt(iv, in, out, len);
 }
 
 // RFC 3711 §4.2.1: HMAC-SHA1 over data || suffix, truncated to 80 bits.
-bool SrtpContext::Hmac(HMAC_CTX* ctx, const uint8_t* data, size_t len, const uint8_t* suffix,
+bool SrtpContext::Hmac(HmacSha1Key& key, const uint8_t* data, size_t len, const uint8_t* suffix,
                        size_t suffix_len, uint8_t* tag10) {
-  uint8_t digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  if (!HMAC_Init_ex(ctx, nullptr, 0, nullptr, nullptr) || !HMAC_Update(ctx, data, len) ||
-      (suffix_len > 0 && !HMAC_Update(ctx, suffix, suffix_len)) ||
-      !HMAC_Final(ctx, digest, &digest_len) || digest_len < kCmTag) {
-    return false;
-  }
+  uint8_t digest[kSha1Length];
+  if (!key.Mac(data, len, suffix, suffix_len, digest)) return false;
   std::memcpy(tag10, digest, kCmTag);
   return true;
 }
@@ -320,15 +296,17 @@ SrtpResult SrtpContext::ProtectRtp(uint8_t* p, size_t header, const uint8_t* in,
   const uint64_t index = stream->rtp.EstimateIndex(seq);
   const size_t length = header + payload_len;
   if (profile_ == SrtpProfile::kAeadAes128Gcm) {
-    if (!GcmSeal(rtp_aead_.get(), keys_.rtp_salt.data(), ssrc, index, p, header, in, p + header,
+    if (!GcmSeal(rtp_gcm_, keys_.rtp_salt.data(), ssrc, index, p, header, in, p + header,
                  payload_len, p + length)) {
       return SrtpResult::kError;
     }
   } else {
-    CmCrypt(rtp_aes_, keys_.rtp_salt.data(), ssrc, index, in, p + header, payload_len);
+    if (!CmCrypt(rtp_ctr_, keys_.rtp_salt.data(), ssrc, index, in, p + header, payload_len)) {
+      return SrtpResult::kError;
+    }
     uint8_t roc[4];
     Store32(roc, static_cast<uint32_t>(index >> 16));
-    if (!Hmac(rtp_hmac_.get(), p, length, roc, sizeof(roc), p + length)) return SrtpResult::kError;
+    if (!Hmac(rtp_hmac_, p, length, roc, sizeof(roc), p + length)) return SrtpResult::kError;
   }
   if (stream->rtp.Check(index) == SrtpResult::kOk) stream->rtp.Accept(index);
   return SrtpResult::kOk;
@@ -352,7 +330,7 @@ SrtpResult SrtpContext::Unprotect(std::span<uint8_t> buffer, size_t& length) {
   if (SrtpResult replay = window.Check(index); replay != SrtpResult::kOk) return replay;
   const size_t body = length - tag_len;
   if (profile_ == SrtpProfile::kAeadAes128Gcm) {
-    if (!GcmOpen(rtp_aead_.get(), keys_.rtp_salt.data(), ssrc, index, p, header, p + header,
+    if (!GcmOpen(rtp_gcm_, keys_.rtp_salt.data(), ssrc, index, p, header, p + header,
                  body - header, p + body)) {
       return SrtpResult::kAuthFailed;
     }
@@ -360,9 +338,12 @@ SrtpResult SrtpContext::Unprotect(std::span<uint8_t> buffer, size_t& length) {
     uint8_t roc[4];
     Store32(roc, static_cast<uint32_t>(index >> 16));
     uint8_t tag[kCmTag];
-    if (!Hmac(rtp_hmac_.get(), p, body, roc, sizeof(roc), tag)) return SrtpResult::kError;
+    if (!Hmac(rtp_hmac_, p, body, roc, sizeof(roc), tag)) return SrtpResult::kError;
     if (CRYPTO_memcmp(tag, p + body, kCmTag) != 0) return SrtpResult::kAuthFailed;
-    CmCrypt(rtp_aes_, keys_.rtp_salt.data(), ssrc, index, p + header, p + header, body - header);
+    if (!CmCrypt(rtp_ctr_, keys_.rtp_salt.data(), ssrc, index, p + header, p + header,
+                 body - header)) {
+      return SrtpResult::kError;
+    }
   }
   if (stream == nullptr) stream = &Insert(ssrc);
   stream->rtp.Accept(index);
@@ -398,17 +379,19 @@ SrtpResult SrtpContext::ProtectRtcpWithIndex(std::span<uint8_t> buffer, size_t& 
     uint8_t ad[kRtcpHeader + 4];
     std::memcpy(ad, p, kRtcpHeader);
     std::memcpy(ad + kRtcpHeader, e_index, 4);
-    if (!GcmSeal(rtcp_aead_.get(), keys_.rtcp_salt.data(), ssrc, index, ad, sizeof(ad),
+    if (!GcmSeal(rtcp_gcm_, keys_.rtcp_salt.data(), ssrc, index, ad, sizeof(ad),
                  p + kRtcpHeader, p + kRtcpHeader, length - kRtcpHeader, p + length)) {
       return SrtpResult::kError;
     }
     std::memcpy(p + length + kGcmTag, e_index, 4);
   } else {
     // RFC 3711 §3.4: E || index follows the encrypted part and is authenticated.
-    CmCrypt(rtcp_aes_, keys_.rtcp_salt.data(), ssrc, index, p + kRtcpHeader, p + kRtcpHeader,
-            length - kRtcpHeader);
+    if (!CmCrypt(rtcp_ctr_, keys_.rtcp_salt.data(), ssrc, index, p + kRtcpHeader,
+                 p + kRtcpHeader, length - kRtcpHeader)) {
+      return SrtpResult::kError;
+    }
     std::memcpy(p + length, e_index, 4);
-    if (!Hmac(rtcp_hmac_.get(), p, length + 4, nullptr, 0, p + length + 4)) {
+    if (!Hmac(rtcp_hmac_, p, length + 4, nullptr, 0, p + length + 4)) {
       return SrtpResult::kError;
     }
   }
@@ -442,23 +425,23 @@ SrtpResult SrtpContext::UnprotectRtcp(std::span<uint8_t> buffer, size_t& length)
       uint8_t ad[kRtcpHeader + 4];
       std::memcpy(ad, p, kRtcpHeader);
       std::memcpy(ad + kRtcpHeader, e_index, 4);
-      opened = GcmOpen(rtcp_aead_.get(), keys_.rtcp_salt.data(), ssrc, index, ad, sizeof(ad),
+      opened = GcmOpen(rtcp_gcm_, keys_.rtcp_salt.data(), ssrc, index, ad, sizeof(ad),
                        p + kRtcpHeader, body - kRtcpHeader, tag);
     } else {
       // RFC 7714 §9.3 (E = 0): the whole packet || E || index is the AAD; move the index
       // next to the packet so the AAD is contiguous.
       std::memmove(p + body, e_index, 4);
-      opened = GcmOpen(rtcp_aead_.get(), keys_.rtcp_salt.data(), ssrc, index, p, body + 4, p + body,
+      opened = GcmOpen(rtcp_gcm_, keys_.rtcp_salt.data(), ssrc, index, p, body + 4, p + body,
                        0, tag);
     }
     if (!opened) return SrtpResult::kAuthFailed;
   } else {
     uint8_t tag[kCmTag];
-    if (!Hmac(rtcp_hmac_.get(), p, body + 4, nullptr, 0, tag)) return SrtpResult::kError;
+    if (!Hmac(rtcp_hmac_, p, body + 4, nullptr, 0, tag)) return SrtpResult::kError;
     if (CRYPTO_memcmp(tag, p + body + 4, kCmTag) != 0) return SrtpResult::kAuthFailed;
-    if (encrypted) {
-      CmCrypt(rtcp_aes_, keys_.rtcp_salt.data(), ssrc, index, p + kRtcpHeader, p + kRtcpHeader,
-              body - kRtcpHeader);
+    if (encrypted && !CmCrypt(rtcp_ctr_, keys_.rtcp_salt.data(), ssrc, index, p + kRtcpHeader,
+                              p + kRtcpHeader, body - kRtcpHeader)) {
+      return SrtpResult::kError;
     }
   }
   if (stream == nullptr) stream = &Insert(ssrc);

@@ -10,16 +10,12 @@
 // per-packet calls never allocate and return an SrtpResult, never a Status: a bad packet is dropped
 // and counted.
 //
-// Two engines implement it (ARCHITECTURE.md, "Crypto"): SrtpContext on BoringSSL's primitives
-// (the default) and LibsrtpEngine on libsrtp2 (crypto.srtp_engine = libsrtp; also the test
-// oracle).
+// Two engines implement it (ARCHITECTURE.md, "Crypto"): SrtpContext on the TLS library's
+// primitives (crypto/srtp_cipher.h: BoringSSL or OpenSSL 3; the default) and LibsrtpEngine on
+// libsrtp2 (crypto.srtp_engine = libsrtp; also the test oracle).
 // An engine is used by one thread at a time (its worker); it holds no locks.
 #ifndef RINGCAST_CRYPTO_SRTP_H_
 #define RINGCAST_CRYPTO_SRTP_H_
-
-#include <openssl/aead.h>
-#include <openssl/aes.h>
-#include <openssl/hmac.h>
 
 #include <array>
 #include <cstddef>
@@ -28,6 +24,7 @@
 #include <span>
 
 #include "absl/status/statusor.h"
+#include "crypto/srtp_cipher.h"
 #include "crypto/srtp_profile.h"
 
 namespace ringcast::crypto {
@@ -118,7 +115,8 @@ class SrtpReplayWindow {
   uint64_t bitmap_ = 0;  // bit i: highest_ - i was accepted
 };
 
-// The BoringSSL engine: EVP_AEAD (AES-128-GCM) or AES-CTR + HMAC-SHA1, all keyed once here.
+// The built-in engine: AES-128-GCM, or AES-CTR + HMAC-SHA1 (crypto/srtp_cipher.h), all keyed
+// once here.
 class SrtpContext final : public SrtpEngine {
  public:
   static absl::StatusOr<std::unique_ptr<SrtpContext>> Create(SrtpProfile profile,
@@ -160,23 +158,23 @@ class SrtpContext final : public SrtpEngine {
 
   // Transforms; `index` is the 48-bit SRTP or 31-bit SRTCP index. GcmSeal and CmCrypt read
   // `in` and write `out`, which is either `in` itself or does not overlap it.
-  bool GcmSeal(EVP_AEAD_CTX* ctx, const uint8_t* salt, uint32_t ssrc, uint64_t index_bits,
-               const uint8_t* ad, size_t ad_len, const uint8_t* in, uint8_t* out, size_t len,
-               uint8_t* tag);
-  bool GcmOpen(EVP_AEAD_CTX* ctx, const uint8_t* salt, uint32_t ssrc, uint64_t index_bits,
-               const uint8_t* ad, size_t ad_len, uint8_t* data, size_t data_len,
-               const uint8_t* tag);
-  void CmCrypt(const AES_KEY& key, const uint8_t* salt, uint32_t ssrc, uint64_t index,
-               const uint8_t* in, uint8_t* out, size_t len);
-  bool Hmac(HMAC_CTX* ctx, const uint8_t* data, size_t len, const uint8_t* suffix,
-            size_t suffix_len, uint8_t* tag10);
+  static bool GcmSeal(GcmKey& key, const uint8_t* salt, uint32_t ssrc, uint64_t index_bits,
+                      const uint8_t* ad, size_t ad_len, const uint8_t* in, uint8_t* out,
+                      size_t len, uint8_t* tag);
+  static bool GcmOpen(GcmKey& key, const uint8_t* salt, uint32_t ssrc, uint64_t index_bits,
+                      const uint8_t* ad, size_t ad_len, uint8_t* data, size_t data_len,
+                      const uint8_t* tag);
+  static bool CmCrypt(CtrKey& key, const uint8_t* salt, uint32_t ssrc, uint64_t index,
+                      const uint8_t* in, uint8_t* out, size_t len);
+  static bool Hmac(HmacSha1Key& key, const uint8_t* data, size_t len, const uint8_t* suffix,
+                   size_t suffix_len, uint8_t* tag10);
 
   SrtpProfile profile_;
   SrtpDirection direction_;
   SrtpSessionKeys keys_;
-  bssl::ScopedEVP_AEAD_CTX rtp_aead_, rtcp_aead_;
-  AES_KEY rtp_aes_{}, rtcp_aes_{};
-  bssl::ScopedHMAC_CTX rtp_hmac_, rtcp_hmac_;
+  GcmKey rtp_gcm_, rtcp_gcm_;
+  CtrKey rtp_ctr_, rtcp_ctr_;
+  HmacSha1Key rtp_hmac_, rtcp_hmac_;
   std::array<Stream, kSrtpMaxStreams> streams_{};
   uint64_t clock_ = 0;  // LRU ticks
 };

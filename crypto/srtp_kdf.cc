@@ -1,24 +1,19 @@
 #include "crypto/srtp_kdf.h"
 
-#include <openssl/aes.h>
-#include <openssl/mem.h>
-
 #include <algorithm>
 #include <array>
+
+#include "core/check.h"
+#include "crypto/srtp_cipher.h"
 
 namespace ringcast::crypto {
 
 void AesCmXor(std::span<const uint8_t, 16> key, std::span<const uint8_t, 16> iv,
               std::span<uint8_t> data) {
-  AES_KEY aes;
-  AES_set_encrypt_key(key.data(), 128, &aes);
-  std::array<uint8_t, 16> counter;
-  std::copy(iv.begin(), iv.end(), counter.begin());
-  std::array<uint8_t, 16> ecount{};
-  unsigned int num = 0;
-  AES_ctr128_encrypt(data.data(), data.data(), data.size(), &aes, counter.data(), ecount.data(),
-                     &num);
-  OPENSSL_cleanse(&aes, sizeof(aes));
+  CtrKey ctr;
+  // Keying AES-128 and running it cannot fail short of memory exhaustion.
+  const bool done = ctr.Init(key) && ctr.Crypt(iv.data(), data.data(), data.data(), data.size());
+  CHECK(done);
 }
 
 void SrtpKdf(std::span<const uint8_t, 16> master_key, std::span<const uint8_t> master_salt,

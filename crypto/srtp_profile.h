@@ -7,7 +7,9 @@
 namespace ringcast::crypto {
 
 enum class SrtpProfile { kAeadAes128Gcm, kAes128CmSha1_80 };
-enum class SrtpEngineKind { kBoringSsl, kLibsrtp };
+// kBuiltin: crypto/srtp.cc on the build's TLS library (crypto.srtp_engine = boringssl, the
+// name it has had since that was the only library); kLibsrtp: libsrtp2.
+enum class SrtpEngineKind { kBuiltin, kLibsrtp };
 
 }  // namespace ringcast::crypto
 

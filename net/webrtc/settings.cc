@@ -207,7 +207,7 @@ absl::StatusOr<WebRtcSettings> ReadWebRtcSettings(const core::Registry& registry
   settings.session.timeout_ns = read.DurationNs("webrtc.session_timeout_ms");
   settings.session.srtp_engine = read.String("crypto.srtp_engine") == "libsrtp"
                                      ? crypto::SrtpEngineKind::kLibsrtp
-                                     : crypto::SrtpEngineKind::kBoringSsl;
+                                     : crypto::SrtpEngineKind::kBuiltin;
   settings.gso = read.Bool("webrtc.gso");
   settings.session.handshake_timeout_ns = read.DurationNs("webrtc.handshake_timeout_ms");
   settings.max_sessions = read.Int("webrtc.max_sessions");

@@ -27,7 +27,7 @@ struct SessionSettings {
   bool fast_start = true;                  // webrtc.fast_start
   int64_t timeout_ns = 30'000'000'000;     // webrtc.session_timeout_ms
   int64_t handshake_timeout_ns = 5'000'000'000;  // webrtc.handshake_timeout_ms
-  crypto::SrtpEngineKind srtp_engine = crypto::SrtpEngineKind::kBoringSsl;  // crypto.srtp_engine
+  crypto::SrtpEngineKind srtp_engine = crypto::SrtpEngineKind::kBuiltin;  // crypto.srtp_engine
 };
 
 // The settings that apply live (to new sessions, and where it makes sense to running ones).

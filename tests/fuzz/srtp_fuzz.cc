@@ -71,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   SrtpProfile profile = (data[0] & 1) ? SrtpProfile::kAes128CmSha1_80 : SrtpProfile::kAeadAes128Gcm;
   bool rtcp = (data[0] & 2) != 0;
   // Fresh contexts per input: replay state must not make runs depend on earlier inputs.
-  auto boring = Make(SrtpEngineKind::kBoringSsl, profile, SrtpDirection::kUnprotect);
+  auto boring = Make(SrtpEngineKind::kBuiltin, profile, SrtpDirection::kUnprotect);
   auto libsrtp = Make(SrtpEngineKind::kLibsrtp, profile, SrtpDirection::kUnprotect);
   std::vector<uint8_t> a(data + 1, data + size);
   std::vector<uint8_t> b = a;

@@ -384,7 +384,7 @@ int main(int argc, char** argv) {
   using namespace ringcast::crypto;  // NOLINT: a small tool
   SrtpKeys keys;
   for (size_t i = 0; i < keys.key.size(); ++i) keys.key[i] = static_cast<uint8_t>(i);
-  auto engine = MakeSrtp(SrtpEngineKind::kBoringSsl, SrtpProfile::kAeadAes128Gcm, keys,
+  auto engine = MakeSrtp(SrtpEngineKind::kBuiltin, SrtpProfile::kAeadAes128Gcm, keys,
                          SrtpDirection::kProtect);
   if (!engine.ok()) {
     fprintf(stderr, "ringcast-floor: %s\n", std::string(engine.status().message()).c_str());

@@ -365,9 +365,9 @@ void Viewer::OnDtls(std::span<const uint8_t> bytes) {
 void Viewer::OnDtlsConnected() {
   dtls_timer_.Disarm();
   const crypto::DtlsSrtpKeys& keys = dtls_->srtp_keys();
-  auto in = crypto::MakeSrtp(crypto::SrtpEngineKind::kBoringSsl, keys.profile, keys.remote,
+  auto in = crypto::MakeSrtp(crypto::SrtpEngineKind::kBuiltin, keys.profile, keys.remote,
                              crypto::SrtpDirection::kUnprotect);
-  auto out = crypto::MakeSrtp(crypto::SrtpEngineKind::kBoringSsl, keys.profile, keys.local,
+  auto out = crypto::MakeSrtp(crypto::SrtpEngineKind::kBuiltin, keys.profile, keys.local,
                               crypto::SrtpDirection::kProtect);
   if (!in.ok() || !out.ok()) return Fail("srtp: keying failed");
   srtp_in_ = std::move(*in);

@@ -258,7 +258,7 @@ TEST_F(DtlsTest, ExportedKeysCarrySrtpBothWays) {
       const DtlsSrtpKeys& tx = (server_sends ? server_ : client_).transport->srtp_keys();
       const DtlsSrtpKeys& rx = (server_sends ? client_ : server_).transport->srtp_keys();
       auto protect =
-          MakeSrtp(SrtpEngineKind::kBoringSsl, profile, tx.local, SrtpDirection::kProtect);
+          MakeSrtp(SrtpEngineKind::kBuiltin, profile, tx.local, SrtpDirection::kProtect);
       auto unprotect =
           MakeSrtp(SrtpEngineKind::kLibsrtp, profile, rx.remote, SrtpDirection::kUnprotect);
       ASSERT_TRUE(protect.ok()) << protect.status();
