@@ -7,6 +7,7 @@ report says so and keeps its tables.
 """
 
 import csv
+import json
 import os
 
 TARGET_CPU_PERCENT = 3.0
@@ -609,6 +610,31 @@ def write(out, machine, results, quick=False, janus_missing=None):
                      f"CPU {ra['cpu_percent']:.2f}% vs {rb['cpu_percent']:.2f}%.")
     if len(L) == n:
         L.append("Not run in this report (needs W64 and W64-libsrtp, or S500 and S500-libsrtp).")
+    L.append("")
+
+    L += ["## SRTP on BoringSSL and on OpenSSL 3", ""]
+    srtp = os.path.join(out, "srtp.json")
+    if os.path.exists(srtp):
+        with open(srtp) as f:
+            measured = json.load(f)
+        rows = {(r["build"], r["engine"], r["profile"]): r for r in measured["results"]}
+        L.append(f"From bench/SRTP.md ({measured['date']}, {measured['cpu']}, "
+                 f"`tools/bench/srtp_compare.py`): ns per {measured['size']}-byte packet of the "
+                 "built-in engine, protect / unprotect.")
+        L.append("")
+        for profile in ("AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"):
+            b = rows.get(("BoringSSL", "builtin", profile))
+            o = rows.get(("OpenSSL", "builtin", profile))
+            if b and o:
+                L.append(f"- {profile}: BoringSSL {b['protect_ns']:.0f} / {b['unprotect_ns']:.0f}, "
+                         f"OpenSSL 3 {o['protect_ns']:.0f} / {o['unprotect_ns']:.0f} "
+                         f"({o['protect_ns'] / b['protect_ns']:.2f}× / "
+                         f"{o['unprotect_ns'] / b['unprotect_ns']:.2f}×).")
+        L.append("")
+        L.append("The W64 and 500-viewer points of the OpenSSL build need its WebRTC server, which "
+                 "is not built on OpenSSL yet (its DTLS is BoringSSL's).")
+    else:
+        L.append("Not measured (run tools/bench/srtp_compare.py).")
     L.append("")
 
     L += ["## Versus Janus", ""]
