@@ -4,8 +4,9 @@
 // on them; nothing else here knows the packet formats.
 //
 // Two implementations, one per build: srtp_cipher_boringssl.cc (EVP_AEAD, AES_KEY, HMAC_CTX:
-// BoringSSL's fixed-function API, the .deb) and srtp_cipher_openssl.cc (EVP_CIPHER_CTX and
-// EVP_MAC on OpenSSL 3's providers, the .rpm). Both go to the CPU's AES-NI/VAES and CLMUL code.
+// BoringSSL's fixed-function API, the .deb) and srtp_cipher_openssl.cc (EVP_CIPHER_CTX on OpenSSL
+// 3's providers and SHA1_* for the HMAC, the .rpm). Both go to the CPU's AES-NI/VAES and CLMUL
+// code.
 //
 // The per-packet calls never allocate. A key object belongs to one thread at a time.
 #ifndef RINGCAST_CRYPTO_SRTP_CIPHER_H_
