@@ -13,7 +13,9 @@ HeapFigures ReadHeapFigures() {
   const struct mallinfo2 info = ::mallinfo2();
   // Small requests come from the arenas (uordblks/fordblks); large ones are mmapped one by one
   // (hblkhd), in use until freed and unmapped at once then.
-  return {.in_use_bytes = info.uordblks + info.hblkhd, .free_bytes = info.fordblks};
+  return {.in_use_bytes = info.uordblks + info.hblkhd,
+          .arena_in_use_bytes = info.uordblks,
+          .free_bytes = info.fordblks};
 }
 
 size_t ResidentBytes() {
@@ -36,7 +38,9 @@ HeapTrimmer::HeapTrimmer(Ring& ring, int64_t interval_ns, size_t min_free_bytes)
 
 bool HeapTrimmer::MaybeTrim() {
   const HeapFigures before = ReadHeapFigures();
-  if (before.free_bytes < min_free_bytes_ || before.free_bytes <= before.in_use_bytes) return false;
+  if (before.free_bytes < min_free_bytes_ || before.free_bytes <= before.arena_in_use_bytes) {
+    return false;
+  }
   const size_t resident_before = ResidentBytes();
   ::malloc_trim(0);
   const size_t resident_after = ResidentBytes();

@@ -7,7 +7,8 @@
 // free). malloc_trim(0) hands back every whole free page wherever it lies (MADV_DONTNEED).
 //
 // Every `interval` the trimmer reads the heap's figures (mallinfo2) and trims when the
-// allocator holds at least `min_free` bytes free and more free than in use. Pages a trim gave back
+// allocator holds at least `min_free` bytes free and more free than in use in its arenas (large
+// blocks, each a mapping of its own, go back when freed and are left out). Pages a trim gave back
 // still count as free, so a fragmented heap is trimmed again each interval; that costs one
 // madvise per free run, on pages mostly no longer resident, and only what was resident again is
 // counted and logged. Ring thread only (the control thread's: the trim takes each arena's lock
@@ -23,8 +24,9 @@
 namespace ringcast::core {
 
 struct HeapFigures {
-  size_t in_use_bytes = 0;  // handed out by malloc and not yet freed
-  size_t free_bytes = 0;    // held by malloc's arenas for reuse (resident or not)
+  size_t in_use_bytes = 0;        // handed out by malloc and not yet freed
+  size_t arena_in_use_bytes = 0;  // the part of it in the arenas (not mmapped one by one)
+  size_t free_bytes = 0;          // held by malloc's arenas for reuse (resident or not)
 };
 
 // The allocator's figures, all arenas together; zeros where the allocator does not keep them
