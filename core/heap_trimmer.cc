@@ -50,10 +50,11 @@ bool HeapTrimmer::MaybeTrim() {
   ++trims_;
   returned_bytes_ += returned;
   const auto mib = [](size_t bytes) { return static_cast<double>(bytes) / kMiB; };
-  LOG_INFO("core: gave %.1f MiB of freed heap back to the system (resident %.1f → %.1f MiB; heap "
-           "%.1f MiB in use, %.1f MiB free)",
-           mib(returned), mib(resident_before), mib(resident_after), mib(before.in_use_bytes),
-           mib(before.free_bytes));
+  LOG_INFO(
+      "core: gave %.1f MiB of freed heap back to the system (resident %.1f → %.1f MiB; heap "
+      "%.1f MiB in use, %.1f MiB free)",
+      mib(returned), mib(resident_before), mib(resident_after), mib(before.in_use_bytes),
+      mib(before.free_bytes));
   return true;
 }
 

@@ -330,8 +330,8 @@ SrtpResult SrtpContext::Unprotect(std::span<uint8_t> buffer, size_t& length) {
   if (SrtpResult replay = window.Check(index); replay != SrtpResult::kOk) return replay;
   const size_t body = length - tag_len;
   if (profile_ == SrtpProfile::kAeadAes128Gcm) {
-    if (!GcmOpen(rtp_gcm_, keys_.rtp_salt.data(), ssrc, index, p, header, p + header,
-                 body - header, p + body)) {
+    if (!GcmOpen(rtp_gcm_, keys_.rtp_salt.data(), ssrc, index, p, header, p + header, body - header,
+                 p + body)) {
       return SrtpResult::kAuthFailed;
     }
   } else {
@@ -379,15 +379,15 @@ SrtpResult SrtpContext::ProtectRtcpWithIndex(std::span<uint8_t> buffer, size_t& 
     uint8_t ad[kRtcpHeader + 4];
     std::memcpy(ad, p, kRtcpHeader);
     std::memcpy(ad + kRtcpHeader, e_index, 4);
-    if (!GcmSeal(rtcp_gcm_, keys_.rtcp_salt.data(), ssrc, index, ad, sizeof(ad),
-                 p + kRtcpHeader, p + kRtcpHeader, length - kRtcpHeader, p + length)) {
+    if (!GcmSeal(rtcp_gcm_, keys_.rtcp_salt.data(), ssrc, index, ad, sizeof(ad), p + kRtcpHeader,
+                 p + kRtcpHeader, length - kRtcpHeader, p + length)) {
       return SrtpResult::kError;
     }
     std::memcpy(p + length + kGcmTag, e_index, 4);
   } else {
     // RFC 3711 §3.4: E || index follows the encrypted part and is authenticated.
-    if (!CmCrypt(rtcp_ctr_, keys_.rtcp_salt.data(), ssrc, index, p + kRtcpHeader,
-                 p + kRtcpHeader, length - kRtcpHeader)) {
+    if (!CmCrypt(rtcp_ctr_, keys_.rtcp_salt.data(), ssrc, index, p + kRtcpHeader, p + kRtcpHeader,
+                 length - kRtcpHeader)) {
       return SrtpResult::kError;
     }
     std::memcpy(p + length, e_index, 4);
@@ -431,8 +431,8 @@ SrtpResult SrtpContext::UnprotectRtcp(std::span<uint8_t> buffer, size_t& length)
       // RFC 7714 §9.3 (E = 0): the whole packet || E || index is the AAD; move the index
       // next to the packet so the AAD is contiguous.
       std::memmove(p + body, e_index, 4);
-      opened = GcmOpen(rtcp_gcm_, keys_.rtcp_salt.data(), ssrc, index, p, body + 4, p + body,
-                       0, tag);
+      opened =
+          GcmOpen(rtcp_gcm_, keys_.rtcp_salt.data(), ssrc, index, p, body + 4, p + body, 0, tag);
     }
     if (!opened) return SrtpResult::kAuthFailed;
   } else {

@@ -159,8 +159,8 @@ class SrtpContext final : public SrtpEngine {
   // Transforms; `index` is the 48-bit SRTP or 31-bit SRTCP index. GcmSeal and CmCrypt read
   // `in` and write `out`, which is either `in` itself or does not overlap it.
   static bool GcmSeal(GcmKey& key, const uint8_t* salt, uint32_t ssrc, uint64_t index_bits,
-                      const uint8_t* ad, size_t ad_len, const uint8_t* in, uint8_t* out,
-                      size_t len, uint8_t* tag);
+                      const uint8_t* ad, size_t ad_len, const uint8_t* in, uint8_t* out, size_t len,
+                      uint8_t* tag);
   static bool GcmOpen(GcmKey& key, const uint8_t* salt, uint32_t ssrc, uint64_t index_bits,
                       const uint8_t* ad, size_t ad_len, uint8_t* data, size_t data_len,
                       const uint8_t* tag);

@@ -87,8 +87,7 @@ class HmacSha1Key {
 
   bool Init(std::span<const uint8_t> key);
   // The MAC of data || suffix (suffix may be empty).
-  bool Mac(const uint8_t* data, size_t len, const uint8_t* suffix, size_t suffix_len,
-           uint8_t* out);
+  bool Mac(const uint8_t* data, size_t len, const uint8_t* suffix, size_t suffix_len, uint8_t* out);
 
  private:
 #if defined(OPENSSL_IS_BORINGSSL)

@@ -19,15 +19,15 @@ bool GcmKey::Init(std::span<const uint8_t, 16> key, bool /*seal: EVP_AEAD does b
 bool GcmKey::Seal(const uint8_t* iv, const uint8_t* ad, size_t ad_len, const uint8_t* in,
                   uint8_t* out, size_t len, uint8_t* tag) {
   size_t tag_len = 0;
-  return EVP_AEAD_CTX_seal_scatter(ctx_.get(), out, tag, &tag_len, kGcmTagLength, iv,
-                                   kGcmIvLength, in, len, nullptr, 0, ad, ad_len) == 1 &&
+  return EVP_AEAD_CTX_seal_scatter(ctx_.get(), out, tag, &tag_len, kGcmTagLength, iv, kGcmIvLength,
+                                   in, len, nullptr, 0, ad, ad_len) == 1 &&
          tag_len == kGcmTagLength;
 }
 
 bool GcmKey::Open(const uint8_t* iv, const uint8_t* ad, size_t ad_len, uint8_t* data, size_t len,
                   const uint8_t* tag) {
-  return EVP_AEAD_CTX_open_gather(ctx_.get(), data, iv, kGcmIvLength, data, len, tag,
-                                  kGcmTagLength, ad, ad_len) == 1;
+  return EVP_AEAD_CTX_open_gather(ctx_.get(), data, iv, kGcmIvLength, data, len, tag, kGcmTagLength,
+                                  ad, ad_len) == 1;
 }
 
 CtrKey::~CtrKey() { OPENSSL_cleanse(&key_, sizeof(key_)); }

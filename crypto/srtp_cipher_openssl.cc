@@ -69,8 +69,7 @@ bool CtrKey::Init(std::span<const uint8_t, 16> key) {
   if (Ctr() == nullptr) return false;
   EVP_CIPHER_CTX_free(ctx_);
   ctx_ = EVP_CIPHER_CTX_new();
-  return ctx_ != nullptr &&
-         EVP_CipherInit_ex2(ctx_, Ctr(), key.data(), nullptr, 1, nullptr) == 1;
+  return ctx_ != nullptr && EVP_CipherInit_ex2(ctx_, Ctr(), key.data(), nullptr, 1, nullptr) == 1;
 }
 
 bool CtrKey::Crypt(const uint8_t* iv, const uint8_t* in, uint8_t* out, size_t len) {
@@ -111,8 +110,8 @@ bool HmacSha1Key::Mac(const uint8_t* data, size_t len, const uint8_t* suffix, si
                     (suffix_len == 0 || SHA1_Update(&ctx, suffix, suffix_len) == 1) &&
                     SHA1_Final(inner, &ctx) == 1;
   ctx = outer_;
-  const bool outer_done = done && SHA1_Update(&ctx, inner, sizeof(inner)) == 1 &&
-                          SHA1_Final(out, &ctx) == 1;
+  const bool outer_done =
+      done && SHA1_Update(&ctx, inner, sizeof(inner)) == 1 && SHA1_Final(out, &ctx) == 1;
   OPENSSL_cleanse(&ctx, sizeof(ctx));
   return outer_done;
 }

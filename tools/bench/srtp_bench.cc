@@ -26,6 +26,7 @@
 
 namespace {
 
+using ringcast::crypto::kSrtpMaxRtpOverhead;
 using ringcast::crypto::MakeSrtp;
 using ringcast::crypto::SrtpDirection;
 using ringcast::crypto::SrtpEngine;
@@ -33,7 +34,6 @@ using ringcast::crypto::SrtpEngineKind;
 using ringcast::crypto::SrtpKeys;
 using ringcast::crypto::SrtpProfile;
 using ringcast::crypto::SrtpResult;
-using ringcast::crypto::kSrtpMaxRtpOverhead;
 
 struct Options {
   size_t size = 1200;  // RTP header + payload, before the tag
@@ -47,7 +47,7 @@ void WriteRtp(uint8_t* p, size_t size, uint16_t seq) {
   p[1] = 96;
   p[2] = static_cast<uint8_t>(seq >> 8);
   p[3] = static_cast<uint8_t>(seq);
-  std::memset(p + 4, 0, 4);                       // timestamp
+  std::memset(p + 4, 0, 4);                              // timestamp
   p[8] = 0x12, p[9] = 0x34, p[10] = 0x56, p[11] = 0x78;  // SSRC
 }
 
@@ -96,13 +96,15 @@ bool RunCase(const Options& options, SrtpEngineKind engine, SrtpProfile profile)
   std::vector<uint8_t> buffer(room);
   uint16_t seq = 0;
   size_t failures = 0;
-  const Timing protect = Time(options, [] {}, [&] {
-    for (int i = 0; i < options.packets; ++i) {
-      WriteRtp(buffer.data(), options.size, seq++);
-      size_t length = options.size;
-      failures += tx->Protect(buffer, length) != SrtpResult::kOk;
-    }
-  });
+  const Timing protect = Time(
+      options, [] {},
+      [&] {
+        for (int i = 0; i < options.packets; ++i) {
+          WriteRtp(buffer.data(), options.size, seq++);
+          size_t length = options.size;
+          failures += tx->Protect(buffer, length) != SrtpResult::kOk;
+        }
+      });
   // Unprotect: each round's packets protected beforehand with the next sequence numbers (the
   // replay window sees each index once), copied into the work buffer as a receive leaves them.
   auto sender = Make(engine, profile, SrtpDirection::kProtect);

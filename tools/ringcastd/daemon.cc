@@ -428,10 +428,9 @@ void Daemon::AddStatSources() {
       out.push_back(core::Counter("stats.memory.trims", static_cast<double>(heap_trimmer_->trims()),
                                   "ringcast_memory_trims_total",
                                   "times freed heap memory was given back to the system"));
-      out.push_back(core::Counter("stats.memory.returned_bytes",
-                                  static_cast<double>(heap_trimmer_->returned_bytes()),
-                                  "ringcast_memory_returned_bytes_total",
-                                  "resident memory given back by those trims"));
+      out.push_back(core::Counter(
+          "stats.memory.returned_bytes", static_cast<double>(heap_trimmer_->returned_bytes()),
+          "ringcast_memory_returned_bytes_total", "resident memory given back by those trims"));
     }
     out.push_back(core::Gauge("stats.paths", static_cast<double>(registry_.PathNames().size()),
                               "ringcast_paths", "paths configured"));

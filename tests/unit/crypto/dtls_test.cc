@@ -257,8 +257,7 @@ TEST_F(DtlsTest, ExportedKeysCarrySrtpBothWays) {
     for (bool server_sends : {true, false}) {
       const DtlsSrtpKeys& tx = (server_sends ? server_ : client_).transport->srtp_keys();
       const DtlsSrtpKeys& rx = (server_sends ? client_ : server_).transport->srtp_keys();
-      auto protect =
-          MakeSrtp(SrtpEngineKind::kBuiltin, profile, tx.local, SrtpDirection::kProtect);
+      auto protect = MakeSrtp(SrtpEngineKind::kBuiltin, profile, tx.local, SrtpDirection::kProtect);
       auto unprotect =
           MakeSrtp(SrtpEngineKind::kLibsrtp, profile, rx.remote, SrtpDirection::kUnprotect);
       ASSERT_TRUE(protect.ok()) << protect.status();
