@@ -183,6 +183,13 @@ export class Daemon {
     return run(this.ctlBinary, ["-S", this.socket, ...args]);
   }
 
+  // A figure of the once-a-second snapshot as a string, or null while the snapshot does not
+  // have it yet (ringcastctl: unknown key).
+  async figure(name) {
+    const result = await this.ctl("-n", name);
+    return result.code === 0 ? result.stdout.trim() : null;
+  }
+
   // A figure or setting's value as a string (throws when ringcastctl fails).
   async value(name) {
     const result = await this.ctl("-n", name);
@@ -258,8 +265,8 @@ export async function startPublisher(t, daemon, name, { audio = false } = {}) {
   t.defer("stop ffmpeg", () => endProcess(proc));
   await waitFor(async () => {
     if (proc.exitCode !== null) throw new Error(`ffmpeg exited ${proc.exitCode}`);
-    const keyframes = await daemon.ctl("-n", `stats.path.${name}.keyframes`);
-    return keyframes.code === 0 && !["", "0"].includes(keyframes.stdout.trim());
+    const keyframes = await daemon.figure(`stats.path.${name}.keyframes`);
+    return keyframes !== null && !["", "0"].includes(keyframes);
   }, 15000, `the first keyframe on path ${name}`, 20);
   return { proc, firstKeyframeAt: Date.now() };
 }
@@ -545,11 +552,8 @@ export async function reenterInLossyNetns({ udpPort, perMille }) {
   const netns = process.env[kNetnsEnv];
   if (netns) {
     const setLoss = async (newPerMille) => {
-      const scriptFile = path.join(os.tmpdir(), `${netns}-${newPerMille}.nft`);
-      fs.writeFileSync(scriptFile, [`flush chain inet ${kLossTable} input`,
-                                    ...lossRules(udpPort, newPerMille)].join("\n") + "\n");
-      const result = await run("nft", ["-f", scriptFile]);
-      fs.rmSync(scriptFile, { force: true });
+      const result = await runNft([`flush chain inet ${kLossTable} input`,
+                                   ...lossRules(udpPort, newPerMille)]);
       if (result.code !== 0) throw new Error(`nft: setting ${newPerMille / 10}% loss: ${result.stderr.trim()}`);
       log("test", `the rule now drops ${newPerMille / 10}% of UDP from port ${udpPort}`);
     };
@@ -585,25 +589,16 @@ export async function reenterInLossyNetns({ udpPort, perMille }) {
     });
   }
   try {
-    const rules = [
+    const up = await run("ip", ["-n", name, "link", "set", "lo", "up"]);
+    if (up.code !== 0) throw new Error(`ip -n ${name} link set lo up: ${up.stderr.trim()}`);
+    const table = await runNft([
       `add table inet ${kLossTable}`,
       `add counter inet ${kLossTable} sent`,
       `add counter inet ${kLossTable} dropped`,
       `add chain inet ${kLossTable} input { type filter hook input priority 0; policy accept; }`,
       ...lossRules(udpPort, perMille),
-    ].join("\n");
-    const scriptFile = path.join(os.tmpdir(), `${name}.nft`);
-    fs.writeFileSync(scriptFile, rules + "\n");
-    const steps = [["ip", ["-n", name, "link", "set", "lo", "up"]],
-                   ["ip", ["netns", "exec", name, "nft", "-f", scriptFile]]];
-    for (const [tool, args] of steps) {
-      const result = await run(tool, args);
-      if (result.code !== 0) {
-        fs.rmSync(scriptFile, { force: true });
-        throw new Error(`${tool} ${args.join(" ")}: ${result.stderr.trim()}`);
-      }
-    }
-    fs.rmSync(scriptFile, { force: true });
+    ], name);
+    if (table.code !== 0) throw new Error(`nft in netns ${name}: ${table.stderr.trim()}`);
     console.log(`netns ${name}: dropping ${perMille / 10}% of UDP from port ${udpPort}`);
     child = spawn("ip", ["netns", "exec", name, process.execPath, ...process.argv.slice(1)],
                   { stdio: "inherit", env: { ...process.env, [kNetnsEnv]: name } });
@@ -628,6 +623,19 @@ export async function reenterInLossyNetns({ udpPort, perMille }) {
     await remove();
   }
   process.exit(code);
+}
+
+// Runs the nft commands `lines` as one script (`nft -f`: all or nothing), in network namespace
+// `netns` if given; resolves to run()'s result.
+async function runNft(lines, netns = null) {
+  const scriptFile = path.join(os.tmpdir(), `ringcast-nft-${process.pid}-${Date.now()}.nft`);
+  fs.writeFileSync(scriptFile, lines.join("\n") + "\n");
+  try {
+    return netns ? await run("ip", ["netns", "exec", netns, "nft", "-f", scriptFile])
+                 : await run("nft", ["-f", scriptFile]);
+  } finally {
+    fs.rmSync(scriptFile, { force: true });
+  }
 }
 
 function lossRules(udpPort, perMille) {

@@ -14,8 +14,8 @@ await runTest("e2e.whep_keyframe", async (t) => {
     `path.cam.source = ${camera}`, "path.cam.source_transport = tcp", "webrtc.fast_start = 0",
   ]);
   await waitFor(async () => {
-    const result = await daemon.ctl("-n", "stats.path.cam.keyframes");  // unknown until snapshot
-    return result.code === 0 && Number(result.stdout) >= 1;
+    const keyframes = await daemon.figure("stats.path.cam.keyframes");
+    return keyframes !== null && Number(keyframes) >= 1;
   }, 15000, "the camera's first keyframe");
   await new Promise((resolve) => setTimeout(resolve, 2000));  // well inside the 20 s GOP
   const keyframesBefore = Number(await daemon.value("stats.path.cam.keyframes"));

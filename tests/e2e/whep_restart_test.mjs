@@ -66,12 +66,6 @@ function numberingBreaks(packets, ssrc, clockRate) {
   return { breaks, widest };
 }
 
-// A figure of the once-a-second snapshot: null until the first one has it.
-async function stat(daemon, key) {
-  const result = await daemon.ctl("-n", key);
-  return result.code === 0 ? result.stdout.trim() : null;
-}
-
 await runTest("e2e.whep_restart", async (t) => {
   const camera = await startCameraProcess(t, { keyInt: 25 });
   // One datagram per sendmsg: a UDP_SEGMENT (GSO) run stays one frame on loopback, and the
@@ -79,7 +73,7 @@ await runTest("e2e.whep_restart", async (t) => {
   const daemon = await new Daemon(t, t.ringcastd, t.ringcastctl).start([
     `path.cam.source = ${camera.url}`, "path.cam.source_transport = tcp", "webrtc.gso = 0",
   ]);
-  await waitFor(async () => await stat(daemon, "stats.path.cam.source_ready") === "1", 20000,
+  await waitFor(async () => await daemon.figure("stats.path.cam.source_ready") === "1", 20000,
                 "the camera pulled");
   const page = await openPlayer(t, daemon, "cam");
   await sleep(2000);
@@ -91,11 +85,11 @@ await runTest("e2e.whep_restart", async (t) => {
   await sleep(500);
   camera.child.kill("SIGKILL");
   await camera.child.exited;
-  await waitFor(async () => await stat(daemon, "stats.path.cam.source_ready") === "0", 20000,
+  await waitFor(async () => await daemon.figure("stats.path.cam.source_ready") === "0", 20000,
                 "ringcastd to notice the camera is gone");
   await sleep(1000);  // a real outage: the timestamps must account for it
   await startCameraProcess(t, { keyInt: 25, port: camera.port });
-  await waitFor(async () => await stat(daemon, "stats.path.cam.source_ready") === "1", 30000,
+  await waitFor(async () => await daemon.figure("stats.path.cam.source_ready") === "1", 30000,
                 "the camera pulled again");
   const reconnects = Number(await daemon.value("stats.path.cam.source_reconnects"));
   assert(reconnects >= 1, `ringcastd re-pulled the camera (source_reconnects ${reconnects})`);
