@@ -1,12 +1,10 @@
 #include "crypto/certificate.h"
 
 #include <openssl/bn.h>
-#include <openssl/digest.h>
+#include <openssl/crypto.h>
 #include <openssl/ec.h>
-#include <openssl/ec_key.h>
 #include <openssl/err.h>
-#include <openssl/mem.h>
-#include <openssl/nid.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
@@ -23,9 +21,9 @@ namespace {
 constexpr long kSecondsPerDay = 24 * 60 * 60;
 constexpr long kValidDays = 30;
 
-// The reason of the last BoringSSL error, for messages; clears the error queue.
+// The reason of the last TLS library error, for messages; clears the error queue.
 std::string SslErrorReason() {
-  uint32_t err = ERR_get_error();
+  auto err = ERR_get_error();
   ERR_clear_error();
   if (err == 0) return "unknown error";
   const char* reason = ERR_reason_error_string(err);
@@ -49,14 +47,14 @@ int HexValue(char c) {
 }
 
 // Opens `path` for reading; the error names the file and errno's reason.
-absl::StatusOr<bssl::UniquePtr<BIO>> OpenFile(std::string_view what, const std::string& path) {
+absl::StatusOr<TlsPtr<BIO>> OpenFile(std::string_view what, const std::string& path) {
   FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
     int err = errno;
     return absl::NotFoundError(
         core::StrCat(what, " ", path, ": cannot open: ", std::strerror(err)));
   }
-  bssl::UniquePtr<BIO> bio(BIO_new_fp(file, BIO_CLOSE));
+  TlsPtr<BIO> bio(BIO_new_fp(file, BIO_CLOSE));
   if (bio == nullptr) {
     std::fclose(file);
     return absl::ResourceExhaustedError(core::StrCat(what, " ", path, ": out of memory"));
@@ -68,15 +66,18 @@ absl::StatusOr<bssl::UniquePtr<BIO>> OpenFile(std::string_view what, const std::
 
 absl::StatusOr<std::shared_ptr<const Certificate>> Certificate::Generate() {
   ERR_clear_error();
-  bssl::UniquePtr<EC_KEY> ec_key(EC_KEY_new_by_curve_name(NID_X9_62_prime256v1));
-  bssl::UniquePtr<EVP_PKEY> pkey(EVP_PKEY_new());
-  if (ec_key == nullptr || pkey == nullptr || EC_KEY_generate_key(ec_key.get()) != 1 ||
-      EVP_PKEY_assign_EC_KEY(pkey.get(), ec_key.release()) != 1) {
+  // EVP_PKEY_keygen: the one key generation API both libraries have without deprecation.
+  TlsPtr<EVP_PKEY_CTX> keygen(EVP_PKEY_CTX_new_id(EVP_PKEY_EC, nullptr));
+  EVP_PKEY* generated = nullptr;
+  if (keygen == nullptr || EVP_PKEY_keygen_init(keygen.get()) != 1 ||
+      EVP_PKEY_CTX_set_ec_paramgen_curve_nid(keygen.get(), NID_X9_62_prime256v1) != 1 ||
+      EVP_PKEY_keygen(keygen.get(), &generated) != 1) {
     return absl::InternalError(
         core::StrCat("certificate: P-256 key generation failed: ", SslErrorReason()));
   }
+  TlsPtr<EVP_PKEY> pkey(generated);
 
-  bssl::UniquePtr<X509> x509(X509_new());
+  TlsPtr<X509> x509(X509_new());
   if (x509 == nullptr) return absl::ResourceExhaustedError("certificate: out of memory");
 
   // A random positive 63-bit serial: browsers reject certificates reusing a serial with a
@@ -85,11 +86,11 @@ absl::StatusOr<std::shared_ptr<const Certificate>> Certificate::Generate() {
   RAND_bytes(serial_bytes, sizeof(serial_bytes));
   serial_bytes[0] &= 0x7f;
   serial_bytes[0] |= 0x01;  // never zero, never negative
-  bssl::UniquePtr<BIGNUM> serial_bn(BN_bin2bn(serial_bytes, sizeof(serial_bytes), nullptr));
-  bssl::UniquePtr<ASN1_INTEGER> serial(
+  TlsPtr<BIGNUM> serial_bn(BN_bin2bn(serial_bytes, sizeof(serial_bytes), nullptr));
+  TlsPtr<ASN1_INTEGER> serial(
       serial_bn != nullptr ? BN_to_ASN1_INTEGER(serial_bn.get(), nullptr) : nullptr);
 
-  bssl::UniquePtr<X509_NAME> name(X509_NAME_new());
+  TlsPtr<X509_NAME> name(X509_NAME_new());
   static constexpr char kCommonName[] = "ringcast";
   bool ok = serial != nullptr && name != nullptr && X509_set_version(x509.get(), X509_VERSION_3) &&
             X509_set_serialNumber(x509.get(), serial.get()) &&
@@ -115,14 +116,14 @@ absl::StatusOr<std::shared_ptr<const Certificate>> Certificate::Generate() {
 absl::StatusOr<std::shared_ptr<const Certificate>> Certificate::LoadPem(
     const std::string& cert_file, const std::string& key_file) {
   ERR_clear_error();
-  ASSIGN_OR_RETURN(bssl::UniquePtr<BIO> cert_bio, OpenFile("crypto.cert_file", cert_file));
-  bssl::UniquePtr<X509> x509(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr));
+  ASSIGN_OR_RETURN(TlsPtr<BIO> cert_bio, OpenFile("crypto.cert_file", cert_file));
+  TlsPtr<X509> x509(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr));
   if (x509 == nullptr) {
     return absl::InvalidArgumentError(
         core::StrCat("crypto.cert_file ", cert_file, ": no PEM certificate: ", SslErrorReason()));
   }
-  ASSIGN_OR_RETURN(bssl::UniquePtr<BIO> key_bio, OpenFile("crypto.key_file", key_file));
-  bssl::UniquePtr<EVP_PKEY> key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
+  ASSIGN_OR_RETURN(TlsPtr<BIO> key_bio, OpenFile("crypto.key_file", key_file));
+  TlsPtr<EVP_PKEY> key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
   if (key == nullptr) {
     return absl::InvalidArgumentError(core::StrCat(
         "crypto.key_file ", key_file, ": no PEM private key (unencrypted): ", SslErrorReason()));

@@ -4,15 +4,14 @@
 // self-signed certificate generated at each daemon start (Generate), or the PEM pair named by
 // crypto.cert_file / crypto.key_file (LoadPem). Its sha-256 fingerprint goes into every SDP
 // answer (a=fingerprint). A Certificate is immutable once built; it is created on the main
-// thread and shared read-only by every worker's DtlsContext through the shared_ptr (BoringSSL
-// reference counts on the X509 / EVP_PKEY are atomic), so any thread may use it.
+// thread and shared read-only by every worker's DtlsContext through the shared_ptr (the TLS
+// library's reference counts on the X509 / EVP_PKEY are atomic), so any thread may use it.
 //
 // FingerprintMatches is how a peer's self-signed certificate is authenticated: it must hash to
 // the value the peer put in its SDP. Any thread.
 #ifndef RINGCAST_CRYPTO_CERTIFICATE_H_
 #define RINGCAST_CRYPTO_CERTIFICATE_H_
 
-#include <openssl/base.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -23,6 +22,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "crypto/tls_ptr.h"
 
 namespace ringcast::crypto {
 
@@ -44,12 +44,12 @@ class Certificate {
   X509* x509() const { return x509_.get(); }
   EVP_PKEY* private_key() const { return key_.get(); }
 
-  Certificate(bssl::UniquePtr<X509> x509, bssl::UniquePtr<EVP_PKEY> key, std::string fingerprint)
+  Certificate(TlsPtr<X509> x509, TlsPtr<EVP_PKEY> key, std::string fingerprint)
       : x509_(std::move(x509)), key_(std::move(key)), fingerprint_sha256_(std::move(fingerprint)) {}
 
  private:
-  bssl::UniquePtr<X509> x509_;
-  bssl::UniquePtr<EVP_PKEY> key_;
+  TlsPtr<X509> x509_;
+  TlsPtr<EVP_PKEY> key_;
   std::string fingerprint_sha256_;
 };
 

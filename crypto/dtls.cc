@@ -1,16 +1,15 @@
 #include "crypto/dtls.h"
 
 #include <openssl/bio.h>
-#include <openssl/digest.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
-#include <openssl/mem.h>
-#include <openssl/pool.h>
 #include <openssl/srtp.h>
 
 #include <cstring>
 
 #include "core/status.h"
 #include "core/strings.h"
+#include "crypto/tls_library.h"
 
 namespace ringcast::crypto {
 namespace {
@@ -28,9 +27,9 @@ const char* SrtpProfileSslName(SrtpProfile profile) {
                                                 : "SRTP_AES128_CM_SHA1_80";
 }
 
-// The reason of the first queued BoringSSL error ("" when none); clears the queue.
+// The reason of the first queued TLS library error ("" when none); clears the queue.
 std::string TakeSslError() {
-  uint32_t err = ERR_get_error();
+  auto err = ERR_get_error();
   ERR_clear_error();
   if (err == 0) return "";
   const char* reason = ERR_reason_error_string(err);
@@ -65,7 +64,7 @@ absl::StatusOr<std::unique_ptr<DtlsContext>> DtlsContext::Create(
     return absl::InvalidArgumentError(core::StrCat("dtls: mtu ", config.mtu, " is below 256"));
   }
   ERR_clear_error();
-  bssl::UniquePtr<SSL_CTX> ctx(SSL_CTX_new(DTLS_method()));
+  TlsPtr<SSL_CTX> ctx(SSL_CTX_new(DTLS_method()));
   if (ctx == nullptr) return absl::ResourceExhaustedError("dtls: SSL_CTX_new failed");
 
   std::string profiles;
@@ -83,10 +82,8 @@ absl::StatusOr<std::unique_ptr<DtlsContext>> DtlsContext::Create(
     return absl::InvalidArgumentError(
         core::StrCat("dtls: cannot use the certificate: ", TakeSslError()));
   }
-  if (!SSL_CTX_set_strict_cipher_list(ctx.get(), kCipherList)) {
-    return absl::InternalError(core::StrCat("dtls: cipher list refused: ", TakeSslError()));
-  }
-  if (!SSL_CTX_set_srtp_profiles(ctx.get(), profiles.c_str())) {
+  // Zero is success here, in both libraries (OpenSSL's convention, which BoringSSL keeps).
+  if (SSL_CTX_set_tlsext_use_srtp(ctx.get(), profiles.c_str()) != 0) {
     return absl::InternalError(
         core::StrCat("dtls: SRTP profiles ", profiles, " refused: ", TakeSslError()));
   }
@@ -96,21 +93,21 @@ absl::StatusOr<std::unique_ptr<DtlsContext>> DtlsContext::Create(
   SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
   // Self-signed certificates are normal in WebRTC: the only check is the SDP fingerprint
   // (RFC 8827 §6.5). Both sides must present a certificate.
-  SSL_CTX_set_custom_verify(ctx.get(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                            &DtlsTransport::VerifyPeer);
+  RETURN_IF_ERROR(TlsLibrary::ConfigureDtls(ctx.get(), kCipherList));
   return std::unique_ptr<DtlsContext>(
       new DtlsContext(std::move(certificate), config, std::move(ctx)));
 }
 
-void DtlsContext::SetClockForTesting(void (*clock)(const SSL* ssl, struct timeval* out_now)) {
-  SSL_CTX_set_current_time_cb(ctx_.get(), clock);
+bool DtlsContext::SetClockForTesting(void (*clock)(const SSL* ssl, struct timeval* out_now)) {
+  return TlsLibrary::SetClock(ctx_.get(), clock);
 }
 
 // --- The write BIO -----------------------------------------------------------------------------
 //
-// BoringSSL's DTLS packs a flight into MTU-sized packets and issues one BIO_write per packet. A
-// mem BIO would concatenate the packets of a flight, and the boundaries are lost; this BIO
-// instead hands each BIO_write to the DtlsSender as one datagram, synchronously, with no copy.
+// Both libraries issue one BIO_write per datagram (BoringSSL packs a flight's records into
+// MTU-sized packets; OpenSSL writes each record, a handshake fragment of at most the MTU, on its
+// own). A mem BIO would concatenate them and the boundaries would be lost; this BIO instead
+// hands each BIO_write to the DtlsSender as one datagram, synchronously, with no copy.
 
 const BIO_METHOD* DtlsTransport::DatagramBioMethod() {
   static const BIO_METHOD* const method = [] {
@@ -163,7 +160,7 @@ absl::Status DtlsTransport::Init(std::string_view remote_hash_function,
                                                    remote_hash_function, "' is not supported"));
   }
   remote_digest_length_ = ParseFingerprint(remote_fingerprint, remote_digest_);
-  if (remote_digest_length_ != EVP_MD_size(remote_md_)) {
+  if (remote_digest_length_ != static_cast<size_t>(EVP_MD_size(remote_md_))) {
     return absl::InvalidArgumentError(core::StrCat("dtls: a=fingerprint '", remote_fingerprint,
                                                    "' is not a ", remote_hash_function,
                                                    " digest in hex pairs"));
@@ -174,8 +171,8 @@ absl::Status DtlsTransport::Init(std::string_view remote_hash_function,
   ERR_clear_error();
   ssl_.reset(SSL_new(context_.ssl_ctx()));
   if (ssl_ == nullptr) return absl::ResourceExhaustedError("dtls: SSL_new failed");
-  bssl::UniquePtr<BIO> read_bio(BIO_new(BIO_s_mem()));
-  bssl::UniquePtr<BIO> write_bio(BIO_new(method));
+  TlsPtr<BIO> read_bio(BIO_new(BIO_s_mem()));
+  TlsPtr<BIO> write_bio(BIO_new(method));
   if (read_bio == nullptr || write_bio == nullptr) {
     return absl::ResourceExhaustedError("dtls: BIO_new failed");
   }
@@ -187,7 +184,7 @@ absl::Status DtlsTransport::Init(std::string_view remote_hash_function,
   SSL_set_app_data(ssl_.get(), this);
   if (!SSL_set_mtu(ssl_.get(), context_.config().mtu)) {
     return absl::InvalidArgumentError(
-        core::StrCat("dtls: mtu ", context_.config().mtu, " refused by BoringSSL"));
+        core::StrCat("dtls: mtu ", context_.config().mtu, " refused by the TLS library"));
   }
   if (role_ == DtlsRole::kServer) {
     SSL_set_accept_state(ssl_.get());
@@ -246,8 +243,7 @@ void DtlsTransport::ContinueHandshake() {
   }
   if (!ExportKeys()) {
     // Tell the peer rather than leave it waiting for media.
-    SSL_send_fatal_alert(ssl_.get(), SSL_AD_HANDSHAKE_FAILURE);
-    ERR_clear_error();
+    TlsLibrary::SendHandshakeFailure(ssl_.get());
     return;
   }
   state_ = DtlsState::kConnected;
@@ -354,27 +350,24 @@ void DtlsTransport::FailFromSsl(int ret, std::string_view during) {
   Fail(core::StrCat("dtls ", during, " failed: ", reason));
 }
 
-enum ssl_verify_result_t DtlsTransport::VerifyPeer(SSL* ssl, uint8_t* out_alert) {
-  auto* transport = static_cast<DtlsTransport*>(SSL_get_app_data(ssl));
-  if (transport == nullptr) return ssl_verify_invalid;
-  const STACK_OF(CRYPTO_BUFFER)* chain = SSL_get0_peer_certificates(ssl);
-  if (chain == nullptr || sk_CRYPTO_BUFFER_num(chain) == 0) {
-    transport->Fail("peer sent no certificate");
-    *out_alert = SSL_AD_HANDSHAKE_FAILURE;
-    return ssl_verify_invalid;
+bool DtlsTransport::CheckPeerCertificate(std::span<const uint8_t> der) {
+  if (der.empty()) {
+    Fail("peer sent no certificate");
+    return false;
   }
-  const CRYPTO_BUFFER* leaf = sk_CRYPTO_BUFFER_value(chain, 0);
   uint8_t digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (!EVP_Digest(CRYPTO_BUFFER_data(leaf), CRYPTO_BUFFER_len(leaf), digest, &length,
-                  transport->remote_md_, nullptr) ||
-      length != transport->remote_digest_length_ ||
-      CRYPTO_memcmp(digest, transport->remote_digest_, length) != 0) {
-    transport->Fail("peer certificate does not match a=fingerprint");
-    *out_alert = SSL_AD_BAD_CERTIFICATE;
-    return ssl_verify_invalid;
+  if (!EVP_Digest(der.data(), der.size(), digest, &length, remote_md_, nullptr) ||
+      length != remote_digest_length_ || CRYPTO_memcmp(digest, remote_digest_, length) != 0) {
+    ERR_clear_error();
+    Fail("peer certificate does not match a=fingerprint");
+    return false;
   }
-  return ssl_verify_ok;
+  return true;
+}
+
+bool TlsLibrary::CheckPeer(DtlsTransport& transport, std::span<const uint8_t> leaf_der) {
+  return transport.CheckPeerCertificate(leaf_der);
 }
 
 }  // namespace ringcast::crypto

@@ -17,9 +17,9 @@
 #ifndef RINGCAST_CRYPTO_DTLS_H_
 #define RINGCAST_CRYPTO_DTLS_H_
 
-#include <openssl/base.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
+#include <sys/time.h>
 
 #include <cstdint>
 #include <memory>
@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "crypto/certificate.h"
 #include "crypto/srtp.h"
+#include "crypto/tls_ptr.h"
 
 namespace ringcast::crypto {
 
@@ -57,18 +58,19 @@ class DtlsContext {
   const DtlsConfig& config() const { return config_; }
   SSL_CTX* ssl_ctx() const { return ctx_.get(); }
 
-  // Test-only: replaces the clock BoringSSL reads for handshake timers (it is called with a
-  // null SSL). Call before creating transports.
-  void SetClockForTesting(void (*clock)(const SSL* ssl, struct timeval* out_now));
+  // Test-only: replaces the clock the handshake timers read (it may be called with a null
+  // SSL). Call before creating transports. False when the library has no such hook (OpenSSL 3
+  // reads gettimeofday; its tests interpose that instead).
+  bool SetClockForTesting(void (*clock)(const SSL* ssl, struct timeval* out_now));
 
  private:
   DtlsContext(std::shared_ptr<const Certificate> certificate, const DtlsConfig& config,
-              bssl::UniquePtr<SSL_CTX> ctx)
+              TlsPtr<SSL_CTX> ctx)
       : certificate_(std::move(certificate)), config_(config), ctx_(std::move(ctx)) {}
 
   std::shared_ptr<const Certificate> certificate_;
   DtlsConfig config_;
-  bssl::UniquePtr<SSL_CTX> ctx_;
+  TlsPtr<SSL_CTX> ctx_;
 };
 
 // Receives the transport's outgoing datagrams; each call is one whole UDP payload.
@@ -128,7 +130,7 @@ class DtlsTransport {
   bool peer_closed() const { return peer_closed_; }
 
  private:
-  friend class DtlsContext;  // installs VerifyPeer on the SSL_CTX
+  friend struct TlsLibrary;  // the library's peer check calls CheckPeerCertificate
 
   DtlsTransport(DtlsContext& context, DtlsRole role, DtlsSender& sender)
       : context_(context), role_(role), sender_(sender) {}
@@ -140,7 +142,10 @@ class DtlsTransport {
   void Fail(std::string reason);
   void FailFromSsl(int ret, std::string_view during);
 
-  static enum ssl_verify_result_t VerifyPeer(SSL* ssl, uint8_t* out_alert);
+  // The peer's leaf certificate (DER) against a=fingerprint: false, and the handshake failed
+  // with the reason, when it does not match.
+  bool CheckPeerCertificate(std::span<const uint8_t> der);
+
   static int BioWrite(BIO* bio, const char* data, int length);
   static long BioCtrl(BIO* bio, int cmd, long larg, void* parg);
   static const BIO_METHOD* DatagramBioMethod();
@@ -148,7 +153,7 @@ class DtlsTransport {
   DtlsContext& context_;
   DtlsRole role_;
   DtlsSender& sender_;
-  bssl::UniquePtr<SSL> ssl_;
+  TlsPtr<SSL> ssl_;
   BIO* read_bio_ = nullptr;  // owned by ssl_: a mem BIO holding the current datagram
   DtlsState state_ = DtlsState::kNew;
   std::string error_;

@@ -1,10 +1,9 @@
 #include "crypto/certificate.h"
 
-#include <openssl/bytestring.h>
-#include <openssl/ec_key.h>
-#include <openssl/mem.h>
-#include <openssl/nid.h>
+#include <openssl/crypto.h>
+#include <openssl/objects.h>
 #include <openssl/sha.h>
+#include <openssl/x509.h>
 
 #include <array>
 #include <cstdio>
@@ -49,13 +48,19 @@ TEST(CertificateTest, GenerateGivesSelfSignedP256) {
   ASSERT_TRUE(cert.ok()) << cert.status();
   EVP_PKEY* key = (*cert)->private_key();
   ASSERT_EQ(EVP_PKEY_id(key), EVP_PKEY_EC);
-  const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(key);
-  ASSERT_NE(ec, nullptr);
-  EXPECT_EQ(EC_GROUP_get_curve_name(EC_KEY_get0_group(ec)), NID_X9_62_prime256v1);
+  // The curve, read the same way on both libraries: the named-curve OID prime256v1
+  // (1.2.840.10045.3.1.7) in the DER SubjectPublicKeyInfo.
+  uint8_t* spki = nullptr;
+  int spki_length = i2d_PUBKEY(key, &spki);
+  ASSERT_GT(spki_length, 0);
+  std::string spki_bytes(reinterpret_cast<char*>(spki), static_cast<size_t>(spki_length));
+  OPENSSL_free(spki);
+  EXPECT_NE(spki_bytes.find("\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07"), std::string::npos);
+  EXPECT_EQ(EVP_PKEY_bits(key), 256);
 
   X509* x509 = (*cert)->x509();
   EXPECT_EQ(X509_check_private_key(x509, key), 1);
-  bssl::UniquePtr<EVP_PKEY> public_key(X509_get_pubkey(x509));
+  TlsPtr<EVP_PKEY> public_key(X509_get_pubkey(x509));
   EXPECT_EQ(X509_verify(x509, public_key.get()), 1);  // self-signed
   char cn[64] = {};
   X509_NAME_get_text_by_NID(X509_get_subject_name(x509), NID_commonName, cn, sizeof(cn));
