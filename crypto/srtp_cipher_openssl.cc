@@ -86,7 +86,17 @@ HmacSha1Key::~HmacSha1Key() {
 
 bool HmacSha1Key::Init(std::span<const uint8_t> key) {
   constexpr size_t kBlock = SHA_CBLOCK;
-  if (key.size() > kBlock) return false;  // SRTP's auth keys are 20 bytes
+  // RFC 2104 §2: a key longer than the block is hashed first. SRTP's auth keys are 20 bytes;
+  // STUN's (the ICE password) may be up to 256.
+  uint8_t hashed[kSha1Length];
+  if (key.size() > kBlock) {
+    SHA_CTX ctx;
+    if (SHA1_Init(&ctx) != 1 || SHA1_Update(&ctx, key.data(), key.size()) != 1 ||
+        SHA1_Final(hashed, &ctx) != 1) {
+      return false;
+    }
+    key = hashed;
+  }
   uint8_t ipad[kBlock];
   uint8_t opad[kBlock];
   for (size_t i = 0; i < kBlock; ++i) {
@@ -98,6 +108,7 @@ bool HmacSha1Key::Init(std::span<const uint8_t> key) {
                      SHA1_Init(&outer_) == 1 && SHA1_Update(&outer_, opad, kBlock) == 1;
   OPENSSL_cleanse(ipad, sizeof(ipad));
   OPENSSL_cleanse(opad, sizeof(opad));
+  OPENSSL_cleanse(hashed, sizeof(hashed));
   return keyed;
 }
 

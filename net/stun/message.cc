@@ -1,14 +1,18 @@
 #include "net/stun/message.h"
 
 #include <netinet/in.h>
-#include <openssl/digest.h>
-#include <openssl/hmac.h>
-#include <openssl/mem.h>
+#include <openssl/crypto.h>
 
 #include <cstring>
 
+#include "crypto/srtp_cipher.h"
+
 namespace ringcast::net::stun {
 namespace {
+
+std::span<const uint8_t> AsBytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
 
 constexpr size_t kMaxUsernameBytes = 513;  // RFC 5389 §15.3: "less than 513 bytes"
 
@@ -273,13 +277,10 @@ bool VerifyMessageIntegrity(std::span<const uint8_t> bytes, const Message& messa
   uint8_t header[kHeaderSize];
   std::memcpy(header, bytes.data(), kHeaderSize);
   Store16(header + 2, static_cast<uint16_t>(off + kAttributeHeaderSize + kHmacSize - kHeaderSize));
-  uint8_t mac[EVP_MAX_MD_SIZE];
-  unsigned mac_len = 0;
-  bssl::ScopedHMAC_CTX ctx;
-  if (!HMAC_Init_ex(ctx.get(), key.data(), key.size(), EVP_sha1(), nullptr) ||
-      !HMAC_Update(ctx.get(), header, kHeaderSize) ||
-      !HMAC_Update(ctx.get(), bytes.data() + kHeaderSize, off - kHeaderSize) ||
-      !HMAC_Final(ctx.get(), mac, &mac_len) || mac_len != kHmacSize) {
+  uint8_t mac[kHmacSize];
+  crypto::HmacSha1Key hmac;
+  if (!hmac.Init(AsBytes(key)) ||
+      !hmac.Mac(header, kHeaderSize, bytes.data() + kHeaderSize, off - kHeaderSize, mac)) {
     return false;
   }
   return CRYPTO_memcmp(mac, bytes.data() + off + kAttributeHeaderSize, kHmacSize) == 0;
@@ -328,7 +329,7 @@ bool MessageWriter::AddAttribute(uint16_t type, std::span<const uint8_t> value) 
 }
 
 bool MessageWriter::AddString(uint16_t type, std::string_view value) {
-  return AddAttribute(type, {reinterpret_cast<const uint8_t*>(value.data()), value.size()});
+  return AddAttribute(type, AsBytes(value));
 }
 
 bool MessageWriter::AddXorMappedAddress(const Address& address) {
@@ -384,11 +385,8 @@ bool MessageWriter::AddMessageIntegrity(std::string_view key) {
   uint8_t* v = Reserve(attr::kMessageIntegrity, kHmacSize);
   if (v == nullptr) return false;
   // The header length now counts MESSAGE-INTEGRITY, as §15.4 requires for the HMAC input.
-  unsigned mac_len = 0;
-  if (HMAC(EVP_sha1(), key.data(), key.size(), out_.data(), off, v, &mac_len) == nullptr ||
-      mac_len != kHmacSize) {
-    return ok_ = false;
-  }
+  crypto::HmacSha1Key hmac;
+  if (!hmac.Init(AsBytes(key)) || !hmac.Mac(out_.data(), off, nullptr, 0, v)) return ok_ = false;
   return true;
 }
 

@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <array>
@@ -159,6 +161,35 @@ TEST(StunMessage, WriterReproducesRfc5769Ipv6Response) {
   w.AddFingerprint();
   ASSERT_TRUE(w.ok());
   EXPECT_EQ(Copy(w.bytes()), Copy(kRfc5769Ipv6Response));
+}
+
+// ICE passwords may be up to 256 characters (RFC 8839 §5.4), longer than SHA-1's 64-byte block:
+// the key is hashed first (RFC 2104 §2). The TLS library's own one-shot HMAC is the oracle.
+TEST(StunMessage, MessageIntegrityWithPasswordsLongerThanTheBlock) {
+  for (size_t length : {22u, 64u, 65u, 256u}) {
+    std::string password(length, 'p');
+    for (size_t i = 0; i < length; ++i) password[i] = static_cast<char>('a' + i % 26);
+    std::array<uint8_t, 128> buf{};
+    MessageWriter w(buf, MessageType(kMethodBinding, MessageClass::kRequest),
+                    kRfc5769TransactionId);
+    ASSERT_TRUE(w.AddString(attr::kUsername, "abcd:efgh"));
+    const size_t before_integrity = w.size();
+    ASSERT_TRUE(w.AddMessageIntegrity(password));
+    ASSERT_TRUE(w.ok());
+    std::vector<uint8_t> message = Copy(w.bytes());
+    // The HMAC input: the message up to MESSAGE-INTEGRITY, its header length counting it.
+    uint8_t expected[EVP_MAX_MD_SIZE];
+    unsigned expected_length = 0;
+    ASSERT_NE(HMAC(EVP_sha1(), password.data(), static_cast<int>(password.size()), message.data(),
+                   before_integrity, expected, &expected_length),
+              nullptr);
+    ASSERT_EQ(expected_length, 20u);
+    EXPECT_EQ(std::vector<uint8_t>(message.begin() + before_integrity + 4, message.end()),
+              std::vector<uint8_t>(expected, expected + 20))
+        << "password of " << length;
+    EXPECT_TRUE(VerifyMessageIntegrity(message, password)) << length;
+    EXPECT_FALSE(VerifyMessageIntegrity(message, password + "x")) << length;
+  }
 }
 
 TEST(StunMessage, WriteBindingSuccessMatchesRfcApartFromPadding) {
