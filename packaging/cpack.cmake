@@ -62,13 +62,26 @@ set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
 set(CPACK_RPM_PACKAGE_LICENSE "Not yet licensed (all rights reserved)")
 set(CPACK_RPM_PACKAGE_GROUP "System Environment/Daemons")
 set(CPACK_RPM_PACKAGE_URL "https://example.invalid/ringcast")
+# Where it runs (packaging/rpm/targets.ini; tests/packaging/rpm_compat.py holds it to that).
+if(RINGCAST_RPM_STATIC_DEPS)
+  set(ringcast_rpm_targets
+"For RHEL, Rocky Linux and AlmaLinux 9 and 10 and Fedora 40 or later (x86_64):
+abseil, liburing, libsrtp2 and libstdc++ are linked in; it requires no more
+than glibc 2.34, OpenSSL 3.0, NSS and systemd.")
+else()
+  set(ringcast_rpm_targets "Linked against the build machine's shared libraries.")
+endif()
 set(CPACK_RPM_PACKAGE_DESCRIPTION "${ringcast_description_common}
 
-${ringcast_rpm_features}")
+${ringcast_rpm_features}
+
+${ringcast_rpm_targets}")
 set(CPACK_RPM_PACKAGE_REQUIRES_PRE "shadow-utils")
 set(CPACK_RPM_PACKAGE_REQUIRES "systemd")
 set(CPACK_RPM_PACKAGE_AUTOREQ ON)
-set(CPACK_RPM_PACKAGE_AUTOPROV OFF)
+# On: rpm's own config(ringcast) provide, which the %config file's automatic config(ringcast)
+# requirement needs (off, no target could install the package). The programs provide no soname.
+set(CPACK_RPM_PACKAGE_AUTOPROV ON)
 set(CPACK_RPM_PRE_INSTALL_SCRIPT_FILE ${CMAKE_CURRENT_LIST_DIR}/rpm/pre)
 set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${CMAKE_CURRENT_LIST_DIR}/rpm/post)
 set(CPACK_RPM_PRE_UNINSTALL_SCRIPT_FILE ${CMAKE_CURRENT_LIST_DIR}/rpm/preun)
