@@ -92,7 +92,7 @@ set(CPACK_RPM_USER_FILELIST
     "%doc ${RINGCAST_PACKAGE_PREFIX}/share/doc/ringcast/copyright")
 # Directories the filesystem and systemd packages own: not ours to list.
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
-    /etc /lib /lib/systemd /lib/systemd/system
+    /etc /lib /lib/systemd /lib/systemd/system /usr/sbin
     /usr/lib/systemd /usr/lib/systemd/system /usr/lib/sysctl.d
     /usr/share/bash-completion /usr/share/bash-completion/completions
     /usr/share/man /usr/share/man/man5 /usr/share/man/man8 /usr/share/doc)
