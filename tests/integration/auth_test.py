@@ -26,8 +26,6 @@ sys.path.insert(0, os.path.dirname(__file__))
 from ctl_test import RINGCASTCTL, Daemon, free_port, wait_for  # noqa: E402
 
 FFPROBE = shutil.which("ffprobe")
-# ctest says whether the daemon has a WebRTC server (BoringSSL builds); run by hand: assume so.
-WEBRTC = os.environ.get("RINGCAST_WEBRTC", "1") == "1"
 PASSWORD = "s3cret p@ss"
 
 
@@ -232,7 +230,6 @@ class HashedPasswordTest(unittest.TestCase):
         except urllib.error.HTTPError as error:
             return error.code
 
-    @unittest.skipIf(not WEBRTC, "this build has no WebRTC server")
     def test_whep_basic_and_bearer_with_hashed_password(self):
         basic = lambda u, p: {"Authorization": "Basic " + base64.b64encode(f"{u}:{p}".encode()).decode()}  # noqa: E731
         self.assertEqual(self.whep_get("locked", basic("viewer", PASSWORD)), 200)
@@ -338,7 +335,6 @@ class BackoffTest(unittest.TestCase):
         self.assertIn("backing off", log)
         print(f"\n  failed attempts answered in {max(timings) * 1000:.1f} ms at most", file=sys.stderr)
 
-    @unittest.skipIf(not WEBRTC, "this build has no WebRTC server")
     def test_whep_backoff_engages_and_ends(self):
         def get(authorization):
             request = urllib.request.Request(f"http://127.0.0.1:{self.d.webrtc_port}/locked/",

@@ -39,7 +39,7 @@ def value(d, key):
 
 
 @unittest.skipIf(FFMPEG is None, "needs ffmpeg")
-@unittest.skipUnless(os.path.exists(LOADGEN), "needs ringcast-loadgen (BoringSSL builds)")
+@unittest.skipUnless(os.path.exists(LOADGEN), "needs ringcast-loadgen (RINGCAST_LOADGEN)")
 class WorkersTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -246,7 +246,7 @@ class WorkersTest(unittest.TestCase):
 
 
 @unittest.skipIf(FFMPEG is None, "needs ffmpeg")
-@unittest.skipUnless(os.path.exists(LOADGEN), "needs ringcast-loadgen (BoringSSL builds)")
+@unittest.skipUnless(os.path.exists(LOADGEN), "needs ringcast-loadgen (RINGCAST_LOADGEN)")
 class ShutdownTest(unittest.TestCase):
     def test_sigterm_with_sessions_on_every_worker(self):
         port = free_port()

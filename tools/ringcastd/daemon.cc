@@ -36,9 +36,7 @@
 #include "tools/ringcastd/sd_notify.h"
 #include "tools/ringcastd/settings.h"
 #include "tools/ringcastd/sources.h"
-#if RINGCAST_WEBRTC
 #include "net/webrtc/server.h"
-#endif
 
 namespace ringcast::daemon {
 namespace {
@@ -67,9 +65,7 @@ void LogMultiline(LogLevel level, std::string_view prefix, std::string_view text
 struct Services {
   std::unique_ptr<rtp::hub::PathHub> hub;
   std::unique_ptr<net::rtsp::RtspServer> rtsp;
-#if RINGCAST_WEBRTC
   std::unique_ptr<net::webrtc::WebRtcServer> webrtc;
-#endif
 };
 
 // "host:port" with the port replaced: the port worker 0 bound (the configured one may be 0).
@@ -124,9 +120,7 @@ class Daemon {
   // the vector itself is sized before the workers start and never changes after.
   std::vector<Services> services_;
   std::unique_ptr<rtp::hub::PathDirectory> directory_;  // shared by every worker's hub
-#if RINGCAST_WEBRTC
   net::webrtc::WebRtcShared webrtc_shared_;
-#endif
 };
 
 void Daemon::RunOn(core::Worker& worker, std::function<void()> task) {
@@ -258,7 +252,6 @@ absl::Status Daemon::StartPaths() {
 }
 
 absl::Status Daemon::StartWebrtc() {
-#if RINGCAST_WEBRTC
   ASSIGN_OR_RETURN(net::webrtc::WebRtcServerOptions options,
                    net::webrtc::ReadWebRtcServerOptions(registry_));
   const int workers = static_cast<int>(workers_.size());
@@ -302,7 +295,6 @@ absl::Status Daemon::StartWebrtc() {
   };
   registry_.Watch("webrtc", forward);
   registry_.Watch("crypto.srtp_engine", forward);
-#endif
   return absl::OkStatus();
 }
 
@@ -311,9 +303,7 @@ void Daemon::StopPaths() {
   // posted from one worker to another finds a server gone (nullptr) rather than half a worker.
   for (size_t i = 0; i < workers_.size(); ++i) {
     RunOn(*workers_[i], [this, i] {
-#if RINGCAST_WEBRTC
       services_[i].webrtc.reset();
-#endif
       services_[i].rtsp.reset();
     });
   }
@@ -483,12 +473,10 @@ void Daemon::AddStatSources() {
         sessions += static_cast<double>(services.rtsp->sessions_now());
         packets_out += static_cast<double>(services.rtsp->packets_out());
       }
-#if RINGCAST_WEBRTC
       if (services.webrtc != nullptr) {
         sessions += static_cast<double>(services.webrtc->sessions_now());
         packets_out += static_cast<double>(services.webrtc->datagrams_out());
       }
-#endif
       add("sessions", sessions, "ringcast_worker_sessions",
           "RTSP connections and WebRTC sessions on the worker", /*counter=*/false);
       add("packets_in",
@@ -511,9 +499,7 @@ void Daemon::AddStatSources() {
     };
     for (const Services& services : services_) {
       if (services.hub != nullptr) append(services.hub->Snapshot());
-#if RINGCAST_WEBRTC
       if (services.webrtc != nullptr) append(services.webrtc->Snapshot());
-#endif
     }
     std::map<std::string, size_t> seen;  // name → index in `out`
     for (core::StatSample& sample : parts) {
