@@ -46,17 +46,16 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_CURRENT_LIST_DIR}/debian/postrm)
 
 # --- .rpm -------------------------------------------------------------------------------------
-# No distribution that uses rpm ships BoringSSL, so the rpm is the OpenSSL 3 build, which has
-# RTSP but not WebRTC (DTLS-SRTP needs BoringSSL's EVP_AEAD and DTLS APIs; net/webrtc/CMakeLists.txt).
+# No distribution that uses rpm ships BoringSSL, so the rpm is the OpenSSL 3 build: the same
+# features (crypto/ has one implementation of its library-specific parts per library).
 if(RINGCAST_CRYPTO STREQUAL "boringssl")
-  set(ringcast_rpm_features "Built with BoringSSL: RTSP in and out, and WebRTC (WHEP) to browsers.")
+  set(ringcast_rpm_library "BoringSSL")
 else()
-  set(ringcast_rpm_features
-"Built with OpenSSL 3 (BoringSSL is not available here): RTSP in and out,
-path pulling and publishing, ringcastctl and /metrics. WebRTC (WHEP) needs
-BoringSSL and is NOT included in this build; webrtc.* settings are accepted
-but unused. Use the .deb (BoringSSL) for browser playback.")
+  set(ringcast_rpm_library "OpenSSL 3")
 endif()
+set(ringcast_rpm_features
+"Built with ${ringcast_rpm_library}: RTSP in and out, path pulling and
+publishing, WebRTC (WHEP) to browsers with DTLS-SRTP, ringcastctl and /metrics.")
 set(CPACK_RPM_PACKAGE_RELEASE 1)
 set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
 set(CPACK_RPM_PACKAGE_LICENSE "Not yet licensed (all rights reserved)")

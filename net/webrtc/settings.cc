@@ -176,10 +176,11 @@ void DefineWebrtcTunables(core::Registry& registry) {
                    .apply = Apply::kRestart});
   registry.Define({.name = "crypto.srtp_engine",
                    .type = TunableType::kEnum,
-                   .default_value = "boringssl",
-                   .choices = {"boringssl", "libsrtp"},
-                   .description = "SRTP implementation for new sessions (BoringSSL's AES-NI "
-                                  "primitives, or libsrtp2 as the reference)"});
+                   .default_value = "builtin",
+                   .choices = {"builtin", "libsrtp", "boringssl"},
+                   .description = "SRTP implementation for new sessions: builtin (the TLS "
+                                  "library's AES-NI primitives, BoringSSL's or OpenSSL's), or "
+                                  "libsrtp2 as the reference; boringssl is builtin's old name"});
   registry.Define({.name = "crypto.cert_file",
                    .type = TunableType::kString,
                    .default_value = "",

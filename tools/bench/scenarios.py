@@ -78,7 +78,7 @@ def all_scenarios(quick=False):
                  12, asserts_delivery=True),
     ]
 
-    def w64(name, title, nack, sr_ms, engine="boringssl", perf=False, group="w64",
+    def w64(name, title, nack, sr_ms, engine="builtin", perf=False, group="w64",
             whole_floor=False):
         return Scenario(name, group, title, w64_streams, w64_streams, measured_w64,
                         tunables={"webrtc.nack": int(nack), "webrtc.rtcp_sr_interval_ms": sr_ms,
@@ -101,7 +101,7 @@ def all_scenarios(quick=False):
         out.append(dataclasses.replace(
             w64(f"W64-batch{wait_us}", f"W64: core.batch_wait_us = {wait_us}", True, 1000),
             tunables={"webrtc.nack": 1, "webrtc.rtcp_sr_interval_ms": 1000,
-                      "crypto.srtp_engine": "boringssl", "core.batch_wait_us": wait_us}))
+                      "crypto.srtp_engine": "builtin", "core.batch_wait_us": wait_us}))
 
     # MediaMTX's engine at W64 (tools/bench/pion_relay: pion/webrtc v3 set up as MediaMTX sets up
     # its readers), fed the same clip as plain RTP/UDP, with the same viewers: as MediaMTX runs

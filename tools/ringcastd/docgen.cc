@@ -150,8 +150,8 @@ absl::StatusOr<std::string> ManPage(const Registry& registry, std::string_view p
         "\\fBringcastd\\fR serves live RTSP camera streams to browsers over WebRTC (WHEP) and to "
         "RTSP players. It pulls cameras (\\fBpath.\\fR\\fINAME\\fR\\fB.source = rtsp://...\\fR), "
         "accepts publishers (ffmpeg, OBS) and fans each stream out to every viewer, on io_uring. "
-        "WebRTC needs a BoringSSL build; \\fBringcastd \\-\\-version\\fR names the crypto "
-        "library of this one (an OpenSSL 3 build serves RTSP only).\n"
+        "It runs on BoringSSL or OpenSSL 3 with the same features; "
+        "\\fBringcastd \\-\\-version\\fR names the crypto library of this build.\n"
         ".PP\n"
         "It reads \\fI",
         RoffEscape(conf), "\\fR, then \\fI", RoffEscape(conf_dir),

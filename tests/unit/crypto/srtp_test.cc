@@ -277,7 +277,7 @@ TEST_P(SrtpCrossCheckTest, RocWrapInOrderAndReordered) {
   CrossCheck(profile(), plain, false, "wrap");  // in order, both engines, both directions
 
   for (SrtpEngineKind kind : {SrtpEngineKind::kBuiltin, SrtpEngineKind::kLibsrtp}) {
-    SCOPED_TRACE(kind == SrtpEngineKind::kBuiltin ? "boringssl" : "libsrtp");
+    SCOPED_TRACE(kind == SrtpEngineKind::kBuiltin ? "builtin" : "libsrtp");
     auto tx = Make(SrtpEngineKind::kBuiltin, profile(), SrtpDirection::kProtect);
     auto rx = Make(kind, profile(), SrtpDirection::kUnprotect);
     std::vector<Bytes> protected_packets(plain.size());
@@ -299,7 +299,7 @@ TEST_P(SrtpCrossCheckTest, RocWrapInOrderAndReordered) {
 
 TEST_P(SrtpCrossCheckTest, ReplayWindow) {
   for (SrtpEngineKind kind : {SrtpEngineKind::kBuiltin, SrtpEngineKind::kLibsrtp}) {
-    SCOPED_TRACE(kind == SrtpEngineKind::kBuiltin ? "boringssl" : "libsrtp");
+    SCOPED_TRACE(kind == SrtpEngineKind::kBuiltin ? "builtin" : "libsrtp");
     auto tx = Make(kind, profile(), SrtpDirection::kProtect);
     auto rx = Make(kind, profile(), SrtpDirection::kUnprotect);
     std::vector<Bytes> srtp(200);
@@ -329,7 +329,7 @@ TEST_P(SrtpCrossCheckTest, ReplayWindow) {
 
 TEST_P(SrtpCrossCheckTest, TamperedPacketsAreRejected) {
   for (SrtpEngineKind kind : {SrtpEngineKind::kBuiltin, SrtpEngineKind::kLibsrtp}) {
-    SCOPED_TRACE(kind == SrtpEngineKind::kBuiltin ? "boringssl" : "libsrtp");
+    SCOPED_TRACE(kind == SrtpEngineKind::kBuiltin ? "builtin" : "libsrtp");
     auto tx = Make(kind, profile(), SrtpDirection::kProtect);
     auto rx = Make(kind, profile(), SrtpDirection::kUnprotect);
     const Bytes plain = RtpPacket(7, 0x5555);
