@@ -6,9 +6,10 @@
 // received; the received packets, fed to TransportFeedbackBuilder with their arrival times, make
 // a message that parses back to the same received sequence numbers with the same spacing in
 // time (the builder picks its own reference time, so arrivals are compared relative to the first
-// one), and no message larger than the builder's bound. Seeds (corpus/transport_feedback): the
-// two hand-built messages of transport_feedback_test.cc, one behind a receiver report, and
-// messages TransportFeedbackRecorder wrote for a lossy, reordering stream.
+// one), and no message larger than the builder's bound. Seeds (corpus/transport_feedback):
+// GStreamer's feedback from tests/data/rtcp/gst_twcc.rtp, the two hand-built messages of
+// transport_feedback_test.cc, one behind a receiver report, and messages
+// TransportFeedbackRecorder wrote for a lossy, reordering stream.
 #include <array>
 #include <cstddef>
 #include <cstdint>

@@ -6,8 +6,9 @@
 // bytes; writing the number back into a fresh header (same id, same form) reads back the same.
 // The numbers found are fed to a TransportFeedbackRecorder as arrivals, and every message it
 // writes parses. Seeds (corpus/transport_sequence): hand-built packets with the element in the
-// one-byte and two-byte forms beside other elements and padding, as browsers send them, and the
-// GStreamer packet of tests/data/rtp whose id 1 is another extension.
+// one-byte and two-byte forms beside other elements and padding, as browsers send them, packets of
+// tests/data/rtcp/gst_twcc_sent.rtp (GStreamer, id 3), and the GStreamer packet of tests/data/rtp
+// whose id 1 is another extension.
 #include <array>
 #include <cstddef>
 #include <cstdint>
