@@ -270,13 +270,8 @@ size_t TransportFeedbackBuilder::Write(std::span<uint8_t> out, uint32_t sender_s
   offset += kChunkSize * encoder_.chunk_count();
   std::copy(deltas_.begin(), deltas_.begin() + static_cast<ptrdiff_t>(delta_bytes_), p + offset);
   offset += delta_bytes_;
-  // RTCP padding (RFC 3550 §6.4.1): zeros, the last byte counting them, and the P bit set.
-  const size_t padding = total - offset;
-  if (padding > 0) {
-    std::fill(p + offset, p + total - 1, uint8_t{0});
-    p[total - 1] = static_cast<uint8_t>(padding);
-    p[0] |= 0x20;
-  }
+  // Zero padding to 32 bits, no P bit (see the file comment).
+  std::fill(p + offset, p + total, uint8_t{0});
   return total;
 }
 

@@ -4,7 +4,7 @@
 // rtp/transport_sequence.h) arrived, or that it did not.
 //
 //   header (12) | base seq (16) | status count (16) | reference time (24) | fb pkt count (8)
-//   | packet chunks, 2 bytes each | receive deltas, 1 or 2 bytes each | padding
+//   | packet chunks, 2 bytes each | receive deltas, 1 or 2 bytes each | zero padding
 //
 // Each packet from the base sequence number on has a status symbol: 0 not received, 1 received
 // with a small delta (1 byte, 0..255 × 250 µs), 2 received with a large or negative delta
@@ -13,7 +13,9 @@
 // 14 = 0: 14 one-bit symbols, 0 or 1; bit 14 = 1: 7 two-bit symbols), first symbol in the high
 // bits. The first received packet's delta is counted from the reference time (× 64 ms), every
 // later one from the previous received packet. A vector chunk may hold more symbols than remain:
-// those past the status count are ignored.
+// those past the status count are ignored. The message is padded to 32 bits with zero bytes
+// after the deltas, without the RTCP P bit (§3.1's figure), so it may stand anywhere in a
+// compound packet: RFC 3550 allows the P bit only on the last one.
 //
 // TransportFeedbackView / TransportFeedbackReader parse a received message (untrusted bytes:
 // std::nullopt for anything malformed, nothing read outside the block; views valid while the
@@ -67,7 +69,7 @@ class TransportFeedbackReader;
 
 // A validated transport-wide feedback message: RTPFB FMT 15, a status count of at least 1,
 // chunks for every status without a reserved symbol (3), and every receive delta present. Bytes
-// after the last delta (zero padding without the P bit) are allowed and ignored.
+// after the last delta (zero padding) are allowed and ignored; so is RTCP padding (the P bit).
 class TransportFeedbackView {
  public:
   static std::optional<TransportFeedbackView> Parse(const Block& block);
@@ -179,7 +181,7 @@ class TransportFeedbackBuilder {
 
   // Statuses so far (received and not received); 0 after Reset.
   size_t status_count() const { return status_count_; }
-  // The size Write produces now (a multiple of 4).
+  // The size Write produces now (a multiple of 4, zero padding included).
   size_t size() const;
   size_t max_size() const { return max_size_; }
   // Writes the message; returns its size, or 0 if it is empty or `out` is too small.

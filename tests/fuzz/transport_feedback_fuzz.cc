@@ -8,8 +8,8 @@
 // time (the builder picks its own reference time, so arrivals are compared relative to the first
 // one), and no message larger than the builder's bound. Seeds (corpus/transport_feedback):
 // GStreamer's feedback from tests/data/rtcp/gst_twcc.rtp, the two hand-built messages of
-// transport_feedback_test.cc, one behind a receiver report, and messages
-// TransportFeedbackRecorder wrote for a lossy, reordering stream.
+// transport_feedback_test.cc (one with RTCP padding instead, one between two receiver reports),
+// and messages TransportFeedbackRecorder wrote for a lossy, reordering stream.
 #include <array>
 #include <cstddef>
 #include <cstdint>

@@ -50,18 +50,18 @@ std::vector<uint8_t> Build(TransportFeedbackBuilder& builder) {
 //   Symbols: 1 1 0 2 2 1 — a large delta, so a two-bit vector (bit 15 = 1, bit 14 = 1), seven
 //   2-bit symbols from bit 13 down, the seventh unused (0):
 //   11 01 01 00 10 10 01 00 = 0xD4A4.
-//   Size: 20 + 2 (one chunk) + 7 (deltas 1+1+2+2+1) = 29, padded to 32: two zero bytes and a
-//   count byte of 3, P bit set. Length field 32 / 4 - 1 = 7.
+//   Size: 20 + 2 (one chunk) + 7 (deltas 1+1+2+2+1) = 29, padded to 32 with three zero bytes
+//   (no P bit: §3.1's zero padding). Length field 32 / 4 - 1 = 7.
 TEST(TransportFeedbackTest, HandBuiltTwoBitVectorMessage) {
   const std::vector<uint8_t> expected = {
-      0xAF, 0xCD, 0x00, 0x07,  // V=2 P=1 FMT=15, PT=205, length 7
+      0x8F, 0xCD, 0x00, 0x07,  // V=2 P=0 FMT=15, PT=205, length 7
       0x11, 0x22, 0x33, 0x44,  // sender SSRC
       0x55, 0x66, 0x77, 0x88,  // media SSRC
       0xFF, 0xFE, 0x00, 0x06,  // base 65534, 6 statuses
       0x00, 0x03, 0xE8, 0x05,  // reference time 1000, feedback packet count 5
       0xD4, 0xA4, 0x04, 0x02,  // chunk, deltas 4, 2
       0x01, 0x90, 0xFF, 0xF4,  // deltas 400, -12
-      0x01, 0x00, 0x00, 0x03,  // delta 1, padding
+      0x01, 0x00, 0x00, 0x00,  // delta 1, zero padding
   };
   const int64_t t0 = 64'001 * kMs;
   TransportFeedbackBuilder builder(1200);
@@ -89,6 +89,14 @@ TEST(TransportFeedbackTest, HandBuiltTwoBitVectorMessage) {
       {1, true, 400, 256406},   {2, true, -12, 256394},   {3, true, 1, 256395},
   };
   EXPECT_EQ(ReadAll(*view), want);
+
+  // The same message with RTCP padding instead (P bit, the last byte counting 3) reads the same.
+  std::vector<uint8_t> rtcp_padded = expected;
+  rtcp_padded[0] |= 0x20;
+  rtcp_padded.back() = 3;
+  const std::optional<TransportFeedbackView> padded = ParseBytes(rtcp_padded);
+  ASSERT_TRUE(padded.has_value());
+  EXPECT_EQ(ReadAll(*padded), want);
 }
 
 // Vector 2, a one-bit status vector and two run-length chunks, no padding.
