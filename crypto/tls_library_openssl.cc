@@ -66,6 +66,9 @@ absl::Status TlsLibrary::ConfigureDtls(SSL_CTX* ctx, const char* cipher_list) {
   if (std::string unknown = FirstUnknownCipher(ctx, cipher_list); !unknown.empty()) {
     return absl::InternalError(core::StrCat("dtls: cipher list refused: ", unknown, " unknown"));
   }
+  // An association is idle once the handshake is over (ringcast carries no data channel):
+  // without this each SSL keeps its record read and write buffers for the session's life.
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
   SSL_CTX_set_cert_verify_callback(ctx, &VerifyPeer, nullptr);
   return absl::OkStatus();

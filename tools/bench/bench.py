@@ -206,6 +206,12 @@ class Ringcastd:
             f"webrtc.advertise = {self.host}",
             f"core.workers = {scenario.workers}",
             "core.log_level = warn",
+            # Every publisher and viewer of the load generator comes from one address: the
+            # per-address limits against floods (100 WHEP sessions, 128 HTTP and 256 RTSP
+            # connections by default) would refuse the larger scenarios.
+            "webrtc.max_sessions_per_ip = 0",
+            "webrtc.max_connections_per_ip = 0",
+            "rtsp.max_connections_per_ip = 0",
         ] + [f"{key} = {value}" for key, value in scenario.tunables.items()]
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")

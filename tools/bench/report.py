@@ -630,11 +630,33 @@ def write(out, machine, results, quick=False, janus_missing=None):
                          f"OpenSSL 3 {o['protect_ns']:.0f} / {o['unprotect_ns']:.0f} "
                          f"({o['protect_ns'] / b['protect_ns']:.2f}× / "
                          f"{o['unprotect_ns'] / b['unprotect_ns']:.2f}×).")
-        L.append("")
-        L.append("The W64 and 500-viewer points of the OpenSSL build need its WebRTC server, which "
-                 "is not built on OpenSSL yet (its DTLS is BoringSSL's).")
     else:
         L.append("Not measured (run tools/bench/srtp_compare.py).")
+    L.append("")
+    libraries = os.path.join(out, "libraries.json")
+    if os.path.exists(libraries):
+        with open(libraries) as f:
+            measured = json.load(f)
+        rows = {(r["library"], r["scenario"]): r for r in measured["rows"]}
+        L.append(f"The whole server on each library, from bench/LIBRARIES.md ({measured['date']}, "
+                 f"{measured['cpu']}, steal {measured['steal_percent']}%, "
+                 f"`tools/bench/library_compare.py`, {measured['repeat']} alternating runs each, "
+                 "medians; the same load generator for both):")
+        L.append("")
+        L.append("| Scenario | BoringSSL CPU % | OpenSSL 3 CPU % | BoringSSL ns/packet | "
+                 "OpenSSL 3 ns/packet | OpenSSL / BoringSSL | BoringSSL RSS MB | OpenSSL 3 RSS MB |")
+        L.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for scenario in sorted({r["scenario"] for r in measured["rows"]}):
+            b, o = rows.get(("BoringSSL", scenario)), rows.get(("OpenSSL", scenario))
+            if b and o and b.get("ns_per_packet") and o.get("ns_per_packet"):
+                L.append(f"| {scenario} ({b['streams']} × {b['viewers']}) | "
+                         f"{b['cpu_percent']:.2f} | {o['cpu_percent']:.2f} | "
+                         f"{b['ns_per_packet']:.0f} | {o['ns_per_packet']:.0f} | "
+                         f"{o['ns_per_packet'] / b['ns_per_packet']:.2f}× | "
+                         f"{b['rss_kb_mean'] / 1024:.1f} | {o['rss_kb_mean'] / 1024:.1f} |")
+    else:
+        L.append("The whole server on each library: not measured (run "
+                 "tools/bench/library_compare.py).")
     L.append("")
 
     L += ["## Versus Janus", ""]
