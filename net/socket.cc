@@ -131,6 +131,11 @@ absl::StatusOr<Fd> BindUdp(const SocketAddress& address, bool reuse_port) {
   return OpenBound(address, SOCK_DGRAM, "udp socket", reuse_port);
 }
 
+bool HasIpv6() {
+  Fd probe(::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  return probe.valid();
+}
+
 absl::StatusOr<Fd> ConnectedUdp(const SocketAddress& local, const SocketAddress& peer) {
   ASSIGN_OR_RETURN(Fd fd, OpenBound(local, SOCK_DGRAM, "udp socket", /*reuse_port=*/true));
   if (::connect(fd.get(), peer.get(), peer.length) != 0) {

@@ -71,6 +71,8 @@ absl::StatusOr<Fd> ConnectedUdp(const SocketAddress& local, const SocketAddress&
 // A listening Unix stream socket at `path` with file mode `mode`; a stale socket file left by a
 // dead daemon is replaced, a live one is an error (AlreadyExists).
 absl::StatusOr<Fd> ListenUnix(const std::string& path, unsigned mode, int backlog = 64);
+// True when this kernel can open IPv6 sockets (it may be built or booted without).
+bool HasIpv6();
 // The port a socket is bound to (for tests that bind port 0).
 absl::StatusOr<int> LocalPort(int fd);
 

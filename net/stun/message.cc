@@ -182,8 +182,14 @@ std::optional<Address> Address::FromSockaddr(const sockaddr* sa, socklen_t len) 
   if (sa->sa_family == AF_INET6 && len >= static_cast<socklen_t>(sizeof(sockaddr_in6))) {
     sockaddr_in6 sin6;
     std::memcpy(&sin6, sa, sizeof(sin6));
-    a.family = 2;
     a.port = ntohs(sin6.sin6_port);
+    if (IN6_IS_ADDR_V4MAPPED(&sin6.sin6_addr)) {
+      // An IPv4 peer seen through a dual-stack socket: it sent from, and knows, its IPv4 address.
+      a.family = 1;
+      std::memcpy(a.ip.data(), &sin6.sin6_addr.s6_addr[12], 4);
+      return a;
+    }
+    a.family = 2;
     std::memcpy(a.ip.data(), &sin6.sin6_addr, 16);
     return a;
   }

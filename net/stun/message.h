@@ -70,7 +70,8 @@ struct Address {
 
   // Fills `out` with a sockaddr_in / sockaddr_in6; returns its length, or 0 if family is bad.
   socklen_t ToSockaddr(sockaddr_storage& out) const;
-  // Reads an AF_INET / AF_INET6 sockaddr; nullopt for other families or short lengths.
+  // Reads an AF_INET / AF_INET6 sockaddr (an IPv4-mapped IPv6 address, as a dual-stack socket
+  // reports an IPv4 peer, becomes IPv4); nullopt for other families or short lengths.
   static std::optional<Address> FromSockaddr(const sockaddr* sa, socklen_t len);
 };
 

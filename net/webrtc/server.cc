@@ -28,21 +28,50 @@ void AddNackRefusals(SessionStats& sum, const SessionStats& s) {
 
 }  // namespace
 
-std::vector<std::string> InterfaceAddresses() {
-  std::vector<std::string> addresses;
-  std::vector<std::string> loopback;
+std::vector<std::string> HostCandidates(const SocketAddress& bound) {
+  char text[INET6_ADDRSTRLEN];
+  if (bound.family() == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&bound.storage);
+    if (in->sin_addr.s_addr != htonl(INADDR_ANY) &&
+        inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text)) != nullptr) {
+      return {text};
+    }
+  } else if (bound.family() == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&bound.storage);
+    if (!IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr)) {
+      const bool mapped = IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr);
+      if (inet_ntop(mapped ? AF_INET : AF_INET6,
+                    mapped ? static_cast<const void*>(&in6->sin6_addr.s6_addr[12])
+                           : static_cast<const void*>(&in6->sin6_addr),
+                    text, sizeof(text)) != nullptr) {
+        return {text};
+      }
+    }
+  }
+  const bool dual_stack = bound.family() == AF_INET6;
+  std::vector<std::string> v4, v6, loopback4, loopback6;
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return {"127.0.0.1"};
   for (ifaddrs* ifa = list; ifa != nullptr; ifa = ifa->ifa_next) {
-    if (ifa->ifa_addr == nullptr || ifa->ifa_addr->sa_family != AF_INET) continue;
-    if ((ifa->ifa_flags & IFF_UP) == 0) continue;
-    char text[INET_ADDRSTRLEN];
-    const auto* in = reinterpret_cast<const sockaddr_in*>(ifa->ifa_addr);
-    if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text)) == nullptr) continue;
-    ((ifa->ifa_flags & IFF_LOOPBACK) != 0 ? loopback : addresses).emplace_back(text);
+    if (ifa->ifa_addr == nullptr || (ifa->ifa_flags & IFF_UP) == 0) continue;
+    const bool is_loopback = (ifa->ifa_flags & IFF_LOOPBACK) != 0;
+    if (ifa->ifa_addr->sa_family == AF_INET) {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(ifa->ifa_addr);
+      if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text)) == nullptr) continue;
+      (is_loopback ? loopback4 : v4).emplace_back(text);
+    } else if (ifa->ifa_addr->sa_family == AF_INET6 && dual_stack) {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(ifa->ifa_addr);
+      // Link-local addresses need a scope a candidate cannot carry; mapped ones are IPv4's.
+      if (IN6_IS_ADDR_LINKLOCAL(&in6->sin6_addr) || IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) continue;
+      if (inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text)) == nullptr) continue;
+      (is_loopback ? loopback6 : v6).emplace_back(text);
+    }
   }
   freeifaddrs(list);
-  return addresses.empty() ? loopback : addresses;
+  std::vector<std::string>& first = v4.empty() && v6.empty() ? loopback4 : v4;
+  std::vector<std::string>& second = v4.empty() && v6.empty() ? loopback6 : v6;
+  first.insert(first.end(), second.begin(), second.end());
+  return first;
 }
 
 absl::StatusOr<std::unique_ptr<WebRtcServer>> WebRtcServer::Start(
@@ -64,9 +93,12 @@ absl::StatusOr<std::unique_ptr<WebRtcServer>> WebRtcServer::Start(
   dtls.profiles = options.srtp_profiles;
   ASSIGN_OR_RETURN(server->dtls_context_, crypto::DtlsContext::Create(server->certificate_, dtls));
 
-  std::string udp_host = options.udp_host.empty() ? "0.0.0.0" : options.udp_host;
+  // No host: dual-stack ("[::]", IPv4 peers arrive as ::ffff:a.b.c.d), or IPv4 alone on a
+  // kernel without IPv6.
+  std::string udp_host = options.udp_host.empty() && !HasIpv6() ? "0.0.0.0" : options.udp_host;
   ASSIGN_OR_RETURN(SocketAddress udp_address,
                    ParseSocketAddress(core::StrCat(udp_host, ":", options.udp_port)));
+  server->udp_address_ = udp_address;
   absl::StatusOr<Fd> fd = BindUdp(udp_address, several);
   if (!fd.ok()) {
     return absl::Status(fd.status().code(), core::StrCat("webrtc.udp_port ", options.udp_port, ": ",
@@ -126,7 +158,7 @@ WebRtcServer::~WebRtcServer() {
 
 void WebRtcServer::ApplySettings(const WebRtcSettings& settings) {
   settings_ = settings;
-  candidates_ = settings.advertise.empty() ? InterfaceAddresses() : settings.advertise;
+  candidates_ = settings.advertise.empty() ? HostCandidates(udp_address_) : settings.advertise;
   if (egress_ != nullptr) egress_->set_gso(settings.gso);
 }
 

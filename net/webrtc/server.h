@@ -41,8 +41,11 @@
 
 namespace ringcast::net::webrtc {
 
-// The addresses of every up, non-loopback interface (IPv4; loopback if there is nothing else).
-std::vector<std::string> InterfaceAddresses();
+// The ICE host candidates of a UDP port bound to `bound`: its address when it is bound to one;
+// else the addresses of every up interface of the families it receives — IPv4 for an IPv4
+// socket, IPv4 then IPv6 (link-local left out) for a dual-stack one — with the loopback ones
+// only when there is nothing else.
+std::vector<std::string> HostCandidates(const SocketAddress& bound);
 
 class WebRtcServer;
 
@@ -183,6 +186,7 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   std::unique_ptr<crypto::DtlsContext> dtls_context_;
   std::unique_ptr<http::HttpServer> http_;
   Fd udp_fd_;
+  SocketAddress udp_address_;  // as bound (the port as configured; udp_port_ has the real one)
   int udp_port_ = 0;
   std::unique_ptr<UdpEgress> egress_;
   std::unique_ptr<core::Receiver> receiver_;

@@ -24,8 +24,10 @@ void DefineWebrtcTunables(core::Registry& registry) {
                    .type = TunableType::kString,
                    .default_value = "",
                    .description =
-                       "comma-separated addresses offered as ICE host candidates (empty: the "
-                       "addresses of every up interface)"});
+                       "comma-separated IPv4 and IPv6 addresses offered as ICE host candidates "
+                       "(empty: the webrtc.listen host if it names one, else every up "
+                       "interface's addresses: IPv4, and IPv6 but link-local when the UDP port "
+                       "is dual-stack)"});
   registry.Define({.name = "webrtc.nack",
                    .type = TunableType::kBool,
                    .default_value = "1",
@@ -217,6 +219,11 @@ absl::StatusOr<WebRtcSettings> ReadWebRtcSettings(const core::Registry& registry
   settings.viewers_per_worker = read.Int("webrtc.viewers_per_worker");
   settings.allow_origin = read.String("webrtc.allow_origin");
   settings.advertise = read.CommaSeparated("webrtc.advertise");
+  for (std::string& address : settings.advertise) {  // "[2001:db8::1]": a candidate has no brackets
+    if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+      address = address.substr(1, address.size() - 2);
+    }
+  }
   RETURN_IF_ERROR(read.status());
   return settings;
 }
@@ -226,10 +233,9 @@ absl::StatusOr<WebRtcServerOptions> ReadWebRtcServerOptions(const core::Registry
   WebRtcServerOptions options;
   options.listen = read.String("webrtc.listen");
   options.udp_port = static_cast<int>(read.Int("webrtc.udp_port"));
-  // The UDP port is IPv4 and binds the webrtc.listen host when that is an IPv4 address.
-  std::string host = options.listen.substr(0, options.listen.rfind(':'));
-  bool ipv4 = host.find('.') != std::string::npos && host.find(':') == std::string::npos;
-  if (ipv4) options.udp_host = host;
+  // The UDP port binds the webrtc.listen host (IPv4, or [IPv6]); with none (":8889") it is
+  // dual-stack like the HTTP listener.
+  options.udp_host = options.listen.substr(0, options.listen.rfind(':'));
   options.max_send_slots = static_cast<size_t>(read.Int("webrtc.send_slots"));
   options.srtp_profiles.clear();
   for (const std::string& item : read.List("webrtc.srtp_profiles")) {

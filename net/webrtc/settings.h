@@ -46,7 +46,7 @@ struct WebRtcSettings {
 struct WebRtcServerOptions {
   std::string listen = ":8889";   // webrtc.listen
   int udp_port = 8189;            // webrtc.udp_port
-  std::string udp_host;           // the webrtc.listen host when it is IPv4; empty: all addresses
+  std::string udp_host;           // the webrtc.listen host ("1.2.3.4", "[::1]"); empty: all
   size_t max_send_slots = 65536;  // webrtc.send_slots
   std::vector<crypto::SrtpProfile> srtp_profiles = {crypto::SrtpProfile::kAeadAes128Gcm,
                                                     crypto::SrtpProfile::kAes128CmSha1_80};

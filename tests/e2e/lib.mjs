@@ -142,7 +142,11 @@ export class Daemon {
   }
 
   // `udpPort`: a fixed webrtc.udp_port (a firewall rule names it) instead of a free one.
-  async start(configLines = [], { udpPort } = {}) {
+  // `host`: the address every listener binds and the one ICE candidate ("127.0.0.1", "::1"),
+  // or "" for the wildcard (dual-stack) listeners, the candidates left to webrtc.advertise.
+  async start(configLines = [], { udpPort, host = "127.0.0.1" } = {}) {
+    const bracketed = host.includes(":") ? `[${host}]` : host;
+    const reachable = host === "" ? "127.0.0.1" : bracketed;  // what the test itself dials
     this.dir = this.t.tempDir("ringcast-e2e-");
     this.socket = path.join(this.dir, "run", "ctl.sock");
     this.rtspPort = await freeTcpPort();
@@ -155,12 +159,12 @@ export class Daemon {
     fs.writeFileSync(this.conf, [
       `ctl.socket = ${this.socket}`,
       `metrics.listen = 127.0.0.1:${this.metricsPort}`,
-      `rtsp.listen = 127.0.0.1:${this.rtspPort}`,
+      `rtsp.listen = ${bracketed}:${this.rtspPort}`,
       "rtsp.rtp_port = 0",
       "rtsp.rtcp_port = 0",
-      `webrtc.listen = 127.0.0.1:${this.httpPort}`,
+      `webrtc.listen = ${bracketed}:${this.httpPort}`,
       `webrtc.udp_port = ${this.udpPort}`,
-      "webrtc.advertise = 127.0.0.1",
+      ...(host === "" ? [] : [`webrtc.advertise = ${host}`]),
       ...configLines,
     ].join("\n") + "\n");
     this.proc = startProcess("ringcastd", this.binary,
@@ -174,8 +178,8 @@ export class Daemon {
       }
       return fs.existsSync(this.socket) && (await this.ctl("-n", "core.workers")).code === 0;
     }, 10000, "ringcastd's control socket");
-    this.httpBase = `http://127.0.0.1:${this.httpPort}`;
-    this.rtspBase = `rtsp://127.0.0.1:${this.rtspPort}`;
+    this.httpBase = `http://${reachable}:${this.httpPort}`;
+    this.rtspBase = `rtsp://${reachable}:${this.rtspPort}`;
     return this;
   }
 

@@ -149,6 +149,22 @@ TEST(StunMessage, WriterReproducesRfc5769Ipv4Response) {
   EXPECT_EQ(Copy(w.bytes()), Copy(kRfc5769Ipv4Response));
 }
 
+// A dual-stack socket reports an IPv4 peer as ::ffff:a.b.c.d; the peer knows itself by its IPv4
+// address, so that is what XOR-MAPPED-ADDRESS says: byte for byte the RFC's IPv4 response.
+TEST(StunMessage, WriterAnswersAV4MappedPeerWithItsIpv4Address) {
+  const sockaddr_in6 peer = Ipv6("::ffff:192.0.2.1", 32853);
+  std::array<uint8_t, 128> buf{};
+  MessageWriter w(buf, MessageType(kMethodBinding, MessageClass::kSuccessResponse),
+                  kRfc5769TransactionId);
+  w.set_padding_byte(0x20);
+  EXPECT_TRUE(w.AddString(attr::kSoftware, "test vector"));
+  EXPECT_TRUE(w.AddXorMappedAddress(reinterpret_cast<const sockaddr*>(&peer), sizeof(peer)));
+  EXPECT_TRUE(w.AddMessageIntegrity(kRfc5769Password));
+  EXPECT_TRUE(w.AddFingerprint());
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(Copy(w.bytes()), Copy(kRfc5769Ipv4Response));
+}
+
 TEST(StunMessage, WriterReproducesRfc5769Ipv6Response) {
   const sockaddr_in6 peer = Ipv6("2001:db8:1234:5678:11:2233:4455:6677", 32853);
   std::array<uint8_t, 128> buf{};
