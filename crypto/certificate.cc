@@ -87,8 +87,8 @@ absl::StatusOr<std::shared_ptr<const Certificate>> Certificate::Generate() {
   serial_bytes[0] &= 0x7f;
   serial_bytes[0] |= 0x01;  // never zero, never negative
   TlsPtr<BIGNUM> serial_bn(BN_bin2bn(serial_bytes, sizeof(serial_bytes), nullptr));
-  TlsPtr<ASN1_INTEGER> serial(
-      serial_bn != nullptr ? BN_to_ASN1_INTEGER(serial_bn.get(), nullptr) : nullptr);
+  TlsPtr<ASN1_INTEGER> serial(serial_bn != nullptr ? BN_to_ASN1_INTEGER(serial_bn.get(), nullptr)
+                                                   : nullptr);
 
   TlsPtr<X509_NAME> name(X509_NAME_new());
   static constexpr char kCommonName[] = "ringcast";

@@ -49,8 +49,17 @@ std::string Hex(std::span<const uint8_t> bytes) {
 
 // The RTP packet a role sends: v2, PT 96, SSRC by role, a payload naming the role.
 std::vector<uint8_t> RtpPacket(const std::string& role, uint16_t seq) {
-  std::vector<uint8_t> packet = {0x80, 0x60, static_cast<uint8_t>(seq >> 8),
-                                 static_cast<uint8_t>(seq), 0, 0, 0x10, 0, 0, 0, 0,
+  std::vector<uint8_t> packet = {0x80,
+                                 0x60,
+                                 static_cast<uint8_t>(seq >> 8),
+                                 static_cast<uint8_t>(seq),
+                                 0,
+                                 0,
+                                 0x10,
+                                 0,
+                                 0,
+                                 0,
+                                 0,
                                  static_cast<uint8_t>(role == "server" ? 1 : 2)};
   std::string payload = "ringcast cross-library " + role;
   packet.insert(packet.end(), payload.begin(), payload.end());
@@ -113,9 +122,9 @@ int Run(const std::string& role, const std::string& profile_name) {
   remote.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   remote.sin_port = htons(static_cast<uint16_t>(remote_port));
   UdpSender sender(fd, remote);
-  auto transport = DtlsTransport::Create(
-      **context, role == "server" ? DtlsRole::kServer : DtlsRole::kClient, "sha-256",
-      remote_fingerprint, sender);
+  auto transport =
+      DtlsTransport::Create(**context, role == "server" ? DtlsRole::kServer : DtlsRole::kClient,
+                            "sha-256", remote_fingerprint, sender);
   if (!transport.ok()) return Fail(std::string(transport.status().message()));
   DtlsTransport& dtls = **transport;
   dtls.Start();
@@ -132,9 +141,10 @@ int Run(const std::string& role, const std::string& profile_name) {
     if (received && Clock::now() - received_at > std::chrono::milliseconds(300)) break;
     if (dtls.state() == DtlsState::kConnected && protect == nullptr) {
       const DtlsSrtpKeys& keys = dtls.srtp_keys();
-      auto p = MakeSrtp(SrtpEngineKind::kBuiltin, keys.profile, keys.local, SrtpDirection::kProtect);
-      auto u = MakeSrtp(SrtpEngineKind::kBuiltin, keys.profile, keys.remote,
-                        SrtpDirection::kUnprotect);
+      auto p =
+          MakeSrtp(SrtpEngineKind::kBuiltin, keys.profile, keys.local, SrtpDirection::kProtect);
+      auto u =
+          MakeSrtp(SrtpEngineKind::kBuiltin, keys.profile, keys.remote, SrtpDirection::kUnprotect);
       if (!p.ok() || !u.ok()) return Fail("SRTP contexts from the exported keys failed");
       protect = std::move(*p);
       unprotect = std::move(*u);
@@ -185,8 +195,7 @@ int Run(const std::string& role, const std::string& profile_name) {
       connected ? Hex(keys.local.key).c_str() : "",
       connected ? Hex({keys.local.salt.data(), salt}).c_str() : "",
       connected ? Hex(keys.remote.key).c_str() : "",
-      connected ? Hex({keys.remote.salt.data(), salt}).c_str() : "",
-      received ? "true" : "false");
+      connected ? Hex({keys.remote.salt.data(), salt}).c_str() : "", received ? "true" : "false");
   close(fd);
   return connected && received ? 0 : 1;
 }

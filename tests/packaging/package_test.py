@@ -348,15 +348,8 @@ class PackageTest(unittest.TestCase):
             ROOT, "etc/systemd/system/multi-user.target.wants/ringcast.service")), "not enabled")
         conffiles = in_root("dpkg-query", "-W", "-f=${Conffiles}", "ringcast").stdout
         self.assertIn("/etc/ringcast/ringcast.conf", conffiles)
-        version = in_root("/usr/sbin/ringcastd", "--version").stdout
-        self.assertIn("crypto: BoringSSL, loaded: BoringSSL", version)
-        in_root("/usr/sbin/ringcastd", "--check-config")
-
-        unit_path = os.path.join(ROOT, "lib/systemd/system/ringcast.service")
-        # Documentation=man:… is checked with the host's man; MANPATH points it at the root's pages.
-        r = run(["systemd-analyze", "verify", f"--root={ROOT}", "/lib/systemd/system/ringcast.service"],
-                check=False, env={**os.environ, "MANPATH": os.path.join(ROOT, "usr/share/man")})
-        self.assertEqual((r.returncode, r.stdout + r.stderr), (0, ""), "systemd-analyze verify")
+        unit_path = self.check_installed("crypto: BoringSSL, loaded: BoringSSL",
+                                         "/lib/systemd/system/ringcast.service")
 
         self.run_installed_daemon(unit_path)
 
@@ -378,6 +371,17 @@ class PackageTest(unittest.TestCase):
         status = in_root("dpkg-query", "-W", "ringcast", check=False)
         self.assertNotEqual(status.returncode, 0, status.stdout)
         log("purged: nothing of ringcast is left")
+
+    def check_installed(self, version_text, unit):
+        """The installed ringcastd names its crypto library and accepts the packaged config, and
+        systemd-analyze accepts the installed unit. Returns the unit's path on the host."""
+        self.assertIn(version_text, in_root("/usr/sbin/ringcastd", "--version").stdout)
+        in_root("/usr/sbin/ringcastd", "--check-config")
+        # Documentation=man:… is checked with the host's man; MANPATH points it at the root's pages.
+        r = run(["systemd-analyze", "verify", f"--root={ROOT}", unit],
+                check=False, env={**os.environ, "MANPATH": os.path.join(ROOT, "usr/share/man")})
+        self.assertEqual((r.returncode, r.stdout + r.stderr), (0, ""), "systemd-analyze verify")
+        return os.path.join(ROOT, unit.lstrip("/"))
 
     def run_installed_daemon(self, unit_path, whep=False):
         """Runs and checks the installed daemon. With whep, Chromium also plays the demo path
@@ -539,13 +543,8 @@ class PackageTest(unittest.TestCase):
         self.assertTrue(os.path.islink(wants), "not enabled")
         config = run(rpm[:-1] + ["-qc", "ringcast"]).stdout.split()
         self.assertEqual(config, ["/etc/ringcast/ringcast.conf"])
-        version = in_root("/usr/sbin/ringcastd", "--version").stdout
-        self.assertIn("crypto: OpenSSL, loaded: OpenSSL", version)
-        in_root("/usr/sbin/ringcastd", "--check-config")
-        unit_path = os.path.join(ROOT, "usr/lib/systemd/system/ringcast.service")
-        r = run(["systemd-analyze", "verify", f"--root={ROOT}", "/usr/lib/systemd/system/ringcast.service"],
-                check=False, env={**os.environ, "MANPATH": os.path.join(ROOT, "usr/share/man")})
-        self.assertEqual((r.returncode, r.stdout + r.stderr), (0, ""), "systemd-analyze verify")
+        unit_path = self.check_installed("crypto: OpenSSL, loaded: OpenSSL",
+                                         "/usr/lib/systemd/system/ringcast.service")
 
         whep = self.run_installed_daemon(unit_path, whep=True)
 

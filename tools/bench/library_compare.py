@@ -22,24 +22,11 @@ import statistics
 import subprocess
 import sys
 
+from host import cpu_model, cpu_times, steal_percent
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FIGURES = ("cpu_percent", "ns_per_packet", "rss_kb_mean", "delivered_pps", "delivery_ratio",
            "lost", "recovered", "nacks_sent", "server_retransmits")
-
-
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return "unknown"
-
-
-def cpu_times():
-    """(steal, total) jiffies of all CPUs."""
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
-    return fields[7], sum(fields)
 
 
 def version(ringcastd):
@@ -70,7 +57,7 @@ def main():
                RINGCAST_LOADGEN=os.path.join(first, "bin", "ringcast-loadgen"),
                RINGCAST_FLOOR=os.path.join(first, "bin", "ringcast-floor"))
     runs = {}  # (library, scenario) -> [result, ...]
-    steal0, total0 = cpu_times()
+    times_before = cpu_times()
     order = list(servers)
     for repeat in range(args.repeat):
         for library in (order if repeat % 2 == 0 else order[::-1]):
@@ -84,8 +71,7 @@ def main():
             with open(os.path.join(out, "results.json")) as f:
                 for result in json.load(f)["results"]:
                     runs.setdefault((library, result["name"]), []).append(result)
-    steal1, total1 = cpu_times()
-    steal_percent = 100.0 * (steal1 - steal0) / max(total1 - total0, 1)
+    steal = steal_percent(times_before, cpu_times())
 
     rows = []
     for (library, scenario), results in sorted(runs.items()):
@@ -102,7 +88,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "libraries.json"), "w") as f:
         json.dump({"date": when, "cpu": cpu_model(), "nproc": os.cpu_count(),
-                   "steal_percent": round(steal_percent, 2), "repeat": args.repeat,
+                   "steal_percent": round(steal, 2), "repeat": args.repeat,
                    "versions": versions, "rows": rows}, f, indent=1)
 
     def get(library, scenario):
@@ -113,7 +99,7 @@ def main():
         "# ringcastd on BoringSSL and on OpenSSL 3",
         "",
         f"Measured {when} by `tools/bench/library_compare.py` on {os.cpu_count()} × "
-        f"{cpu_model()} (steal {steal_percent:.1f}% of CPU time during the run). bench.py's "
+        f"{cpu_model()} (steal {steal:.1f}% of CPU time during the run). bench.py's "
         f"scenarios against each build's ringcastd, alternating, {args.repeat} runs each (the "
         "order flips each round); the load generator, floor sender and ringcastctl are the "
         "BoringSSL build's in every run, so only the server differs. Medians over the runs; "

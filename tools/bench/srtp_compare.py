@@ -23,22 +23,9 @@ import statistics
 import subprocess
 import sys
 
+from host import cpu_model, cpu_times, steal_percent
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-
-
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return "unknown"
-
-
-def cpu_times():
-    """(steal, total) jiffies of all CPUs."""
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
-    return fields[7], sum(fields)
 
 
 def run(binary, args):
@@ -62,7 +49,7 @@ def main():
     builds = {"BoringSSL": args.boringssl, "OpenSSL": args.openssl}
     samples = {}  # (build, engine, profile) -> {"protect": [...], "unprotect": [...]}
     versions = {}
-    steal0, total0 = cpu_times()
+    times_before = cpu_times()
     for _ in range(args.repeat):
         for build, binary in builds.items():
             for row in run(binary, ["--size", str(args.size)]):
@@ -76,8 +63,7 @@ def main():
                 entry["unprotect"].append(row["unprotect_ns_min"])
                 entry["protect_median"].append(row["protect_ns"])
                 entry["unprotect_median"].append(row["unprotect_ns"])
-    steal1, total1 = cpu_times()
-    steal_percent = 100.0 * (steal1 - steal0) / max(total1 - total0, 1)
+    steal = steal_percent(times_before, cpu_times())
 
     results = []
     for (build, engine, profile), entry in sorted(samples.items()):
@@ -93,7 +79,7 @@ def main():
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "srtp.json"), "w") as f:
-        json.dump({"date": when, "cpu": cpu_model(), "steal_percent": round(steal_percent, 2),
+        json.dump({"date": when, "cpu": cpu_model(), "steal_percent": round(steal, 2),
                    "size": args.size, "repeat": args.repeat, "results": results}, f, indent=1)
 
     def figure(build, engine, profile, op):
@@ -106,7 +92,7 @@ def main():
         "# SRTP per packet: BoringSSL and OpenSSL 3",
         "",
         f"Measured {when} by `tools/bench/srtp_compare.py` on {os.cpu_count()} × {cpu_model()} "
-        f"(steal {steal_percent:.1f}% of CPU time during the run). {args.size}-byte RTP packets "
+        f"(steal {steal:.1f}% of CPU time during the run). {args.size}-byte RTP packets "
         f"(header + payload, before the tag), one SSRC, pinned to one CPU; each figure is the "
         f"median over {args.repeat} alternating runs of `ringcast-srtp-bench` per build of the "
         "run's fastest round of 2,000 packets (51 rounds per run; on this shared VM slower rounds "

@@ -27,6 +27,7 @@
 #include "net/http/stored_password.h"
 #include "net/rtsp/server.h"
 #include "net/rtsp/settings.h"
+#include "net/webrtc/server.h"
 #include "net/webrtc/settings.h"
 #include "rtp/demo_source.h"
 #include "rtp/hub/path_hub.h"
@@ -36,7 +37,6 @@
 #include "tools/ringcastd/sd_notify.h"
 #include "tools/ringcastd/settings.h"
 #include "tools/ringcastd/sources.h"
-#include "net/webrtc/server.h"
 
 namespace ringcast::daemon {
 namespace {

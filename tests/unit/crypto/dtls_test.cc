@@ -405,7 +405,8 @@ TEST_F(DtlsTest, AnswersCapturedOpensslClientHello) {
   EXPECT_TRUE(server_.transport->RetransmitDelayNs().has_value());
 }
 
-// --- Against a plain peer on the TLS library's own API, not through DtlsTransport -----------------
+// --- Against a plain peer on the TLS library's own API, not through DtlsTransport
+// -----------------
 
 // A DTLS 1.2 endpoint on SSL_new(DTLS_method()) with mem BIOs.
 class PlainPeer {

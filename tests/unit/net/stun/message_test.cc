@@ -135,48 +135,39 @@ TEST(StunMessage, Rfc5769Ipv6Response) {
   EXPECT_TRUE(VerifyFingerprint(kRfc5769Ipv6Response));
 }
 
-TEST(StunMessage, WriterReproducesRfc5769Ipv4Response) {
-  const sockaddr_in peer = Ipv4("192.0.2.1", 32853);
+// RFC 5769's sample response for `peer`: SOFTWARE, XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY and
+// FINGERPRINT, padded with spaces as the RFC pads.
+std::vector<uint8_t> WriteSampleResponse(const sockaddr* peer, socklen_t length) {
   std::array<uint8_t, 128> buf{};
   MessageWriter w(buf, MessageType(kMethodBinding, MessageClass::kSuccessResponse),
                   kRfc5769TransactionId);
-  w.set_padding_byte(0x20);  // RFC 5769 pads with spaces
+  w.set_padding_byte(0x20);
   EXPECT_TRUE(w.AddString(attr::kSoftware, "test vector"));
-  EXPECT_TRUE(w.AddXorMappedAddress(reinterpret_cast<const sockaddr*>(&peer), sizeof(peer)));
+  EXPECT_TRUE(w.AddXorMappedAddress(peer, length));
   EXPECT_TRUE(w.AddMessageIntegrity(kRfc5769Password));
   EXPECT_TRUE(w.AddFingerprint());
-  ASSERT_TRUE(w.ok());
-  EXPECT_EQ(Copy(w.bytes()), Copy(kRfc5769Ipv4Response));
+  EXPECT_TRUE(w.ok());
+  return Copy(w.bytes());
+}
+
+TEST(StunMessage, WriterReproducesRfc5769Ipv4Response) {
+  const sockaddr_in peer = Ipv4("192.0.2.1", 32853);
+  EXPECT_EQ(WriteSampleResponse(reinterpret_cast<const sockaddr*>(&peer), sizeof(peer)),
+            Copy(kRfc5769Ipv4Response));
 }
 
 // A dual-stack socket reports an IPv4 peer as ::ffff:a.b.c.d; the peer knows itself by its IPv4
 // address, so that is what XOR-MAPPED-ADDRESS says: byte for byte the RFC's IPv4 response.
 TEST(StunMessage, WriterAnswersAV4MappedPeerWithItsIpv4Address) {
   const sockaddr_in6 peer = Ipv6("::ffff:192.0.2.1", 32853);
-  std::array<uint8_t, 128> buf{};
-  MessageWriter w(buf, MessageType(kMethodBinding, MessageClass::kSuccessResponse),
-                  kRfc5769TransactionId);
-  w.set_padding_byte(0x20);
-  EXPECT_TRUE(w.AddString(attr::kSoftware, "test vector"));
-  EXPECT_TRUE(w.AddXorMappedAddress(reinterpret_cast<const sockaddr*>(&peer), sizeof(peer)));
-  EXPECT_TRUE(w.AddMessageIntegrity(kRfc5769Password));
-  EXPECT_TRUE(w.AddFingerprint());
-  ASSERT_TRUE(w.ok());
-  EXPECT_EQ(Copy(w.bytes()), Copy(kRfc5769Ipv4Response));
+  EXPECT_EQ(WriteSampleResponse(reinterpret_cast<const sockaddr*>(&peer), sizeof(peer)),
+            Copy(kRfc5769Ipv4Response));
 }
 
 TEST(StunMessage, WriterReproducesRfc5769Ipv6Response) {
   const sockaddr_in6 peer = Ipv6("2001:db8:1234:5678:11:2233:4455:6677", 32853);
-  std::array<uint8_t, 128> buf{};
-  MessageWriter w(buf, MessageType(kMethodBinding, MessageClass::kSuccessResponse),
-                  kRfc5769TransactionId);
-  w.set_padding_byte(0x20);
-  w.AddString(attr::kSoftware, "test vector");
-  w.AddXorMappedAddress(reinterpret_cast<const sockaddr*>(&peer), sizeof(peer));
-  w.AddMessageIntegrity(kRfc5769Password);
-  w.AddFingerprint();
-  ASSERT_TRUE(w.ok());
-  EXPECT_EQ(Copy(w.bytes()), Copy(kRfc5769Ipv6Response));
+  EXPECT_EQ(WriteSampleResponse(reinterpret_cast<const sockaddr*>(&peer), sizeof(peer)),
+            Copy(kRfc5769Ipv6Response));
 }
 
 // ICE passwords may be up to 256 characters (RFC 8839 §5.4), longer than SHA-1's 64-byte block:
