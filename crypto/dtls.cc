@@ -104,10 +104,10 @@ bool DtlsContext::SetClockForTesting(void (*clock)(const SSL* ssl, struct timeva
 
 // --- The write BIO -----------------------------------------------------------------------------
 //
-// Both libraries issue one BIO_write per datagram (BoringSSL packs a flight's records into
-// MTU-sized packets; OpenSSL writes each record, a handshake fragment of at most the MTU, on its
-// own). A mem BIO would concatenate them and the boundaries would be lost; this BIO instead
-// hands each BIO_write to the DtlsSender as one datagram, synchronously, with no copy.
+// Both libraries issue one BIO_write per datagram of at most the MTU (they pack a flight's
+// records into such datagrams; OpenSSL resends a lost flight one message per datagram). A mem
+// BIO would concatenate them and the boundaries would be lost; this BIO instead hands each
+// BIO_write to the DtlsSender as one datagram, synchronously, with no copy.
 
 const BIO_METHOD* DtlsTransport::DatagramBioMethod() {
   static const BIO_METHOD* const method = [] {

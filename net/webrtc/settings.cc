@@ -26,8 +26,8 @@ void DefineWebrtcTunables(core::Registry& registry) {
                    .description =
                        "comma-separated IPv4 and IPv6 addresses offered as ICE host candidates "
                        "(empty: the webrtc.listen host if it names one, else every up "
-                       "interface's addresses: IPv4, and IPv6 but link-local when the UDP port "
-                       "is dual-stack)"});
+                       "interface's IPv4 addresses, and its IPv6 ones except link-local when "
+                       "the UDP port is dual-stack)"});
   registry.Define({.name = "webrtc.nack",
                    .type = TunableType::kBool,
                    .default_value = "1",
