@@ -4,7 +4,9 @@
 //    one ICE candidate: ffmpeg publishes over rtsp://[::1]/…, ringcastd pulls that path again
 //    from rtsp://[::1]/… into a second path, ffprobe reads the pulled path over RTSP/UDP and
 //    RTSP/TCP on ::1, and Chromium plays the published path over WHEP from http://[::1]/… with
-//    ICE, DTLS and SRTP on ::1.
+//    ICE, DTLS and SRTP on ::1. Then Chromium publishes its fake camera over WHIP to
+//    http://[::1]/live/whip (Basic credentials) and ffprobe reads that path over
+//    rtsp://[::1]/live.
 // 2. ringcastd with wildcard listeners (the default ":PORT"): its WebRTC UDP port is an IPv6
 //    socket (one per worker) that takes IPv4 too; Chromium plays over IPv4 through it (ICE answers the IPv4 peer
 //    with its IPv4 address, as a v4-mapped peer is unmapped).
@@ -13,8 +15,8 @@
 
 import fs from "node:fs";
 
-import { runTest, Daemon, startPublisher, openBrowser, playWhep, waitFor, assert, run,
-         logText, log, inbound } from "./lib.mjs";
+import { runTest, Daemon, startPublisher, openBrowser, newPage, playWhep, publishWhip, basicAuth,
+         waitFor, assert, run, logText, log, inbound } from "./lib.mjs";
 
 // "h264,640,360" when ffprobe reads the path's video over `transport`.
 async function probe(url, transport) {
@@ -41,7 +43,8 @@ await runTest("e2e.ipv6", async (t) => {
   }
   // --- 1: everything on ::1 -----------------------------------------------------------------
   const daemon = await new Daemon(t, t.ringcastd, t.ringcastctl)
-    .start(["path.cam.source = publisher"], { host: "::1" });
+    .start(["path.cam.source = publisher", "path.live.source = publisher",
+            "path.live.publish_user = pub", "path.live.publish_pass = v6-secret"], { host: "::1" });
   assert(daemon.rtspBase.startsWith("rtsp://[::1]:"), `RTSP on ::1 (${daemon.rtspBase})`);
   const publisher = await startPublisher(t, daemon, "cam");
   log("test", "ffmpeg published over IPv6");
@@ -67,6 +70,24 @@ await runTest("e2e.ipv6", async (t) => {
   const ice = /ICE connected from (\[[0-9a-f:]+\]):\d+/.exec(logText());
   assert(ice !== null, `the session's ICE and media ran over IPv6 to ::1 (from ${ice?.[1]}; ` +
                        `${frames} frames decoded)`);
+
+  // WHIP over ::1: a page on http://[::1]:PORT/ (a secure context, as getUserMedia needs)
+  // publishes; ringcastd's one candidate is ::1, so connecting means ICE and DTLS ran over IPv6.
+  const publisherPage = await newPage(context);
+  await publisherPage.goto(`${daemon.httpBase}/`, { timeout: 10000 });
+  const whip = await publishWhip(t, publisherPage, daemon, "live", { auth: basicAuth("pub", "v6-secret") });
+  assert(whip.location.startsWith(daemon.httpBase), `WHIP over ::1 answered 201 (${whip.location})`);
+  const sent = await waitFor(async () => {
+    const stats = await whip.stats();
+    return stats.video?.framesEncoded > 30 ? stats : null;
+  }, 5000, "the WHIP publisher to send 30 frames");
+  const codec = whip.media.video.codec.split("/")[0].toLowerCase();
+  const live = await probe(`${daemon.rtspBase}/live`, "tcp");
+  assert(live === `${codec},640,480`,
+         `ffprobe reads the WHIP-published path over rtsp://[::1] (${live}; the browser sends ` +
+         `${sent.video.codec} ${sent.video.frameWidth}x${sent.video.frameHeight} from ${sent.pair?.local})`);
+  assert(await whip.stop() === 200, "DELETE ends the WHIP session over ::1");
+  await publisherPage.close();
   await page.close();
   await daemon.stop();
 

@@ -1,5 +1,6 @@
 // Browser test harness: a real ringcastd, an ffmpeg RTSP publisher and Debian's chromium driven
-// by playwright-core, each on free ports and in its own temp dir, all killed at the end.
+// by playwright-core (a WHEP viewer, or a WHIP publisher of its fake camera), each on free ports
+// and in its own temp dir, all killed at the end.
 //
 // A test is `runTest(name, async (t) => { ... })`. Everything started through `t` is stopped
 // when the body returns or throws (in reverse order, each step bounded); the output of every
@@ -26,6 +27,9 @@ export const kChromiumArgs = [
   "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
   "--allow-loopback-in-peer-connection", "--use-fake-ui-for-media-stream",
+  // getUserMedia (the WHIP publisher) gets a synthetic camera and microphone: a moving test
+  // pattern at 30 fps (the fake camera's default is 20) and a beep.
+  "--use-fake-device-for-media-stream=fps=30",
   "--disable-features=WebRtcHideLocalIpsWithMdns",
 ];
 const kTestTimeoutMs = 90000;  // the whole test, clean-up included
@@ -341,14 +345,23 @@ export async function openBrowser(t) {
   });
   t.defer("close chromium", () => withTimeout(context.close(), 10000, "closing chromium"));
   context.setDefaultTimeout(15000);
-  const page = context.pages()[0] ?? await context.newPage();
+  const page = watchPage(context.pages()[0] ?? await context.newPage());
+  return { context, page };
+}
+
+// Another page of openBrowser's `context`, its console and requests logged too.
+export async function newPage(context) {
+  return watchPage(await context.newPage());
+}
+
+function watchPage(page) {
   page.on("console", (message) => log("page", `${message.type()}: ${message.text()}`));
   page.on("pageerror", (error) => log("page", `uncaught: ${error.message}`));
   page.on("requestfailed", (request) => log("page", `request failed: ${request.method()} ` +
                                                     `${request.url()} ${request.failure()?.errorText}`));
   page.on("response", (response) => log("page", `${response.request().method()} ` +
                                                  `${response.url()} -> ${response.status()}`));
-  return { context, page };
+  return page;
 }
 
 // The player page's figures: one inbound-rtp entry of `kind` from window.ringcast.stats().
@@ -362,9 +375,10 @@ export async function inbound(page, kind) {
 }
 
 // A browser on the player page of path `name`, once it has decoded its first video frame
-// (within `ms`); the failure names `why` and the player's state.
-export async function openPlayer(t, daemon, name, { ms = 15000, why = "" } = {}) {
-  const { page } = await openBrowser(t);
+// (within `ms`); the failure names `why` and the player's state. `context`: a new page of that
+// browser (openBrowser's) instead of a browser of its own.
+export async function openPlayer(t, daemon, name, { ms = 15000, why = "", context = null } = {}) {
+  const page = context ? await newPage(context) : (await openBrowser(t)).page;
   await page.goto(`${daemon.httpBase}/${name}/`, { timeout: 10000 });
   try {
     await page.waitForFunction(() => window.ringcast?.timing?.video != null, null,
@@ -537,6 +551,347 @@ export async function assertDeleteEndsSession(page, daemon, name) {
   assert(await sessionsOf() === 0, `/api/paths shows webrtc_sessions 0 for ${name} after DELETE`);
 }
 
+// --- WHIP: a browser publishing (RFC 9725) from a page on the daemon's own origin. ---
+
+// The page-side WHIP client, installed as window.ringcastWhip by page.evaluate (so it is one
+// self-contained function). Sessions are kept by an id the node side chooses; each has its own
+// getUserMedia stream (Chromium's fake camera and microphone, see kChromiumArgs) and peer
+// connection with one sendonly transceiver per track.
+function installWhipClient() {
+  if (window.ringcastWhip) return;
+  const kGatherMs = 1000;  // ICE-lite server: the browser's candidates are a courtesy, not needed
+  const sessions = new Map();
+
+  function close(session) {
+    session.pc.close();
+    for (const track of session.stream.getTracks()) track.stop();
+  }
+
+  // One outbound-rtp entry per kind and the selected candidate pair, flattened for the node side.
+  async function summary(pc) {
+    const report = await pc.getStats();
+    const out = { at: performance.timeOrigin + performance.now(), connectionState: pc.connectionState };
+    let pairId = null;
+    report.forEach((s) => { if (s.type === "transport") pairId = s.selectedCandidatePairId; });
+    report.forEach((s) => {
+      if (s.type === "outbound-rtp" && !out[s.kind]) {
+        out[s.kind] = {
+          timestamp: s.timestamp, ssrc: s.ssrc, rtxSsrc: s.rtxSsrc ?? null,
+          codec: report.get(s.codecId)?.mimeType ?? null,
+          bytesSent: s.bytesSent, packetsSent: s.packetsSent,
+          retransmittedPacketsSent: s.retransmittedPacketsSent ?? 0, nackCount: s.nackCount ?? 0,
+          pliCount: s.pliCount ?? 0, firCount: s.firCount ?? 0,
+          framesEncoded: s.framesEncoded, keyFramesEncoded: s.keyFramesEncoded,
+          frameWidth: s.frameWidth, frameHeight: s.frameHeight, framesPerSecond: s.framesPerSecond,
+          targetBitrate: s.targetBitrate, encoderImplementation: s.encoderImplementation,
+          qualityLimitationReason: s.qualityLimitationReason,
+        };
+      }
+      if (s.type === "candidate-pair" && s.id === pairId) {
+        out.pair = { availableOutgoingBitrate: s.availableOutgoingBitrate ?? null,
+                     currentRoundTripTime: s.currentRoundTripTime ?? null,
+                     local: report.get(s.localCandidateId)?.address ?? null,
+                     remote: report.get(s.remoteCandidateId)?.address ?? null };
+      }
+    });
+    return out;
+  }
+
+  window.ringcastWhip = {
+    // A fresh offer (its SDP); the peer connection is kept under `id` for post() or discard().
+    async offer(id, { video, audio, width, height, fps }) {
+      const stream = await navigator.mediaDevices.getUserMedia({
+        video: video ? { width: { exact: width }, height: { exact: height }, frameRate: fps } : false,
+        audio,
+      });
+      const pc = new RTCPeerConnection();
+      const session = { pc, stream, location: null };
+      sessions.set(id, session);
+      for (const track of stream.getTracks()) {
+        const { sender } = pc.addTransceiver(track, { direction: "sendonly", streams: [stream] });
+        if (track.kind === "video") {
+          // Keep the camera's size while the bandwidth estimate ramps up (the default for a
+          // camera is to scale down first), so the path's size is the one asked for.
+          const parameters = sender.getParameters();
+          parameters.degradationPreference = "maintain-resolution";
+          await sender.setParameters(parameters).catch((error) =>
+            console.warn(`whip: degradationPreference: ${error.message}`));
+        }
+      }
+      await pc.setLocalDescription(await pc.createOffer());
+      await new Promise((resolve) => {
+        if (pc.iceGatheringState === "complete") return resolve();
+        const timer = setTimeout(resolve, kGatherMs);
+        pc.addEventListener("icegatheringstatechange", () => {
+          if (pc.iceGatheringState === "complete") { clearTimeout(timer); resolve(); }
+        });
+      });
+      return pc.localDescription.sdp;
+    },
+
+    // Closes an offer's peer connection and camera without a request.
+    discard(id) {
+      const session = sessions.get(id);
+      sessions.delete(id);
+      if (session) close(session);
+    },
+
+    // POSTs the offer of `id` to `url` from the page: { status, location (absolute),
+    // wwwAuthenticate, body }. A 201's peer connection is kept for connect(); any other's is
+    // closed.
+    async post(id, url, auth) {
+      const session = sessions.get(id);
+      try {
+        const headers = { "Content-Type": "application/sdp" };
+        if (auth) headers.Authorization = auth;
+        const response = await fetch(url, { method: "POST", headers, body: session.pc.localDescription.sdp });
+        const location = response.headers.get("Location");
+        const result = {
+          status: response.status,
+          location: location ? new URL(location, url).href : null,
+          wwwAuthenticate: response.headers.get("WWW-Authenticate"),
+          body: await response.text(),
+        };
+        if (result.status === 201) {
+          session.location = result.location;
+          session.answer = result.body;
+        } else {
+          window.ringcastWhip.discard(id);
+        }
+        return result;
+      } catch (error) {
+        window.ringcastWhip.discard(id);
+        throw error;
+      }
+    },
+
+    // Applies the answer and waits up to `ms` for connectionState "connected".
+    async connect(id, ms) {
+      const { pc, answer } = sessions.get(id);
+      await pc.setRemoteDescription({ type: "answer", sdp: answer });
+      const deadline = performance.now() + ms;
+      while (pc.connectionState !== "connected" && performance.now() < deadline &&
+             pc.connectionState !== "failed" && pc.connectionState !== "closed") {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return { connectionState: pc.connectionState, iceConnectionState: pc.iceConnectionState,
+               iceGatheringState: pc.iceGatheringState, signalingState: pc.signalingState };
+    },
+
+    stats: async (id) => summary(sessions.get(id).pc),
+
+    // DELETE on the session's Location (its status, or 0 when the request failed), then the peer
+    // connection and the camera are closed.
+    async stop(id) {
+      const session = sessions.get(id);
+      if (!session) return null;
+      sessions.delete(id);
+      let status = null;
+      if (session.location) {
+        try {
+          status = (await fetch(session.location, { method: "DELETE" })).status;
+        } catch (error) {
+          console.warn(`whip: DELETE ${session.location}: ${error.message}`);
+          status = 0;
+        }
+      }
+      close(session);
+      return status;
+    },
+  };
+}
+
+// The Authorization header values WHIP accepts: HTTP Basic and a bearer token.
+export function basicAuth(user, pass) {
+  return `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
+}
+
+export function bearerAuth(token) {
+  return `Bearer ${token}`;
+}
+
+// What an SDP negotiates per media kind: the first payload type's codec ("H264/90000"), its
+// fmtp line, its rtcp-fb values, whether an rtx payload type repairs it, and the header
+// extensions (URIs).
+export function sdpMedia(sdp) {
+  const out = {};
+  for (const section of sdp.split(/\r?\n(?=m=)/).slice(1)) {
+    const lines = section.split(/\r?\n/);
+    const [kind, , , pt] = lines[0].slice(2).split(" ");
+    const attr = (prefix) => lines.filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
+    const rtx = attr("a=fmtp:").some((l) => new RegExp(`^\\d+ apt=${pt}$`).test(l));
+    out[kind] = {
+      pt: Number(pt),
+      codec: attr(`a=rtpmap:${pt} `)[0] ?? null,
+      fmtp: attr(`a=fmtp:${pt} `)[0] ?? "",
+      feedback: attr(`a=rtcp-fb:${pt} `).concat(attr("a=rtcp-fb:* ")),
+      rtx,
+      extensions: attr("a=extmap:").map((l) => l.split(" ")[1]),
+      direction: lines.find((l) => /^a=(sendonly|recvonly|sendrecv|inactive)$/.test(l))?.slice(2) ?? null,
+    };
+  }
+  return out;
+}
+
+// Whether an sdpMedia() entry negotiates transport-wide congestion control: rtcp-fb transport-cc
+// and the transport-wide sequence number header extension (its URI names the draft,
+// draft-holmer-rmcat-transport-wide-cc-extensions-01).
+export function hasTransportCc(media) {
+  return media.feedback.includes("transport-cc") &&
+         media.extensions.some((uri) => uri.endsWith("/draft-holmer-rmcat-transport-wide-cc-extensions-01"));
+}
+
+const kWhipMedia = { video: true, audio: true, width: 640, height: 480, fps: 30 };
+let whipIds = 0;
+
+// A fresh offer from `page` under a new id: { id, offer (SDP), media (the options in full) }.
+async function whipOffer(page, options) {
+  await page.evaluate(installWhipClient);
+  const id = `whip-${++whipIds}`;
+  const media = { ...kWhipMedia, ...options };
+  const offer = await withTimeout(
+    page.evaluate(({ id, media }) => window.ringcastWhip.offer(id, media), { id, media }),
+    10000, "the WHIP offer");
+  return { id, offer, media };
+}
+
+function logWhipPost(url, media, auth, result, from) {
+  log("test", `WHIP POST ${url} from ${from} (${[media.video && "video", media.audio && "audio"].filter(Boolean).join("+")}` +
+              `${auth ? `, ${auth.split(" ")[0]} auth` : ", no auth"}) -> ${result.status}` +
+              `${result.location ? ` Location ${result.location}` : ""}` +
+              `${result.wwwAuthenticate ? ` WWW-Authenticate ${JSON.stringify(result.wwwAuthenticate)}` : ""}` +
+              `${result.status === 201 ? "" : ` ${JSON.stringify(result.body.trim().slice(0, 200))}`}`);
+}
+
+// A WHIP POST that is expected to be refused: a real offer from `page` (so that only what the
+// test varies — credentials, the path — can be the reason), sent from node's fetch, not the
+// page's: Chromium answers a 401 with a Basic challenge by waiting for a login prompt that a
+// headless browser never shows, so the page's fetch would not resolve. Resolves to { status,
+// location, wwwAuthenticate, body }; the page's peer connection is closed. If it was accepted
+// after all, the session is ended again with a DELETE. `options`: auth (an Authorization header
+// value) and the media (video, audio, ...).
+export async function whipPost(page, url, { auth = null, ...options } = {}) {
+  const { id, offer, media } = await whipOffer(page, options);
+  try {
+    const headers = { "Content-Type": "application/sdp" };
+    if (auth) headers.Authorization = auth;
+    const response = await fetch(url, { method: "POST", headers, body: offer,
+                                        signal: AbortSignal.timeout(10000) });
+    const location = response.headers.get("Location");
+    const result = {
+      status: response.status,
+      location: location ? new URL(location, url).href : null,
+      wwwAuthenticate: response.headers.get("WWW-Authenticate"),
+      body: await response.text(),
+    };
+    logWhipPost(url, media, auth, result, "node");
+    if (result.status === 201 && result.location) {
+      const deleted = await fetch(result.location, { method: "DELETE", signal: AbortSignal.timeout(5000) });
+      log("test", `DELETE ${result.location} (an unexpected session) -> ${deleted.status}`);
+    }
+    return result;
+  } finally {
+    await page.evaluate((id) => window.ringcastWhip.discard(id), id);
+  }
+}
+
+// Publishes to path `name` over WHIP from `page`, which must be on the daemon's origin (e.g.
+// `${daemon.httpBase}/`: getUserMedia needs a secure context, which http://127.0.0.1 and
+// http://[::1] are, and the Location header is read same-origin). `options`: auth (an
+// Authorization header value), video, audio, width, height, fps, url (default
+// ${daemon.httpBase}/NAME/whip), connectMs. Resolves once the peer connection is connected, to
+// { location, answer (SDP), media (sdpMedia of the answer), connectedAt (Date.now()), stats(),
+// stop() }: stats() resolves to the page's { at, connectionState, video, audio, pair } (see
+// installWhipClient's summary), stop() DELETEs the session and closes the peer connection,
+// resolving to the DELETE's status. A test's end stops what is still publishing.
+export async function publishWhip(t, page, daemon, name, options = {}) {
+  const { url = `${daemon.httpBase}/${name}/whip`, connectMs = 10000, auth = null, ...rest } = options;
+  const { id, offer, media } = await whipOffer(page, rest);
+  const started = Date.now();
+  const result = await withTimeout(
+    page.evaluate(({ id, url, auth }) => window.ringcastWhip.post(id, url, auth), { id, url, auth }),
+    10000, `POST ${url}`);
+  logWhipPost(url, media, auth, result, "the page");
+  if (result.status !== 201) {
+    throw new Error(`WHIP POST ${url} answered ${result.status} ` +
+                    `${JSON.stringify(result.body.trim().slice(0, 300))}, not 201`);
+  }
+  let stopped = false;
+  const handle = {
+    id,
+    location: result.location,
+    offer,
+    answer: result.body,
+    media: sdpMedia(result.body),
+    connectedAt: null,
+    stats: () => page.evaluate((id) => window.ringcastWhip.stats(id), id),
+    stop: async () => {
+      if (stopped) return null;
+      stopped = true;
+      const status = await withTimeout(page.evaluate((id) => window.ringcastWhip.stop(id), id),
+                                       10000, `DELETE ${result.location}`);
+      log("test", `WHIP DELETE ${result.location} -> ${status}`);
+      return status;
+    },
+  };
+  t.defer(`stop WHIP publisher ${id}`, async () => {
+    if (stopped) return;
+    try {
+      await handle.stop();
+    } catch (error) {
+      log("test", `stopping WHIP publisher ${id}: ${error.message}`);  // the page may be gone
+    }
+  });
+  const { video, audio } = handle.media;
+  log("test", `WHIP answer: ${[video && `video ${video.codec} ${video.fmtp} fb [${video.feedback.join(", ")}]` +
+                                        `${video.rtx ? " +rtx" : ""}`,
+                               audio && `audio ${audio.codec}`].filter(Boolean).join("; ")}`);
+  if (!result.location) throw new Error(`WHIP POST ${url}: 201 without a Location header`);
+  const state = await withTimeout(
+    page.evaluate(({ id, ms }) => window.ringcastWhip.connect(id, ms), { id, ms: connectMs }),
+    connectMs + 5000, "the WHIP peer connection");
+  if (state.connectionState !== "connected") {
+    throw new Error(`the WHIP publisher did not connect within ${connectMs / 1000} s: ${JSON.stringify(state)}`);
+  }
+  handle.connectedAt = Date.now();
+  log("test", `WHIP publisher ${id} connected ${handle.connectedAt - started} ms after its POST`);
+  return handle;
+}
+
+// Kilobits per second of a WHIP publisher between two stats() results: the video's bytesSent
+// (payload and retransmissions, no headers or padding), and the bandwidth estimate of the later
+// one (availableOutgoingBitrate) and the video encoder's target.
+export function whipRates(before, after) {
+  const a = before.video;
+  const b = after.video;
+  return {
+    sentKbps: (b.bytesSent - a.bytesSent) * 8 / (b.timestamp - a.timestamp),
+    availableKbps: (after.pair?.availableOutgoingBitrate ?? NaN) / 1000,
+    targetKbps: (b.targetBitrate ?? NaN) / 1000,
+    fps: (b.framesEncoded - a.framesEncoded) * 1000 / (b.timestamp - a.timestamp),
+    size: `${b.frameWidth}x${b.frameHeight}`,
+  };
+}
+
+// Samples a WHIP publisher once a second until `ms` after it connected, logging each second's
+// rates; resolves to the list of whipRates (the last is the second before `ms`).
+export async function whipRamp(publisher, ms, label) {
+  const samples = [];
+  let previous = await publisher.stats();
+  for (let second = 1; Date.now() < publisher.connectedAt + ms && second <= ms / 1000 + 2; second++) {
+    await sleep(Math.max(0, Math.min(1000, publisher.connectedAt + ms - Date.now())));
+    const now = await publisher.stats();
+    const rates = whipRates(previous, now);
+    rates.at = (now.at - publisher.connectedAt) / 1000;
+    samples.push(rates);
+    log("test", `${label} ${rates.at.toFixed(1)} s: sent ${rates.sentKbps.toFixed(0)} kbit/s, ` +
+                `estimate ${rates.availableKbps.toFixed(0)}, target ${rates.targetKbps.toFixed(0)}, ` +
+                `${rates.fps.toFixed(1)} fps ${rates.size} (${now.video.qualityLimitationReason})`);
+    previous = now;
+  }
+  return samples;
+}
+
 // --- A lossy network: the test re-runs itself in a network namespace that drops packets. ---
 
 const kNetnsEnv = "RINGCAST_E2E_NETNS";
@@ -544,22 +899,31 @@ const kLossTable = "ringcast_loss";
 const kNetnsRunMs = 130000;  // the re-run test, under CTest's 150 s
 
 // Called first by a test that needs loss. Outside the namespace it creates one (`ip netns add`,
-// loopback up), adds an nftables table that drops `perMille`/1000 of the UDP datagrams whose
-// source port is `udpPort` (the daemon's, to the viewer) as they are received, re-runs this script in it with `ip netns exec`, deletes
-// the namespace (killing what is left in it) and exits with the re-run's code; it never returns.
-// Exits 77 when `ip netns` or nft cannot be used. This kernel has no netem, hence nftables'
-// `numgen random`. The rule is on the input hook, not output: a drop on output fails the
-// sender's sendmsg with EPERM, which a lossy link never does. Inside (the second run) it returns
-// { netns, counters(), setLoss(perMille) }: counters() resolves to the rule's { sent, dropped }
-// datagram counts (they keep counting across setLoss), setLoss() replaces the drop rule.
-export async function reenterInLossyNetns({ udpPort, perMille }) {
+// loopback up), adds an nftables table that drops `perMille`/1000 of the UDP datagrams of the
+// daemon's port `udpPort` as they are received — `direction` "from" (the default): those whose
+// source port it is (the daemon's media to a viewer); "to": those whose destination port it is
+// (a publisher's media, and every viewer's RTCP and STUN, to the daemon) — re-runs this script in
+// it with `ip netns exec`, deletes the namespace (killing what is left in it) and exits with the
+// re-run's code; it never returns. Exits 77 when `ip netns` or nft cannot be used. This kernel
+// has no netem, hence nftables' `numgen random`. The rule is on the input hook, not output: a
+// drop on output fails the sender's sendmsg with EPERM, which a lossy link never does. Inside
+// (the second run) it returns { netns, counters(), setLoss(perMille, { match }) }: counters()
+// resolves to the rule's { sent, dropped } datagram counts (they keep counting across setLoss),
+// setLoss() replaces the drop rule; `match` narrows both the counting and the dropping to the
+// datagrams that also match that nft expression (e.g. raw payload matches on the RTP header,
+// `@th,128,32 0x1234abcd` for one SSRC).
+export async function reenterInLossyNetns({ udpPort, perMille, direction = "from" }) {
   const netns = process.env[kNetnsEnv];
+  const portKey = { from: "sport", to: "dport" }[direction];
+  if (!portKey) throw new Error(`reenterInLossyNetns: direction ${direction} is neither "from" nor "to"`);
+  const portMatch = `udp ${portKey} ${udpPort}`;
+  const fromTo = direction === "to" ? `to port ${udpPort}` : `from port ${udpPort}`;
   if (netns) {
-    const setLoss = async (newPerMille) => {
+    const setLoss = async (newPerMille, { match = "" } = {}) => {
       const result = await runNft([`flush chain inet ${kLossTable} input`,
-                                   ...lossRules(udpPort, newPerMille)]);
+                                   ...lossRules(portMatch, newPerMille, match)]);
       if (result.code !== 0) throw new Error(`nft: setting ${newPerMille / 10}% loss: ${result.stderr.trim()}`);
-      log("test", `the rule now drops ${newPerMille / 10}% of UDP from port ${udpPort}`);
+      log("test", `the rule now drops ${newPerMille / 10}% of UDP ${fromTo}${match ? ` matching ${match}` : ""}`);
     };
     return { netns, counters: lossCounters, setLoss };
   }
@@ -600,10 +964,10 @@ export async function reenterInLossyNetns({ udpPort, perMille }) {
       `add counter inet ${kLossTable} sent`,
       `add counter inet ${kLossTable} dropped`,
       `add chain inet ${kLossTable} input { type filter hook input priority 0; policy accept; }`,
-      ...lossRules(udpPort, perMille),
+      ...lossRules(portMatch, perMille),
     ], name);
     if (table.code !== 0) throw new Error(`nft in netns ${name}: ${table.stderr.trim()}`);
-    console.log(`netns ${name}: dropping ${perMille / 10}% of UDP from port ${udpPort}`);
+    console.log(`netns ${name}: dropping ${perMille / 10}% of UDP ${fromTo}`);
     child = spawn("ip", ["netns", "exec", name, process.execPath, ...process.argv.slice(1)],
                   { stdio: "inherit", env: { ...process.env, [kNetnsEnv]: name } });
     const exited = new Promise((resolve) => {
@@ -642,10 +1006,12 @@ async function runNft(lines, netns = null) {
   }
 }
 
-function lossRules(udpPort, perMille) {
+// `portMatch`: "udp sport N" or "udp dport N"; `match`: more of the same, or "".
+function lossRules(portMatch, perMille, match = "") {
+  const matches = match ? `${portMatch} ${match}` : portMatch;
   return [
-    `add rule inet ${kLossTable} input udp sport ${udpPort} counter name sent`,
-    `add rule inet ${kLossTable} input udp sport ${udpPort} numgen random mod 1000 < ${perMille} ` +
+    `add rule inet ${kLossTable} input ${matches} counter name sent`,
+    `add rule inet ${kLossTable} input ${matches} numgen random mod 1000 < ${perMille} ` +
       "counter name dropped drop",
   ];
 }
