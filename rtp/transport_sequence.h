@@ -14,12 +14,17 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 
 #include "rtp/rtp_packet.h"
 
 namespace ringcast::rtp {
 
 inline constexpr size_t kTransportSequenceSize = 2;
+// The extension's name in SDP (a=extmap:<id> <name>, RFC 8285 §8): an identifier that has the
+// form of a URL, compared as a string, never fetched.
+inline constexpr std::string_view kTransportSequenceUri =
+    "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 
 // The transport-wide sequence number of `packet` from the element with local id `id` (1..14 for
 // the one-byte form, 1..255 for the two-byte form), or std::nullopt if the packet has no such

@@ -11,34 +11,19 @@
 #include "net/sdp/parser.h"
 #include "net/sdp/session.h"
 #include "net/sdp/writer.h"
+#include "net/webrtc/answer_parts.h"
 
 namespace ringcast::net::webrtc {
 namespace {
+
+using answer_parts::Invalid;
+using answer_parts::Join;
+using answer_parts::OfferSummary;
 
 using core::StrAppend;
 using core::StrCat;
 using sdp::Codec;
 using sdp::H264ProfileLevelId;
-
-absl::Status Invalid(std::string_view why) {
-  return absl::InvalidArgumentError(StrCat("webrtc offer: ", why));
-}
-
-std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (const std::string& p : parts) StrAppend(out, out.empty() ? "" : sep, p);
-  return out;
-}
-
-std::string Hex(const H264ProfileLevelId& id) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : {id.profile_idc, id.profile_iop, id.level_idc}) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out;
-}
 
 // --- H.264 profiles --------------------------------------------------------------------------
 
@@ -138,7 +123,8 @@ absl::StatusOr<SourceCodec> DescribeSource(const SourceTrack& track) {
 std::string SourceSummary(const SourceTrack& track, const absl::StatusOr<SourceCodec>& codec) {
   std::string name = track.info.encoding_name.empty() ? StrCat("PT ", track.info.payload_type)
                                                       : track.info.encoding_name;
-  if (codec.ok() && codec->h264) StrAppend(name, " (profile ", Hex(*codec->h264), ")");
+  if (codec.ok() && codec->h264)
+    StrAppend(name, " (profile ", answer_parts::H264Hex(*codec->h264), ")");
   return StrCat(name, " ", track.info.media);
 }
 
@@ -205,127 +191,16 @@ std::optional<sdp::TrackDescription> PickPayloadType(const sdp::Media& section,
   return best;
 }
 
-// "video has VP8, VP9, H264 (42001f, 42e01f)" for the error that nothing matched.
-std::string OfferSummary(const sdp::Media& section) {
-  std::vector<std::string> names;
-  std::vector<std::string> h264_profiles;
-  for (const sdp::TrackDescription& offered : sdp::DescribeTracks(section)) {
-    if (offered.codec == Codec::kH264 && offered.h264 && offered.h264->profile_level_id) {
-      std::string hex = Hex(*offered.h264->profile_level_id);
-      if (std::find(h264_profiles.begin(), h264_profiles.end(), hex) == h264_profiles.end()) {
-        h264_profiles.push_back(std::move(hex));
-      }
-    }
-    std::string name(sdp::CodecName(offered.codec));
-    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
-  }
-  for (std::string& name : names) {
-    if (name == sdp::CodecName(Codec::kH264) && !h264_profiles.empty()) {
-      StrAppend(name, " (", Join(h264_profiles, ", "), ")");
-    }
-  }
-  if (names.empty()) return StrCat(section.type, " has nothing ringcast can send");
-  return StrCat(section.type, " has ", Join(names, ", "));
-}
-
-// --- Offer checks ----------------------------------------------------------------------------
-
-// RFC 8839 §5.4: ufrag 4..256, pwd 22..256 ice-chars (ALPHA / DIGIT / "+" / "/").
-bool ValidIceString(std::string_view s, size_t min_length) {
-  if (s.size() < min_length || s.size() > 256) return false;
-  for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-// An ICE/DTLS attribute of `section`, else of the session (Firefox puts them there).
-std::optional<std::string_view> TransportAttribute(const sdp::Session& offer,
-                                                   const sdp::Media* section,
-                                                   std::string_view name) {
-  if (section != nullptr) {
-    if (std::optional<std::string_view> v = section->Find(name)) return v;
-  }
-  return offer.Find(name);
-}
-
-// The mids of the offer's first BUNDLE group (RFC 8843 §7.1), nullopt without one.
-std::optional<std::vector<std::string>> BundleGroup(const sdp::Session& offer) {
-  for (std::string_view group : offer.FindAll("group")) {
-    std::vector<std::string> mids;
-    size_t start = 0;
-    while (start <= group.size()) {
-      size_t end = std::min(group.find(' ', start), group.size());
-      if (end > start) mids.emplace_back(group.substr(start, end - start));
-      start = end + 1;
-    }
-    if (!mids.empty() && mids.front() == "BUNDLE") {
-      mids.erase(mids.begin());
-      return mids;
-    }
-  }
-  return std::nullopt;
-}
-
-// Why `section` can't carry media from us, or nullopt when it can.
-std::optional<std::string> Unusable(const sdp::Session& offer, const sdp::Media& section,
-                                    const std::optional<std::vector<std::string>>& bundle) {
-  sdp::Media::Kind kind = section.kind();
-  if (kind != sdp::Media::Kind::kAudio && kind != sdp::Media::Kind::kVideo) {
-    return StrCat(section.type, " sections are not supported");
-  }
-  if (section.port == 0) return std::string("rejected by the offerer (port 0)");
-  if (section.proto.find("SAVPF") == std::string::npos) {
-    return StrCat("transport ", section.proto, " is not DTLS-SRTP (UDP/TLS/RTP/SAVPF)");
-  }
-  sdp::MediaDirection direction = offer.DirectionOf(section);
-  if (direction != sdp::MediaDirection::kRecvOnly && direction != sdp::MediaDirection::kSendRecv) {
-    return StrCat("direction ", sdp::MediaDirectionName(direction), ", nothing to receive");
-  }
-  if (!section.RtcpMux()) return std::string("no a=rtcp-mux (ringcast multiplexes RTCP)");
-  if (bundle) {
-    std::optional<std::string_view> mid = section.Mid();
-    if (!mid || std::find(bundle->begin(), bundle->end(), *mid) == bundle->end()) {
-      return std::string("not in the offer's BUNDLE group");
-    }
-  }
-  return std::nullopt;
-}
-
-// --- Answer sections -------------------------------------------------------------------------
-
-struct Transport {
-  std::string_view setup;  // ours: "passive" / "active"
-  const LocalDescription& local;
-};
-
-// RFC 8445 §5.1.2.1: (2^24)·type preference (126: host) + (2^8)·local preference + (256 − 1).
-uint32_t HostPriority(size_t index) {
-  uint32_t local_preference = 65535 - static_cast<uint32_t>(std::min<size_t>(index, 65535));
-  return (126u << 24) | (local_preference << 8) | 255u;
-}
+// --- The answer section ---------------------------------------------------------------------
 
 sdp::Media AcceptedSection(const sdp::Media& offered, const sdp::TrackDescription& pt,
-                           const SourceTrack& track, size_t track_index, const Transport& transport,
-                           AnsweredTrack& answered) {
-  const LocalDescription& local = transport.local;
-  sdp::Media m;
-  m.type = offered.type;
-  m.port = 9;               // RFC 8840 §4.1.1: the real address is in the candidates
-  m.proto = offered.proto;  // JSEP §5.3.1: the offer's proto, exactly
-  m.formats = {std::to_string(pt.payload_type)};
-  m.connections = {{"IN", "IP4", "0.0.0.0"}};
+                           const SourceTrack& track, size_t track_index, AnswerSetup setup,
+                           const LocalDescription& local, AnsweredTrack& answered) {
+  sdp::Media m =
+      answer_parts::AcceptedSectionStart(offered, {std::to_string(pt.payload_type)}, local, setup);
   auto add = [&m](std::string_view name, std::string value) {
     m.attributes.push_back({std::string(name), std::move(value)});
   };
-  add("rtcp", "9 IN IP4 0.0.0.0");
-  add("ice-ufrag", local.ice.ufrag);
-  add("ice-pwd", local.ice.pwd);
-  add("fingerprint", StrCat("sha-256 ", local.fingerprint_sha256));
-  add("setup", std::string(transport.setup));
-  if (!answered.mid.empty()) add("mid", answered.mid);
   add("sendonly", "");
   std::string track_id = StrCat(track.info.media, track_index);
   add("msid", StrCat(local.stream_id, " ", track_id));
@@ -347,42 +222,8 @@ sdp::Media AcceptedSection(const sdp::Media& offered, const sdp::TrackDescriptio
   }
   add("ssrc", StrCat(track.ssrc, " cname:", local.cname));
   add("ssrc", StrCat(track.ssrc, " msid:", local.stream_id, " ", track_id));
-  for (size_t i = 0; i < local.candidates.size(); ++i) {
-    const LocalCandidate& c = local.candidates[i];
-    size_t foundation = i;  // RFC 8445 §5.1.1.3: one foundation per base address
-    for (size_t j = 0; j < i; ++j) {
-      if (local.candidates[j].address == c.address) {
-        foundation = j;
-        break;
-      }
-    }
-    add("candidate", StrCat(foundation + 1, " 1 udp ", HostPriority(i), " ", c.address, " ", c.port,
-                            " typ host"));
-  }
-  add("end-of-candidates", "");
+  answer_parts::AddCandidates(m, local);
   return m;
-}
-
-// RFC 8843 §7.3.3 / RFC 3264 §6: port 0, same proto, one of the offered formats, the mid kept.
-sdp::Media RejectedSection(const sdp::Media& offered) {
-  sdp::Media m;
-  m.type = offered.type;
-  m.port = 0;
-  m.proto = offered.proto;
-  if (!offered.formats.empty()) m.formats = {offered.formats.front()};
-  m.connections = {{"IN", "IP4", "0.0.0.0"}};
-  if (std::optional<std::string_view> mid = offered.Mid()) {
-    m.attributes.push_back({"mid", std::string(*mid)});
-  }
-  return m;
-}
-
-// A stable o= session id per session (RFC 8866 §5.2 only asks for uniqueness): FNV-1a of our
-// ufrag, kept below 2^62 as JSEP §5.2.1 suggests.
-std::string SessionId(std::string_view ufrag) {
-  uint64_t h = 14695981039346656037ull;
-  for (char c : ufrag) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
-  return std::to_string(h >> 2);
 }
 
 }  // namespace
@@ -395,39 +236,15 @@ absl::StatusOr<Answer> AnswerOffer(std::string_view offer_sdp, std::span<const S
   }
   const sdp::Session& offer = *parsed;
 
-  // ICE and DTLS parameters: media level (Chrome, Safari) or session level (Firefox). With
-  // BUNDLE all sections share them (RFC 8843 §7.1.3), so the first live section's are used.
-  const sdp::Media* first_live = nullptr;
-  for (const sdp::Media& m : offer.media) {
-    if (m.port != 0) {
-      first_live = &m;
-      break;
-    }
-  }
-  std::optional<std::string_view> ufrag = TransportAttribute(offer, first_live, "ice-ufrag");
-  std::optional<std::string_view> pwd = TransportAttribute(offer, first_live, "ice-pwd");
-  if (!ufrag || !pwd) return Invalid("no ICE credentials (a=ice-ufrag and a=ice-pwd)");
-  if (!ValidIceString(*ufrag, 4) || !ValidIceString(*pwd, 22)) {
-    return Invalid("a=ice-ufrag or a=ice-pwd is not 4..256 / 22..256 ice-chars (RFC 8839)");
-  }
-  std::optional<sdp::Fingerprint> fingerprint =
-      first_live != nullptr ? first_live->Fingerprint() : std::nullopt;
-  if (!fingerprint) fingerprint = offer.Fingerprint();
-  if (!fingerprint || fingerprint->value.empty()) {
-    return Invalid("no DTLS fingerprint (a=fingerprint)");
-  }
-  std::optional<std::string_view> setup = TransportAttribute(offer, first_live, "setup");
-
+  ASSIGN_OR_RETURN(answer_parts::RemoteTransport remote, answer_parts::ReadRemoteTransport(offer));
   Answer answer;
-  answer.remote_ufrag = std::string(*ufrag);
-  answer.remote_pwd = std::string(*pwd);
-  answer.remote_fingerprint_hash = std::string(fingerprint->hash_function);
-  answer.remote_fingerprint = std::string(fingerprint->value);
-  // RFC 5763 §5: the offerer's actpass or active (or nothing) makes us passive; only its passive
-  // makes us the DTLS client.
-  answer.setup = setup == "passive" ? AnswerSetup::kActive : AnswerSetup::kPassive;
+  answer.remote_ufrag = std::move(remote.ufrag);
+  answer.remote_pwd = std::move(remote.pwd);
+  answer.remote_fingerprint_hash = std::move(remote.fingerprint_hash);
+  answer.remote_fingerprint = std::move(remote.fingerprint);
+  answer.setup = remote.setup;
 
-  std::optional<std::vector<std::string>> bundle = BundleGroup(offer);
+  std::optional<std::vector<std::string>> bundle = answer_parts::BundleGroup(offer);
   std::vector<absl::StatusOr<SourceCodec>> sources;
   for (const SourceTrack& track : tracks) sources.push_back(DescribeSource(track));
 
@@ -444,7 +261,8 @@ absl::StatusOr<Answer> AnswerOffer(std::string_view offer_sdp, std::span<const S
   size_t answered_sections = 0;
   for (size_t i = 0; i < offer.media.size(); ++i) {
     const sdp::Media& section = offer.media[i];
-    std::optional<std::string> why = Unusable(offer, section, bundle);
+    std::optional<std::string> why =
+        answer_parts::Unusable(offer, section, bundle, /*we_send=*/true);
     if (!why && !bundle && answered_sections > 0) {
       why = "the offer has no BUNDLE group and ringcast answers one section per session";
     }
@@ -497,16 +315,12 @@ absl::StatusOr<Answer> AnswerOffer(std::string_view offer_sdp, std::span<const S
                           "; offer ", Join(offer_summaries, "; offer ")));
   }
 
-  sdp::Session out;
-  out.origin = sdp::Origin{"-", SessionId(local.ice.ufrag), "1", "IN", "IP4", "0.0.0.0"};
-  out.name = "-";
-  out.timings.emplace_back();
+  sdp::Session out = answer_parts::AnswerSession(local);
   std::vector<std::string> bundled_mids;
-  Transport transport{answer.setup == AnswerSetup::kActive ? "active" : "passive", local};
   for (size_t i = 0; i < offer.media.size(); ++i) {
     const sdp::Media& section = offer.media[i];
     if (!assigned[i]) {
-      out.media.push_back(RejectedSection(section));
+      out.media.push_back(answer_parts::RejectedSection(section));
       continue;
     }
     const Assignment& a = *assigned[i];
@@ -514,7 +328,8 @@ absl::StatusOr<Answer> AnswerOffer(std::string_view offer_sdp, std::span<const S
     AnsweredTrack answered{
         a.track,         i,         std::string(section.Mid().value_or("")), a.pt.payload_type,
         a.pt.clock_rate, track.ssrc};
-    out.media.push_back(AcceptedSection(section, a.pt, track, a.track, transport, answered));
+    out.media.push_back(
+        AcceptedSection(section, a.pt, track, a.track, answer.setup, local, answered));
     if (!answered.mid.empty()) bundled_mids.push_back(answered.mid);
     answer.tracks.push_back(std::move(answered));
   }

@@ -10,6 +10,11 @@ const core::DropCounter kStunRefusedDrops(
     "stun_refused", "a Binding request that failed its checks (answered 400/401/487)");
 const core::DropCounter kSrtcpInvalidDrops(
     "srtcp_invalid", "SRTCP from a viewer that fails authentication or replay checks");
+const core::DropCounter kSrtpInvalidDrops(
+    "srtp_invalid", "SRTP from a WHIP publisher that fails authentication or replay checks");
+const core::DropCounter kPublisherRtpDrops(
+    "webrtc_publisher_rtp",
+    "RTP from a WHIP publisher that is malformed or of an SSRC or payload type no track has");
 const core::DropCounter kRtcpInvalidDrops("rtcp_invalid",
                                           "RTCP that does not parse (RFC 3550 §6.4, RFC 4585)");
 const core::DropCounter kDtlsInvalidDrops("dtls_invalid",

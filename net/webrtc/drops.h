@@ -10,6 +10,8 @@ extern const core::DropCounter kUnroutedDrops;          // a datagram no session
 extern const core::DropCounter kUnknownPacketDrops;     // first byte in none of RFC 7983's ranges
 extern const core::DropCounter kStunRefusedDrops;       // a Binding request that failed its checks
 extern const core::DropCounter kSrtcpInvalidDrops;      // SRTCP failing authentication or replay
+extern const core::DropCounter kSrtpInvalidDrops;       // a publisher's SRTP failing its checks
+extern const core::DropCounter kPublisherRtpDrops;      // a publisher's RTP no track takes
 extern const core::DropCounter kRtcpInvalidDrops;       // RTCP that does not parse
 extern const core::DropCounter kDtlsInvalidDrops;       // DTLS that failed the session's handshake
 extern const core::DropCounter kNackTooOldDrops;        // NACKed packet older than the NACK window

@@ -312,6 +312,7 @@ void WebRtcServer::EraseSession(const std::string& id) {
   ended_totals_.plis += stats.plis;
   ended_totals_.firs += stats.firs;
   ended_totals_.catch_up_packets += stats.catch_up_packets;
+  if (const IngestStats* ingest = session->ingest_stats()) ended_ingest_totals_ += *ingest;
   shared_.routes.RemoveSession(id, worker_);
   sessions_.erase(it);
   CountSessions();
@@ -328,6 +329,8 @@ void WebRtcServer::TakeSnapshot(std::vector<core::StatSample>& out) const {
                                         std::move(labels)));
   };
   SessionStats totals = ended_totals_;
+  IngestStats ingest_totals = ended_ingest_totals_;
+  uint64_t publishers = 0;
   std::map<std::string, std::pair<uint64_t, SessionStats>> per_path;
   for (const auto& entry : sessions_) {  // clang 14 cannot capture structured bindings
     const WebRtcSession* session = entry.second.get();
@@ -341,6 +344,11 @@ void WebRtcServer::TakeSnapshot(std::vector<core::StatSample>& out) const {
       AddNackRefusals(*sum, s);
       sum->plis += s.plis;
       sum->firs += s.firs;
+    }
+    if (const IngestStats* ingest = session->ingest_stats()) {
+      ingest_totals += *ingest;
+      if (!session->ended()) ++publishers;
+      continue;  // a publisher: none of a viewer's figures
     }
     if (!session->ended()) ++per_path[session->path_name()].first;
     const std::string& id = entry.first;
@@ -426,6 +434,32 @@ void WebRtcServer::TakeSnapshot(std::vector<core::StatSample>& out) const {
   add("stats.webrtc.catch_up_packets", static_cast<double>(totals.catch_up_packets),
       "ringcast_webrtc_catch_up_packets_total", "packets sent by fast starts (ended sessions)",
       true);
+  add("stats.webrtc.publishers", static_cast<double>(publishers), "ringcast_webrtc_publishers",
+      "WHIP publishers now", false);
+  add("stats.webrtc.publisher_packets", static_cast<double>(ingest_totals.packets),
+      "ringcast_webrtc_publisher_packets_total",
+      "RTP packets from WHIP publishers (retransmissions and probes included)", true);
+  add("stats.webrtc.publisher_bytes", static_cast<double>(ingest_totals.bytes),
+      "ringcast_webrtc_publisher_bytes_total", "RTP bytes from WHIP publishers", true);
+  add("stats.webrtc.publisher_nacks", static_cast<double>(ingest_totals.nacks),
+      "ringcast_webrtc_publisher_nacks_total",
+      "sequence numbers WHIP publishers were asked for again", true);
+  add("stats.webrtc.publisher_recovered", static_cast<double>(ingest_totals.recovered),
+      "ringcast_webrtc_publisher_recovered_total",
+      "packets missing from WHIP publishers that came after being asked for", true);
+  add("stats.webrtc.publisher_given_up", static_cast<double>(ingest_totals.given_up),
+      "ringcast_webrtc_publisher_given_up_total",
+      "sequence numbers of WHIP publishers passed on without their packet", true);
+  add("stats.webrtc.publisher_plis", static_cast<double>(ingest_totals.plis + ingest_totals.firs),
+      "ringcast_webrtc_publisher_plis_total", "keyframe requests (PLI, FIR) sent to publishers",
+      true);
+  add("stats.webrtc.publisher_feedback", static_cast<double>(ingest_totals.feedback),
+      "ringcast_webrtc_publisher_feedback_total",
+      "transport-wide congestion control feedback messages sent to WHIP publishers", true);
+  add("stats.webrtc.publisher_dropped",
+      static_cast<double>(ingest_totals.unknown + ingest_totals.malformed),
+      "ringcast_webrtc_publisher_dropped_total",
+      "RTP packets from WHIP publishers that no track takes or that do not parse", true);
   const EgressStats& egress = egress_->stats();
   add("stats.webrtc.datagrams_out", static_cast<double>(egress.packets),
       "ringcast_webrtc_datagrams_out_total", "UDP datagrams the WebRTC port sent (all kinds)",

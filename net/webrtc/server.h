@@ -3,7 +3,8 @@
 //
 //   UDP datagram ─▶ OnReceive: first byte (RFC 7983 §7) ─▶ STUN: session by our ufrag
 //                                                       ─▶ DTLS / SRTCP: session by address
-//   HTTP ─▶ whep.cc: POST /NAME/whep builds the answer (answer.h) and a WebRtcSession
+//   HTTP ─▶ whep.cc: POST /NAME/whep builds the answer (answer.h) and a viewer's WebRtcSession;
+//                   POST /NAME/whip the answer (publish_answer.h) and a publisher's
 //
 // Sessions that end are deleted from a timer of the server's, never inside their own calls. The
 // server lives on the worker that owns the paths (rtp::hub::PathHub); everything here runs on that
@@ -148,9 +149,23 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   void AnswerPathsJson(http::HttpReply reply);
   http::HttpResponse CreateSession(const http::Message& request, const std::string& peer,
                                    const std::string& path_name);
-  http::HttpResponse DeleteSession(const std::string& path_name, const std::string& id);
+  // WHIP: a publisher for `path_name`.
+  http::HttpResponse CreatePublisher(const http::Message& request, const std::string& peer,
+                                     const std::string& path_name);
+  // Our side of a new session's answer: fresh ICE credentials, the certificate, the candidates,
+  // a random session id in the CNAME ("ringcast-ID").
+  LocalDescription MakeLocalDescription(const std::string& path_name) const;
+  // Takes a session whose answer is ready: pending until ICE and DTLS are done.
+  void AddSession(std::unique_ptr<WebRtcSession> session, const std::string& ufrag,
+                  const std::string& client);
+  // 201 with the answer, Location /NAME`resource`ID, ETag.
+  static http::HttpResponse SessionCreated(const std::string& path_name, std::string_view resource,
+                                           const std::string& id, std::string answer_sdp);
+  // `publisher`: the resource is /NAME/whip/ID; a session of the other kind is not found.
+  http::HttpResponse DeleteSession(const std::string& path_name, const std::string& id,
+                                   bool publisher);
   http::HttpResponse PatchSession(const http::Message& request, const std::string& path_name,
-                                  const std::string& id);
+                                  const std::string& id, bool publisher);
 
   // May `peer` read `path` (its player page, a WHEP session)? The path's read_allow (403), then
   // its read credentials; nullopt: yes.
@@ -161,6 +176,11 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   std::optional<http::HttpResponse> CheckReadAuth(const http::Message& request,
                                                   const rtp::hub::Path& path,
                                                   const std::string& peer);
+  // The same for `user`/`pass` (a path's read_* or publish_*); `what` ("read", "publish") is for
+  // the log and the 401's text.
+  std::optional<http::HttpResponse> CheckCredentials(
+      const http::Message& request, const rtp::hub::Path& path, const std::string& peer,
+      const std::string& user, const std::string& pass, std::string_view what);
   void AddCors(http::HttpResponse& response) const;
 
   // Room for a new session from `client` (max_sessions_per_ip, max_sessions): nullopt, or the
@@ -204,6 +224,7 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   std::deque<std::string> pending_order_;
   std::unordered_map<std::string, int64_t> sessions_per_ip_;  // by client address (no port)
   SessionStats ended_totals_;                                 // counters of sessions already gone
+  IngestStats ended_ingest_totals_;                           // of publishers already gone
   uint64_t unrouted_ = 0;
   uint64_t forwarded_out_ = 0;       // datagrams this worker passed to the session's worker
   uint64_t forwarded_in_ = 0;        // datagrams other workers passed to ours

@@ -32,8 +32,7 @@ constexpr size_t kMaxRtcpBytes = 512;  // our SR + SDES, or RR + BYE
 
 WebRtcSession::WebRtcSession(std::string id, SessionHost& host, core::Ring& ring,
                              rtp::hub::PathHub& hub, rtp::hub::Path& path, std::string peer,
-                             const Answer& answer, stun::IceCredentials local,
-                             std::vector<rtp::Track*> tracks)
+                             stun::IceCredentials local)
     : id_(std::move(id)),
       host_(host),
       ring_(ring),
@@ -50,10 +49,20 @@ WebRtcSession::WebRtcSession(std::string id, SessionHost& host, core::Ring& ring
                   }),
       sr_timer_(ring, [this] { SendSenderReports(); }),
       pump_timer_(ring, [this] { PumpTracks(); }),
-      consent_timer_(ring, [this] { CheckConsent(); }) {
+      consent_timer_(ring, [this] { CheckConsent(); }),
+      ingest_timer_(ring, [this] { OnIngestTick(); }) {
   created_ns_ = core::NowNs();
   last_consent_ns_ = created_ns_;
   budget_updated_ns_ = created_ns_;
+  cname_ = core::StrCat("ringcast-", id_);
+  consent_timer_.ArmAfter(core::kNsPerSec);
+}
+
+WebRtcSession::WebRtcSession(std::string id, SessionHost& host, core::Ring& ring,
+                             rtp::hub::PathHub& hub, rtp::hub::Path& path, std::string peer,
+                             const Answer& answer, stun::IceCredentials local,
+                             std::vector<rtp::Track*> tracks)
+    : WebRtcSession(std::move(id), host, ring, hub, path, std::move(peer), std::move(local)) {
   const SessionSettings& settings = host_.settings();
   budget_.set_percent(settings.nack_budget_percent);
   for (size_t i = 0; i < answer.tracks.size() && i < tracks.size(); ++i) {
@@ -76,8 +85,20 @@ WebRtcSession::WebRtcSession(std::string id, SessionHost& host, core::Ring& ring
     tracks[i]->AddReader(this);
   }
   rtcp_ssrc_ = tracks_.empty() ? RandomValue<uint32_t>() : tracks_.front().answer.ssrc;
-  cname_ = core::StrCat("ringcast-", id_);
-  consent_timer_.ArmAfter(core::kNsPerSec);
+}
+
+WebRtcSession::WebRtcSession(std::string id, SessionHost& host, core::Ring& ring,
+                             rtp::hub::PathHub& hub, rtp::hub::Path& path, std::string peer,
+                             const PublishAnswer& answer, stun::IceCredentials local)
+    : WebRtcSession(std::move(id), host, ring, hub, path, std::move(peer), std::move(local)) {
+  const SessionSettings& settings = host_.settings();
+  while (rtcp_ssrc_ == 0) rtcp_ssrc_ = RandomValue<uint32_t>();
+  PublisherIngest::Options options;
+  options.nack = settings.whip_nack;
+  options.max_delay_ns = settings.whip_max_delay_ns;
+  options.cname = cname_;
+  PublisherIngest::Output& output = *this;
+  ingest_ = std::make_unique<PublisherIngest>(answer, options, rtcp_ssrc_, output);
 }
 
 WebRtcSession::~WebRtcSession() { Detach(); }
@@ -192,7 +213,7 @@ void WebRtcSession::OnDtls(std::span<const uint8_t> bytes) {
     return;
   }
   if (dtls_->peer_closed()) {
-    End("the viewer closed DTLS");
+    End(ingest_ != nullptr ? "the publisher closed DTLS" : "the viewer closed DTLS");
     return;
   }
   if (before != crypto::DtlsState::kConnected && after == crypto::DtlsState::kConnected) {
@@ -247,6 +268,11 @@ void WebRtcSession::OnDtlsConnected() {
   for (SendTrack& send : tracks_) send.sender->Start(now);
   PumpTracks();
   sr_timer_.ArmAfter(host_.settings().sr_interval_ns);
+  if (ingest_ != nullptr) {
+    ingest_timer_.ArmAfter(PublisherIngest::kTickNs);
+    // A viewer may be waiting already: the first keyframe should not take a whole GOP.
+    for (size_t i = 0; i < ingest_->track_count(); ++i) ingest_->RequestKeyframe(i);
+  }
 }
 
 // --- media out -----------------------------------------------------------------------------
@@ -257,7 +283,7 @@ void WebRtcSession::OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket& p
   for (SendTrack& send : tracks_) {
     if (send.track != &track) continue;
     // Waiting for the next keyframe: ask the source for one now rather than for a GOP.
-    if (send.sender->waiting_for_keyframe()) RequestKeyframe(send.answer.ssrc);
+    if (send.sender->waiting_for_keyframe()) RequestSourceKeyframe(send.answer.ssrc);
     SendDue(send, now, &packet);
   }
 }
@@ -329,6 +355,11 @@ void WebRtcSession::SendRtcp(std::span<const uint8_t> rtcp) {
 void WebRtcSession::SendSenderReports() {
   if (!media_ready_ || ended_) return;
   int64_t now = core::NowNs();
+  if (ingest_ != nullptr) {  // a publisher's receiver reports
+    ingest_->SendReports(now);
+    sr_timer_.ArmAfter(host_.settings().sr_interval_ns);
+    return;
+  }
   // The retransmission budget follows the stream's rate and the live settings.
   budget_.set_percent(host_.settings().nack_budget_percent);
   budget_.UpdateCap(now - budget_updated_ns_);
@@ -350,6 +381,51 @@ void WebRtcSession::SendSenderReports() {
   sr_timer_.ArmAfter(host_.settings().sr_interval_ns);
 }
 
+// --- a publisher's media in ------------------------------------------------------------------
+
+void WebRtcSession::OnSrtp(std::span<uint8_t> bytes) {
+  size_t length = bytes.size();
+  crypto::SrtpResult result = srtp_in_->Unprotect(bytes, length);
+  if (result != crypto::SrtpResult::kOk) {
+    kSrtpInvalidDrops.Count();
+    LOG_RATE_LIMITED(
+        log_limiter_, Warn, "webrtc: session %s: SRTP from %s dropped: %s", id_,
+        FormatSocketAddress(destination_.address().get(), destination_.address().length),
+        crypto::SrtpResultName(result));
+    return;
+  }
+  const IngestStats& stats = ingest_->stats();
+  const uint64_t refused = stats.unknown + stats.malformed;
+  ingest_->OnRtp(bytes.first(length), core::BatchNowNs());
+  if (stats.unknown + stats.malformed != refused) {
+    kPublisherRtpDrops.Count();
+    LOG_RATE_LIMITED(log_limiter_, Warn,
+                     "webrtc: session %s (%s) publishing %s: RTP that is malformed or of an SSRC "
+                     "or payload type the answer has no track for; dropped",
+                     id_, peer_, path_name_);
+  }
+}
+
+void WebRtcSession::Deliver(size_t track, const rtp::RtpView& packet, int64_t now_ns) {
+  if (path_ == nullptr || path_->publisher != this || path_->stream == nullptr ||
+      track >= path_->stream->track_count()) {
+    return;
+  }
+  path_->stream->track(track).Ingest(packet, now_ns);
+}
+
+void WebRtcSession::OnIngestTick() {
+  if (ended_ || ingest_ == nullptr) return;
+  ingest_->OnTick(core::NowNs());
+  ingest_timer_.ArmAfter(PublisherIngest::kTickNs);
+}
+
+bool WebRtcSession::RequestKeyframe(size_t track) {
+  if (ingest_ == nullptr || !media_ready_ || ended_) return false;
+  ingest_->RequestKeyframe(track);
+  return true;
+}
+
 // --- feedback in ---------------------------------------------------------------------------
 
 WebRtcSession::SendTrack* WebRtcSession::TrackBySsrc(uint32_t ssrc) {
@@ -361,7 +437,10 @@ WebRtcSession::SendTrack* WebRtcSession::TrackBySsrc(uint32_t ssrc) {
 
 void WebRtcSession::OnSrtcp(std::span<uint8_t> bytes) {
   if (ended_ || !media_ready_) return;
-  if (!rtp::LooksLikeRtcp(bytes)) return;  // RTP from a recvonly viewer: nothing to do with it
+  if (!rtp::LooksLikeRtcp(bytes)) {
+    if (ingest_ != nullptr) OnSrtp(bytes);
+    return;  // RTP from a recvonly viewer: nothing to do with it
+  }
   size_t length = bytes.size();
   crypto::SrtpResult result = srtp_in_->UnprotectRtcp(bytes, length);
   if (result != crypto::SrtpResult::kOk) {
@@ -405,6 +484,9 @@ void WebRtcSession::HandleRtcpBlock(const rtp::rtcp::Block& block, int64_t now_n
       return;
     case rtcp::kPacketTypeSr:
       if (auto sr = rtcp::SenderReportView::Parse(block)) {
+        if (ingest_ != nullptr) {
+          ingest_->OnSenderReport(sr->sender_ssrc(), sr->sender_info().ntp_timestamp, now_ns);
+        }
         for (size_t i = 0; i < sr->report_count(); ++i) read_report(sr->report_block(i));
       }
       return;
@@ -423,14 +505,14 @@ void WebRtcSession::HandleRtcpBlock(const rtp::rtcp::Block& block, int64_t now_n
     case rtcp::kPacketTypePsfb:
       if (auto fir = rtcp::FirView::Parse(block)) {
         ++stats_.firs;
-        for (size_t i = 0; i < fir->entry_count(); ++i) RequestKeyframe(fir->entry(i).ssrc);
+        for (size_t i = 0; i < fir->entry_count(); ++i) RequestSourceKeyframe(fir->entry(i).ssrc);
       } else if (auto pli = rtcp::PliView::Parse(block)) {
         ++stats_.plis;
-        RequestKeyframe(pli->media_ssrc);
+        RequestSourceKeyframe(pli->media_ssrc);
       }
       return;
     case rtcp::kPacketTypeBye:
-      End("the viewer sent RTCP BYE");
+      End(ingest_ != nullptr ? "the publisher sent RTCP BYE" : "the viewer sent RTCP BYE");
       return;
     default:
       return;  // SDES, APP, XR, transport-cc: nothing ringcast acts on
@@ -495,7 +577,7 @@ void WebRtcSession::OnReportedLoss(double fraction_lost) {
                      "webrtc: session %s (%s) on %s loses %.0f%%: NACKs not answered, keyframes "
                      "asked for instead",
                      id_, peer_, path_name_, fraction_lost * 100);
-    for (const SendTrack& send : tracks_) RequestKeyframe(send.answer.ssrc);
+    for (const SendTrack& send : tracks_) RequestSourceKeyframe(send.answer.ssrc);
   } else if (!high && stats_.congested) {
     stats_.congested = false;
     LOG_RATE_LIMITED(log_limiter_, Info,
@@ -506,7 +588,7 @@ void WebRtcSession::OnReportedLoss(double fraction_lost) {
 
 // A viewer's PLI/FIR goes to the path's source when it can make keyframes on request (the hub
 // decides, and limits the rate).
-void WebRtcSession::RequestKeyframe(uint32_t ssrc) {
+void WebRtcSession::RequestSourceKeyframe(uint32_t ssrc) {
   SendTrack* send = TrackBySsrc(ssrc);
   if (send != nullptr && path_ != nullptr) hub_.RequestKeyframe(*path_, send->answer.track_index);
 }
@@ -533,13 +615,22 @@ void WebRtcSession::End(std::string_view reason) {
     for (const SendTrack& send : tracks_) {
       if (count < std::size(ssrcs)) ssrcs[count++] = send.answer.ssrc;
     }
+    if (count == 0) ssrcs[count++] = rtcp_ssrc_;  // a publisher's: our receiver SSRC
     size += rtp::rtcp::WriteBye(std::span<uint8_t>(buffer).subspan(size),
                                 std::span<const uint32_t>(ssrcs, count));
     SendRtcp(std::span<const uint8_t>(buffer, size));
   }
   if (dtls_ != nullptr && dtls_->state() == crypto::DtlsState::kConnected) dtls_->Close();
-  LOG_INFO("webrtc: session %s (%s) on %s ended: %s (%d packets, %d retransmitted)", id_, peer_,
-           path_name_, reason, stats_.packets_out, stats_.retransmits);
+  if (ingest_ != nullptr) {
+    const IngestStats& in = ingest_->stats();
+    LOG_INFO(
+        "webrtc: session %s (%s) publishing %s ended: %s (%d packets in, %d asked for again, %d "
+        "recovered, %d given up)",
+        id_, peer_, path_name_, reason, in.packets, in.nacks, in.recovered, in.given_up);
+  } else {
+    LOG_INFO("webrtc: session %s (%s) on %s ended: %s (%d packets, %d retransmitted)", id_, peer_,
+             path_name_, reason, stats_.packets_out, stats_.retransmits);
+  }
   Detach();
   host_.OnSessionEnded(*this);
 }
@@ -549,6 +640,7 @@ void WebRtcSession::Detach() {
   sr_timer_.Disarm();
   pump_timer_.Disarm();
   consent_timer_.Disarm();
+  ingest_timer_.Disarm();
   for (SendTrack& send : tracks_) {
     if (send.track != nullptr) send.track->RemoveReader(this);
     send.track = nullptr;
@@ -556,7 +648,11 @@ void WebRtcSession::Detach() {
   if (path_ != nullptr) {
     rtp::hub::Path* path = path_;
     path_ = nullptr;
-    hub_.RemoveReader(*path, this);
+    if (ingest_ != nullptr) {
+      hub_.Unpublish(*path, this);
+    } else {
+      hub_.RemoveReader(*path, this);
+    }
   }
   for (SendTrack& send : tracks_) stats_.catch_up_packets += send.sender->catch_up_packets();
 }

@@ -1,13 +1,18 @@
-// WebRtcSession: one WHEP viewer of one path — its ICE-lite checks, DTLS handshake, SRTP
-// contexts, a TrackSender per answered track, and the RTCP it sends (SR, SDES, BYE) and reads
-// (RR, NACK, PLI, FIR).
+// WebRtcSession: one WebRTC peer of one path — its ICE-lite checks, DTLS handshake and SRTP
+// contexts — as one of two roles:
+//   - a WHEP viewer: a TrackSender per answered track, and the RTCP it sends (SR, SDES, BYE) and
+//     reads (RR, NACK, PLI, FIR);
+//   - a WHIP publisher: the path's publisher; its RTP goes through a PublisherIngest (NACK,
+//     reordering, transport-cc, RR) into the path's tracks, and keyframe requests of the path's
+//     readers go to it as PLI.
 //
-//   port datagram ─▶ WebRtcServer::Demux (RFC 7983) ─▶ OnStun / OnDtls / OnSrtcp
+//   port datagram ─▶ WebRtcServer::Demux (RFC 7983) ─▶ OnStun / OnDtls / OnSrtcp (SRTCP, and
+//   a publisher's SRTP ─▶ PublisherIngest ─▶ Track::Ingest)
 //   track packet ─▶ OnTrackPacket ─▶ TrackSender::Next (what is due) ─▶ SendMedia: header
 //   rewrite into a send slot, SRTP in place ─▶ UdpEgress (flushed with GSO at the end of the
 //   batch)
 //
-// Life: created by the WHEP POST with the answer already built; media flows once a Binding
+// Life: created by the WHEP or WHIP POST with the answer already built; media flows once a Binding
 // request has nominated an address and DTLS has exported the SRTP keys. It ends on DELETE, when
 // its path goes, after webrtc.session_timeout_ms without a valid Binding request (consent,
 // RFC 7675), webrtc.handshake_timeout_ms after the POST if ICE and DTLS are not done by then,
@@ -31,6 +36,8 @@
 #include "net/stun/ice_lite.h"
 #include "net/webrtc/answer.h"
 #include "net/webrtc/egress.h"
+#include "net/webrtc/publish_answer.h"
+#include "net/webrtc/publisher_ingest.h"
 #include "net/webrtc/retransmit_budget.h"
 #include "net/webrtc/settings.h"
 #include "net/webrtc/track_sender.h"
@@ -84,12 +91,17 @@ class SessionHost {
 
 class WebRtcSession final : public rtp::TrackReader,
                             public rtp::hub::PathClient,
-                            private crypto::DtlsSender {
+                            private crypto::DtlsSender,
+                            private PublisherIngest::Output {
  public:
-  // `tracks[i]` is the stream track for answer.tracks[i].
+  // A viewer. `tracks[i]` is the stream track for answer.tracks[i].
   WebRtcSession(std::string id, SessionHost& host, core::Ring& ring, rtp::hub::PathHub& hub,
                 rtp::hub::Path& path, std::string peer, const Answer& answer,
                 stun::IceCredentials local, std::vector<rtp::Track*> tracks);
+  // A publisher: the caller has made it the path's publisher with the answer's tracks, in order.
+  WebRtcSession(std::string id, SessionHost& host, core::Ring& ring, rtp::hub::PathHub& hub,
+                rtp::hub::Path& path, std::string peer, const PublishAnswer& answer,
+                stun::IceCredentials local);
   ~WebRtcSession() override;
 
   // Sets up the DTLS side (our role and the viewer's a=fingerprint, from the answer).
@@ -103,6 +115,9 @@ class WebRtcSession final : public rtp::TrackReader,
   bool ended() const { return ended_; }
   bool media_ready() const { return media_ready_; }
   const std::string& end_reason() const { return end_reason_; }
+  bool publisher() const { return ingest_ != nullptr; }
+  // A publisher's figures; nullptr for a viewer.
+  const IngestStats* ingest_stats() const { return ingest_ ? &ingest_->stats() : nullptr; }
 
   // From the port, after the RFC 7983 demux. The bytes are the receive buffer's (mutable: SRTCP
   // is unprotected in place) and valid during the call only.
@@ -123,8 +138,12 @@ class WebRtcSession final : public rtp::TrackReader,
   void OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket& packet) override;
   // rtp::hub::PathClient
   void OnPathGone(std::string_view reason) override;
+  bool RequestKeyframe(size_t track) override;
 
  private:
+  WebRtcSession(std::string id, SessionHost& host, core::Ring& ring, rtp::hub::PathHub& hub,
+                rtp::hub::Path& path, std::string peer, stun::IceCredentials local);
+
   struct SendTrack {
     rtp::Track* track = nullptr;
     std::unique_ptr<TrackSender> sender;
@@ -134,6 +153,12 @@ class WebRtcSession final : public rtp::TrackReader,
 
   // crypto::DtlsSender
   void OnDtlsSend(std::span<const uint8_t> datagram) override;
+  // PublisherIngest::Output
+  void Deliver(size_t track, const rtp::RtpView& packet, int64_t now_ns) override;
+  void SendRtcp(std::span<const uint8_t> rtcp) override;
+  // A publisher's SRTP packet.
+  void OnSrtp(std::span<uint8_t> bytes);
+  void OnIngestTick();
   // Sends what `send`'s TrackSender says is due now, and arms the catch-up timer for the rest.
   void SendDue(SendTrack& send, int64_t now_ns, const rtp::HistoryPacket* appended);
   // One packet of `send`'s track, renumbered for this viewer and protected into a send slot;
@@ -147,10 +172,10 @@ class WebRtcSession final : public rtp::TrackReader,
   void OnDtlsConnected();
   void PumpTracks();
   void SendSenderReports();
-  void SendRtcp(std::span<const uint8_t> rtcp);
   void HandleRtcpBlock(const rtp::rtcp::Block& block, int64_t now_ns);
   SendTrack* TrackBySsrc(uint32_t ssrc);
-  void RequestKeyframe(uint32_t ssrc);
+  // A viewer's PLI/FIR for our SSRC `ssrc`: to the path's source.
+  void RequestSourceKeyframe(uint32_t ssrc);
   void ArmDtlsTimer();
   void CheckConsent();
   void Detach();
@@ -167,7 +192,8 @@ class WebRtcSession final : public rtp::TrackReader,
   std::unique_ptr<crypto::DtlsTransport> dtls_;
   std::unique_ptr<crypto::SrtpEngine> srtp_out_;
   std::unique_ptr<crypto::SrtpEngine> srtp_in_;
-  std::vector<SendTrack> tracks_;
+  std::vector<SendTrack> tracks_;            // a viewer's
+  std::unique_ptr<PublisherIngest> ingest_;  // a publisher's
   UdpEgress::Destination destination_;
   bool nominated_ = false;
   bool media_ready_ = false;
@@ -180,6 +206,7 @@ class WebRtcSession final : public rtp::TrackReader,
   core::Timer sr_timer_;
   core::Timer pump_timer_;
   core::Timer consent_timer_;
+  core::Timer ingest_timer_;
   SessionStats stats_;
   RetransmitBudget budget_;
   int64_t budget_updated_ns_ = 0;

@@ -94,6 +94,25 @@ void DefineWebrtcTunables(core::Registry& registry) {
                    .choices = {"aead_aes_128_gcm", "aes_cm_128_hmac_sha1_80"},
                    .description = "SRTP profiles offered in the DTLS handshake, preferred first",
                    .apply = Apply::kRestart});
+  registry.Define({.name = "webrtc.whip_nack",
+                   .type = TunableType::kBool,
+                   .default_value = "1",
+                   .description = "ask WHIP publishers again (generic NACK) for packets lost on "
+                                  "the way, holding what follows a gap until the retransmission "
+                                  "arrives or webrtc.whip_max_delay_ms passes (new sessions)"});
+  registry.Define({.name = "webrtc.whip_max_delay_ms",
+                   .type = TunableType::kDuration,
+                   .default_value = "200",
+                   .min = 20,
+                   .max = 2000,
+                   .description = "how long a WHIP publisher's packets after a gap wait for the "
+                                  "lost one to be resent before they are passed on without it"});
+  registry.Define({.name = "webrtc.whip_transport_cc",
+                   .type = TunableType::kBool,
+                   .default_value = "1",
+                   .description = "negotiate transport-wide congestion control with WHIP "
+                                  "publishers and send them its feedback, so a browser's send "
+                                  "rate ramps up to its target (new sessions)"});
   registry.Define({.name = "webrtc.gso",
                    .type = TunableType::kBool,
                    .default_value = "1",
@@ -211,6 +230,9 @@ absl::StatusOr<WebRtcSettings> ReadWebRtcSettings(const core::Registry& registry
   settings.session.srtp_engine = read.String("crypto.srtp_engine") == "libsrtp"
                                      ? crypto::SrtpEngineKind::kLibsrtp
                                      : crypto::SrtpEngineKind::kBuiltin;
+  settings.session.whip_nack = read.Bool("webrtc.whip_nack");
+  settings.session.whip_max_delay_ns = read.DurationNs("webrtc.whip_max_delay_ms");
+  settings.session.whip_transport_cc = read.Bool("webrtc.whip_transport_cc");
   settings.gso = read.Bool("webrtc.gso");
   settings.session.handshake_timeout_ns = read.DurationNs("webrtc.handshake_timeout_ms");
   settings.max_sessions = read.Int("webrtc.max_sessions");

@@ -28,6 +28,10 @@ struct SessionSettings {
   int64_t timeout_ns = 30'000'000'000;     // webrtc.session_timeout_ms
   int64_t handshake_timeout_ns = 5'000'000'000;  // webrtc.handshake_timeout_ms
   crypto::SrtpEngineKind srtp_engine = crypto::SrtpEngineKind::kBuiltin;  // crypto.srtp_engine
+  // WHIP publishers (new sessions take the new values).
+  bool whip_nack = true;                    // webrtc.whip_nack
+  bool whip_transport_cc = true;            // webrtc.whip_transport_cc
+  int64_t whip_max_delay_ns = 200'000'000;  // webrtc.whip_max_delay_ms
 };
 
 // The settings that apply live (to new sessions, and where it makes sense to running ones).

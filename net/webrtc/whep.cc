@@ -1,10 +1,11 @@
-// The HTTP side of WebRtcServer (webrtc.listen): WHEP (draft-ietf-wish-whep) session resources,
-// the built-in pages and the path list.
+// The HTTP side of WebRtcServer (webrtc.listen): WHEP (draft-ietf-wish-whep) and WHIP (RFC 9725)
+// session resources, the built-in pages and the path list.
 //
 //   OPTIONS *                    204 with CORS and Accept-Post
-//   POST    /NAME/whep           201 + answer, Location /NAME/whep/ID, ETag
-//   PATCH   /NAME/whep/ID        204 (trickle ICE fragments: an ICE-lite server needs none)
-//   DELETE  /NAME/whep/ID        200, the session ends
+//   POST    /NAME/whep           201 + answer, Location /NAME/whep/ID, ETag (a viewer)
+//   POST    /NAME/whip           201 + answer, Location /NAME/whip/ID, ETag (a publisher)
+//   PATCH   /NAME/wh?p/ID        204 (trickle ICE fragments: an ICE-lite server needs none)
+//   DELETE  /NAME/wh?p/ID        200, the session ends
 //   GET     /NAME/               the player page;  /NAME → 301 /NAME/
 //   GET     /                    the path list page;  /api/paths its JSON
 #include <openssl/rand.h>
@@ -22,6 +23,7 @@
 #include "net/webrtc/answer.h"
 #include "net/webrtc/drops.h"
 #include "net/webrtc/pages.h"
+#include "net/webrtc/publish_answer.h"
 #include "net/webrtc/server.h"
 #include "rtp/codec/h264.h"
 #include "rtp/codec/h265.h"
@@ -30,6 +32,17 @@ namespace ringcast::net::webrtc {
 namespace {
 
 constexpr std::string_view kWhepSuffix = "/whep";
+constexpr std::string_view kWhipSuffix = "/whip";
+
+// Where the session id starts in "NAME/whep/ID" or "NAME/whip/ID" (after the slash), or npos;
+// `publisher` says which.
+size_t SessionResource(std::string_view rest, bool& publisher) {
+  size_t whep = rest.rfind("/whep/");
+  size_t whip = rest.rfind("/whip/");
+  if (whep == std::string_view::npos && whip == std::string_view::npos) return whep;
+  publisher = whep == std::string_view::npos || (whip != std::string_view::npos && whip > whep);
+  return (publisher ? whip : whep) + 6;
+}
 
 std::string RandomHex(size_t bytes) {
   uint8_t buffer[32];
@@ -123,7 +136,7 @@ int WebRtcServer::SpreadTarget(const http::Message& request) {
   if (path == nullptr || !path->owned || !path->live()) return -1;
   int64_t here = 0;
   for (const auto& [id, session] : sessions_) {
-    if (!session->ended() && session->path_name() == name) ++here;
+    if (!session->ended() && !session->publisher() && session->path_name() == name) ++here;
   }
   if (here < settings_.viewers_per_worker) return -1;
   int best = -1;
@@ -154,12 +167,24 @@ int WebRtcServer::WorkerFor(const http::Message& request) {
   std::string_view path = request.Path();
   if (path.size() < 2) return worker_;
   std::string_view rest = path.substr(1);
-  size_t resource = rest.rfind("/whep/");
+  bool publisher = false;
+  size_t resource = SessionResource(rest, publisher);
   if (resource != std::string_view::npos) {  // a session: where it lives
-    int worker = shared_.routes.WorkerForSession(rest.substr(resource + 6));
+    int worker = shared_.routes.WorkerForSession(rest.substr(resource));
     return worker >= 0 ? worker : worker_;
   }
   std::string_view name = rest;
+  if (name.ends_with(kWhipSuffix) && request.method == "POST") {
+    // A publisher goes where its path is placed (publishing places an inactive one), the path
+    // created first when publish_any allows it, as an RTSP ANNOUNCE does.
+    name.remove_suffix(kWhipSuffix.size());
+    if (!ValidPathName(name)) return worker_;
+    rtp::hub::Path* entry = hub_.Find(name, /*for_publish=*/true);
+    if (entry == nullptr) return worker_;
+    int owner = hub_.Route(*entry, rtp::hub::PathHub::Intent::kPublish);
+    if (owner != worker_) hub_.ForgetIfUnused(name);
+    return owner;
+  }
   if (name.ends_with(kWhepSuffix)) name.remove_suffix(kWhepSuffix.size());
   if (name.ends_with("/")) name.remove_suffix(1);
   if (!ValidPathName(name)) return worker_;
@@ -190,7 +215,7 @@ http::HttpResponse WebRtcServer::Route(const http::Message& request, const std::
         {"Access-Control-Allow-Methods", "OPTIONS, GET, HEAD, POST, PATCH, DELETE"});
     response.headers.push_back(
         {"Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match"});
-    if (path.ends_with(kWhepSuffix)) {
+    if (path.ends_with(kWhepSuffix) || path.ends_with(kWhipSuffix)) {
       response.headers.push_back({"Accept-Post", "application/sdp"});
     }
     return response;
@@ -204,13 +229,14 @@ http::HttpResponse WebRtcServer::Route(const http::Message& request, const std::
   if (path == "/favicon.ico") return http::TextResponse(404, "no icon\n");
 
   std::string_view rest = path.substr(1);
-  // /NAME/whep/ID — a session resource.
-  size_t resource = rest.rfind("/whep/");
+  // /NAME/whep/ID, /NAME/whip/ID — a session resource.
+  bool publisher = false;
+  size_t resource = SessionResource(rest, publisher);
   if (resource != std::string_view::npos) {
-    std::string name(rest.substr(0, resource));
-    std::string id(rest.substr(resource + 6));
-    if (method == "DELETE") return DeleteSession(name, id);
-    if (method == "PATCH") return PatchSession(request, name, id);
+    std::string name(rest.substr(0, resource - 6));
+    std::string id(rest.substr(resource));
+    if (method == "DELETE") return DeleteSession(name, id, publisher);
+    if (method == "PATCH") return PatchSession(request, name, id, publisher);
     http::HttpResponse response = http::TextResponse(405, "use PATCH or DELETE\n");
     response.headers.push_back({"Allow", "OPTIONS, PATCH, DELETE"});
     return response;
@@ -224,6 +250,16 @@ http::HttpResponse WebRtcServer::Route(const http::Message& request, const std::
       return response;
     }
     return CreateSession(request, peer, name);
+  }
+  // /NAME/whip — the WHIP endpoint.
+  if (rest.ends_with(kWhipSuffix)) {
+    std::string name(rest.substr(0, rest.size() - kWhipSuffix.size()));
+    if (method != "POST") {
+      http::HttpResponse response = http::TextResponse(405, "WHIP: use POST with an SDP offer\n");
+      response.headers.push_back({"Allow", "OPTIONS, POST"});
+      return response;
+    }
+    return CreatePublisher(request, peer, name);
   }
   // /NAME/ — the player page; /NAME redirects there so the page's relative URLs work.
   bool slash = rest.ends_with("/");
@@ -258,14 +294,21 @@ std::optional<http::HttpResponse> WebRtcServer::CheckReadAccess(const http::Mess
 std::optional<http::HttpResponse> WebRtcServer::CheckReadAuth(const http::Message& request,
                                                               const rtp::hub::Path& path,
                                                               const std::string& peer) {
-  const rtp::hub::PathConfig& config = path.config;
-  if (config.read_user.empty() && config.read_pass.empty()) return std::nullopt;
+  return CheckCredentials(request, path, peer, path.config.read_user, path.config.read_pass,
+                          "read");
+}
+
+std::optional<http::HttpResponse> WebRtcServer::CheckCredentials(
+    const http::Message& request, const rtp::hub::Path& path, const std::string& peer,
+    const std::string& user, const std::string& pass, std::string_view what) {
+  if (user.empty() && pass.empty()) return std::nullopt;
   const std::string_view host = PeerHost(peer);
   http::AuthGuard& guard = http::AuthGuard::Shared();
   // A client in back-off is refused before anything is checked (net/http/auth_guard.h).
   if (std::optional<http::AuthGuard::Clock::duration> wait = guard.Backoff(host)) {
-    LOG_RATE_LIMITED(log_limiter_, Info, "webrtc: %s: refused for path %s: too many failed logins",
-                     peer, path.name);
+    LOG_RATE_LIMITED(log_limiter_, Info,
+                     "webrtc: %s: refused to %s path %s: too many failed logins", peer, what,
+                     path.name);
     http::HttpResponse response = http::TextResponse(429, "too many failed logins; retry later\n");
     response.headers.push_back(
         {"Retry-After", core::StrCat(std::chrono::ceil<std::chrono::seconds>(*wait).count())});
@@ -277,15 +320,17 @@ std::optional<http::HttpResponse> WebRtcServer::CheckReadAuth(const http::Messag
   if (authorization != nullptr) {
     failed = true;
     std::string_view value = *authorization;
-    absl::StatusOr<http::StoredPassword> stored = http::ParseStoredPassword(config.read_pass);
+    absl::StatusOr<http::StoredPassword> stored = http::ParseStoredPassword(pass);
     if (!stored.ok()) {
       // Our config's fault, not the client's: not counted against it.
       failed = false;
-      why = "the path's read_pass does not parse (see ringcastctl --hash-password)";
+      why = what == "read" ? "the path's read_pass does not parse (see ringcastctl --hash-password)"
+                           : "the path's publish_pass does not parse (see ringcastctl "
+                             "--hash-password)";
     } else if (value.size() > 7 && http::HeaderNameEquals(value.substr(0, 7), "Bearer ")) {
-      // A bearer token is the path's read password (WHEP clients such as OBS send one); with a
-      // hashed read_pass, read_user stands for the user an HA1 was made with.
-      if (http::CheckPassword(*stored, config.read_user, "ringcast", value.substr(7))) {
+      // A bearer token is the path's password (WHEP and WHIP clients such as OBS send one);
+      // with a hashed password, the user stands for the one an HA1 was made with.
+      if (http::CheckPassword(*stored, user, "ringcast", value.substr(7))) {
         guard.OnSuccess(host);
         return std::nullopt;
       }
@@ -293,9 +338,8 @@ std::optional<http::HttpResponse> WebRtcServer::CheckReadAuth(const http::Messag
     } else if (absl::StatusOr<http::AuthorizationFields> fields = http::ParseAuthorization(value);
                fields.ok() && fields->scheme == http::AuthScheme::kBasic) {
       // Both compared in full, in constant time, whatever the first result.
-      const bool user_ok = http::SecretEquals(fields->basic_user, config.read_user);
-      const bool pass_ok =
-          http::CheckPassword(*stored, config.read_user, "ringcast", fields->basic_password);
+      const bool user_ok = http::SecretEquals(fields->basic_user, user);
+      const bool pass_ok = http::CheckPassword(*stored, user, "ringcast", fields->basic_password);
       if (user_ok && pass_ok) {
         guard.OnSuccess(host);
         return std::nullopt;
@@ -309,14 +353,15 @@ std::optional<http::HttpResponse> WebRtcServer::CheckReadAuth(const http::Messag
   if (failed) {
     http::AuthGuard::Failure failure = guard.OnFailure(host);
     if (failure.log) {
-      LOG_WARN("webrtc: %s: %s for path %s%s%s", peer, why, path.name, http::HeldBack(failure),
-               failure.backoff_started ? "; backing off" : "");
+      LOG_WARN("webrtc: %s: %s to %s path %s%s%s", peer, why, what, path.name,
+               http::HeldBack(failure), failure.backoff_started ? "; backing off" : "");
     }
   } else {
-    LOG_RATE_LIMITED(log_limiter_, Info, "webrtc: %s: %s for path %s", peer, why, path.name);
+    LOG_RATE_LIMITED(log_limiter_, Info, "webrtc: %s: %s to %s path %s", peer, why, what,
+                     path.name);
   }
-  http::HttpResponse response =
-      http::TextResponse(401, core::StrCat("path ", path.name, " needs credentials: ", why, "\n"));
+  http::HttpResponse response = http::TextResponse(
+      401, core::StrCat("path ", path.name, " needs credentials to ", what, ": ", why, "\n"));
   response.headers.push_back(
       {"WWW-Authenticate", core::StrCat("Basic realm=\"ringcast\", charset=\"UTF-8\"")});
   response.headers.push_back({"WWW-Authenticate", "Bearer realm=\"ringcast\""});
@@ -364,15 +409,8 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
     source.ssrc = RandomSsrc();
     sources.push_back(std::move(source));
   }
-  LocalDescription local;
-  local.ice = stun::GenerateIceCredentials(8, 24);
-  local.fingerprint_sha256 = certificate_->fingerprint_sha256();
-  for (const std::string& address : candidates_) {
-    local.candidates.push_back({address, static_cast<uint16_t>(udp_port_)});
-  }
-  std::string id = RandomHex(16);
-  local.cname = core::StrCat("ringcast-", id.substr(0, 8));
-  local.stream_id = core::StrCat("ringcast-", path_name);
+  LocalDescription local = MakeLocalDescription(path_name);
+  std::string id = local.cname.substr(std::string_view("ringcast-").size());
 
   absl::StatusOr<Answer> answer = AnswerOffer(request.body, sources, local);
   if (!answer.ok()) {
@@ -404,25 +442,145 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
     return http::TextResponse(503, core::StrCat("path ", path_name, " has its max_readers (",
                                                 path->config.max_readers, ")\n"));
   }
+  LOG_INFO("webrtc: session %s for %s on %s: %zu track(s)", id, peer, path_name,
+           answer->tracks.size());
+  AddSession(std::move(session), local.ice.ufrag, client);
+  return SessionCreated(path_name, "/whep/", id, std::move(answer->sdp));
+}
+
+LocalDescription WebRtcServer::MakeLocalDescription(const std::string& path_name) const {
+  LocalDescription local;
+  local.ice = stun::GenerateIceCredentials(8, 24);
+  local.fingerprint_sha256 = certificate_->fingerprint_sha256();
+  for (const std::string& address : candidates_) {
+    local.candidates.push_back({address, static_cast<uint16_t>(udp_port_)});
+  }
+  // The session id is the hex after "ringcast-" (its first 8 digits name the session in logs).
+  std::string id = RandomHex(16);
+  local.cname = core::StrCat("ringcast-", id);
+  local.stream_id = core::StrCat("ringcast-", path_name);
+  return local;
+}
+
+void WebRtcServer::AddSession(std::unique_ptr<WebRtcSession> session, const std::string& ufrag,
+                              const std::string& client) {
+  const std::string id = session->id();
   MakeRoomForPending();
-  by_ufrag_[local.ice.ufrag] = session.get();
+  by_ufrag_[ufrag] = session.get();
   ++pending_;
   pending_order_.push_back(id);
   ++sessions_per_ip_[client];
-  shared_.routes.AddSession(id, local.ice.ufrag, worker_);
+  shared_.routes.AddSession(id, ufrag, worker_);
   sessions_[id] = std::move(session);
   CountSessions();
   ++sessions_total_;
-  LOG_INFO("webrtc: session %s for %s on %s: %zu track(s)", id, peer, path_name,
-           answer->tracks.size());
+}
 
+http::HttpResponse WebRtcServer::SessionCreated(const std::string& path_name,
+                                                std::string_view resource, const std::string& id,
+                                                std::string answer_sdp) {
   http::HttpResponse response{.status = 201};
   response.headers.push_back({"Content-Type", "application/sdp"});
-  response.headers.push_back({"Location", core::StrCat("/", path_name, "/whep/", id)});
+  response.headers.push_back({"Location", core::StrCat("/", path_name, resource, id)});
   response.headers.push_back({"ETag", core::StrCat("\"", id, "\"")});
   response.headers.push_back({"Accept-Patch", "application/trickle-ice-sdpfrag"});
-  response.body = std::move(answer->sdp);
+  response.body = std::move(answer_sdp);
   return response;
+}
+
+// WHIP (RFC 9725 §4.2): the same refusals as an RTSP ANNOUNCE — unknown path (unless
+// rtsp.publish_any), a path with a source of its own, publish_allow, the publish credentials, a
+// busy path (unless override_publisher) — then the answer, and the session as the path's
+// publisher.
+http::HttpResponse WebRtcServer::CreatePublisher(const http::Message& request,
+                                                 const std::string& peer,
+                                                 const std::string& path_name) {
+  rtp::hub::Path* path = ValidPathName(path_name) ? hub_.Find(path_name, true) : nullptr;
+  if (path == nullptr) {
+    return http::TextResponse(404,
+                              core::StrCat("no path called ", path_name, " (set path.", path_name,
+                                           ".source = publisher, or rtsp.publish_any = 1)\n"));
+  }
+  // A path a publisher's Find created stays only if this publisher does.
+  struct ForgetUnlessPublished {
+    rtp::hub::PathHub& hub;
+    std::string name;
+    bool keep = false;
+    ~ForgetUnlessPublished() {
+      if (!keep) hub.ForgetIfUnused(name);
+    }
+  } forget{hub_, path_name};
+  if (path->sourced()) {
+    return http::TextResponse(400, core::StrCat("path ", path_name,
+                                                " takes its stream from its source, not from "
+                                                "publishers\n"));
+  }
+  if (!path->config.publish_allow.Allows(PeerHost(peer))) {
+    kAddressNotAllowedDrops.Count();
+    LOG_RATE_LIMITED(log_limiter_, Warn,
+                     "webrtc: %s refused publishing %s: not in its publish_allow", peer, path_name);
+    return http::TextResponse(
+        403, core::StrCat("path ", path_name, " takes no publisher from ", PeerHost(peer), "\n"));
+  }
+  if (std::optional<http::HttpResponse> denied = CheckCredentials(
+          request, *path, peer, path->config.publish_user, path->config.publish_pass, "publish")) {
+    return *denied;
+  }
+  if (!ContentTypeIs(request, "application/sdp")) {
+    return http::TextResponse(415, "WHIP: the offer must be Content-Type: application/sdp\n");
+  }
+  const std::string client(PeerHost(peer));
+  if (std::optional<http::HttpResponse> refused = AdmitSession(client)) return *refused;
+  if (path->publisher != nullptr && !path->config.override_publisher) {
+    LOG_RATE_LIMITED(log_limiter_, Info, "webrtc: %s refused publishing %s: %s publishes it", peer,
+                     path_name, path->publisher_peer);
+    return http::TextResponse(
+        409, core::StrCat("path ", path_name, " already has a publisher (",
+                          PeerHost(path->publisher_peer), "); set path.", path_name,
+                          ".override_publisher = 1 to replace it\n"));
+  }
+
+  LocalDescription local = MakeLocalDescription(path_name);
+  PublishAnswerOptions options;
+  options.nack = settings_.session.whip_nack;
+  options.transport_cc = settings_.session.whip_transport_cc;
+  absl::StatusOr<PublishAnswer> answer = AnswerPublishOffer(request.body, local, options);
+  if (!answer.ok()) {
+    LOG_RATE_LIMITED(log_limiter_, Info, "webrtc: %s: WHIP offer for %s refused: %s", peer,
+                     path_name, core::ToStd(answer.status().message()));
+    return http::TextResponse(
+        400,
+        core::StrCat("cannot answer this offer: ", core::ToStd(answer.status().message()), "\n"));
+  }
+  for (const std::string& note : answer->skipped) {
+    LOG_INFO("webrtc: %s publishing %s: %s", peer, path_name, note);
+  }
+  std::string id = local.cname.substr(std::string_view("ringcast-").size());
+  auto session =
+      std::make_unique<WebRtcSession>(id, *this, ring_, hub_, *path, peer, *answer, local.ice);
+  absl::Status dtls =
+      session->InitDtls(*dtls_context_,
+                        answer->setup == AnswerSetup::kPassive ? crypto::DtlsRole::kServer
+                                                               : crypto::DtlsRole::kClient,
+                        answer->remote_fingerprint_hash, answer->remote_fingerprint);
+  if (!dtls.ok()) {
+    return http::TextResponse(
+        400, core::StrCat("cannot answer this offer: ", core::ToStd(dtls.message()), "\n"));
+  }
+  std::vector<rtp::TrackInfo> tracks;
+  std::vector<std::string> summary;
+  for (const IncomingTrack& track : answer->tracks) {
+    tracks.push_back(track.info);
+    summary.push_back(core::StrCat(track.info.encoding_name, " ", track.info.media));
+  }
+  if (!hub_.Publish(*path, session.get(), peer, std::move(tracks))) {
+    return http::TextResponse(409, core::StrCat("path ", path_name, " already has a publisher\n"));
+  }
+  forget.keep = true;
+  LOG_INFO("webrtc: session %s: %s is publishing %s over WHIP (%s)", id, peer, path_name,
+           absl::StrJoin(summary, ", "));
+  AddSession(std::move(session), local.ice.ufrag, client);
+  return SessionCreated(path_name, "/whip/", id, std::move(answer->sdp));
 }
 
 std::optional<http::HttpResponse> WebRtcServer::AdmitSession(const std::string& client) {
@@ -475,22 +633,26 @@ void WebRtcServer::MakeRoomForPending() {
   }
 }
 
-http::HttpResponse WebRtcServer::DeleteSession(const std::string& path_name,
-                                               const std::string& id) {
+http::HttpResponse WebRtcServer::DeleteSession(const std::string& path_name, const std::string& id,
+                                               bool publisher) {
   auto it = sessions_.find(id);
-  if (it == sessions_.end() || it->second->path_name() != path_name) {
-    return http::TextResponse(404, "no such WHEP session\n");
+  if (it == sessions_.end() || it->second->path_name() != path_name ||
+      it->second->publisher() != publisher) {
+    return http::TextResponse(404, publisher ? "no such WHIP session\n" : "no such WHEP session\n");
   }
-  // Already ending (the viewer closed first): the DELETE still succeeds.
-  it->second->End("the viewer deleted the WHEP session");
+  // Already ending (the peer closed first): the DELETE still succeeds.
+  it->second->End(publisher ? "the publisher deleted the WHIP session"
+                            : "the viewer deleted the WHEP session");
   return http::TextResponse(200, "session ended\n");
 }
 
 http::HttpResponse WebRtcServer::PatchSession(const http::Message& request,
-                                              const std::string& path_name, const std::string& id) {
+                                              const std::string& path_name, const std::string& id,
+                                              bool publisher) {
   auto it = sessions_.find(id);
-  if (it == sessions_.end() || it->second->path_name() != path_name || it->second->ended()) {
-    return http::TextResponse(404, "no such WHEP session\n");
+  if (it == sessions_.end() || it->second->path_name() != path_name || it->second->ended() ||
+      it->second->publisher() != publisher) {
+    return http::TextResponse(404, publisher ? "no such WHIP session\n" : "no such WHEP session\n");
   }
   if (!ContentTypeIs(request, "application/trickle-ice-sdpfrag")) {
     return http::TextResponse(415, "PATCH takes application/trickle-ice-sdpfrag\n");
@@ -507,7 +669,7 @@ http::HttpResponse WebRtcServer::PatchSession(const http::Message& request,
 std::vector<PathInfo> WebRtcServer::LocalPathInfo() const {
   std::map<std::string, size_t> viewers;
   for (const auto& [id, session] : sessions_) {
-    if (!session->ended()) ++viewers[session->path_name()];
+    if (!session->ended() && !session->publisher()) ++viewers[session->path_name()];
   }
   std::vector<PathInfo> out;
   for (const auto& [name, entry] : hub_.paths()) {

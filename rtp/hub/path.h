@@ -10,6 +10,7 @@
 #ifndef RINGCAST_RTP_HUB_PATH_H_
 #define RINGCAST_RTP_HUB_PATH_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -49,6 +50,10 @@ class PathClient {
   virtual void OnPathGone(std::string_view reason) = 0;
   // The path's own source became ready (for clients that waited for it: PathHub::AddWaiter).
   virtual void OnPathReady() {}
+  // A publisher that can make keyframes on request (a WHIP publisher: RTCP PLI) does so for its
+  // track `track` and returns true; false: it cannot (an RTSP publisher such as ffmpeg ignores
+  // RTCP).
+  virtual bool RequestKeyframe(size_t track) { return false; }
 
  protected:
   ~PathClient() = default;

@@ -386,10 +386,12 @@ void PathHub::RequestKeyframe(Path& path, size_t track) {
     });
     return;
   }
-  if (path.feed == nullptr) return;  // a publisher (ffmpeg ignores RTCP) or nothing
+  if (path.feed == nullptr && path.publisher == nullptr) return;
   int64_t now = core::NowNs();
   if (now - path.last_keyframe_request_ns < 500 * core::kNsPerMs) return;
-  if (path.feed->RequestKeyframe(track)) {
+  const bool asked = path.feed != nullptr ? path.feed->RequestKeyframe(track)
+                                          : path.publisher->RequestKeyframe(track);
+  if (asked) {
     path.last_keyframe_request_ns = now;
     ++path.keyframe_requests;
   }
@@ -464,7 +466,7 @@ void PathHub::TakeSnapshot(std::vector<core::StatSample>& out) {
       }
     }
     add("keyframe_requests", static_cast<double>(path->keyframe_requests),
-        "keyframe requests (RTCP PLI) forwarded to the path's camera", true);
+        "keyframe requests (RTCP PLI) forwarded to the path's camera or WHIP publisher", true);
     add("worker", path->owned ? worker_ : -1, "the worker the path is placed on (-1: inactive)",
         false);
     worker_packets += packets;

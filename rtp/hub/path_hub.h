@@ -89,7 +89,8 @@ class PathHub {
   // From PathFeed: its source delivers.
   void OnSourceReady(Path& path);
   // A reader needs a keyframe on `track` (a viewer's PLI/FIR, a viewer waiting to start):
-  // forwarded to a source that can make one (an RTSP camera), at most every 500 ms per path.
+  // forwarded to a source that can make one (an RTSP camera, a WHIP publisher), at most every
+  // 500 ms per path.
   void RequestKeyframe(Path& path, size_t track);
 
   core::Ring& ring() { return ring_; }
