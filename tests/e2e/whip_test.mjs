@@ -17,7 +17,7 @@
 //   rtsp://…/cam over RTSP/TCP (the video at 640x480 in the browser's codec, and an Opus audio
 //   stream), and a WHEP viewer on a second page decodes its video (>= 60 frames within a few
 //   seconds, same codec). Both join after the browser's first keyframe has left ringcastd's
-//   history, so ringcastd must ask the browser for a new one.
+//   history (shortened to 3 s to be sure of it), so ringcastd must ask the browser for a new one.
 // - DELETE on the Location ends the publishing: stats.webrtc.publishers drops to 0 and the
 //   path's /api/paths entry is no longer ready.
 //
@@ -113,6 +113,9 @@ await runTest("e2e.whip", async (t) => {
     `path.cam.publish_pass = ${kPass}`,
     // Not a publisher's path: it pulls from a camera (that is not there; it keeps retrying).
     "path.pulled.source = rtsp://127.0.0.1:9/nothing",
+    // The run since the last keyframe is kept 3 s (10 s by default): the publisher's first
+    // keyframe has certainly left the history when the readers join, 10 s in.
+    "webrtc.history_max_ms = 3000",
   ]);
   const { context, page } = await openBrowser(t);
   await page.goto(`${daemon.httpBase}/`, { timeout: 10000 });  // same-origin POSTs from here
@@ -170,14 +173,15 @@ await runTest("e2e.whip", async (t) => {
   assert(afterBusy.connectionState === "connected", "the first publisher is still connected");
 
   // --- The path plays: RTSP with ffprobe, then WHEP in a second page -----------------------------
-  // Both join over 10 s in, when the publisher's only keyframe (a browser sends one at the start
-  // and then only when asked) has left ringcastd's history (webrtc.history_max_ms, 10 s):
+  // Both join 10 s in, when the publisher's only keyframe (a browser sends one at the start and
+  // then only when asked) has left ringcastd's history (webrtc.history_max_ms, 3 s here):
   // ringcastd must ask the browser for another, for the RTSP reader first, with no WHEP viewer
   // on the path whose own keyframe request it could pass on.
   const streams = await probeStreams(`${daemon.rtspBase}/cam`);
   const encoder = (await first.stats()).video;
   log("test", `the publisher's encoder: ${encoder.keyFramesEncoded} keyframes of ${encoder.framesEncoded} ` +
-              `frames; PLIs received ${encoder.pliCount}, FIRs ${encoder.firCount}`);
+              `frames; PLIs received ${encoder.pliCount}, FIRs ${encoder.firCount} (ringcastd's ` +
+              `stats.webrtc.publisher_plis: ${await daemon.figure("stats.webrtc.publisher_plis")})`);
   const probedVideo = streams.find((s) => s.codec_type === "video");
   const probedAudio = streams.find((s) => s.codec_type === "audio");
   const wantCodec = kFfprobeCodec[codecName.toLowerCase()];
