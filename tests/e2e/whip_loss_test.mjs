@@ -82,8 +82,8 @@ await runTest("e2e.whip_loss", async (t) => {
       packets: await figure("publisher_packets"),
       rule: await loss.counters(),
     });
+    const a = await snapshot();  // before the loss starts, so every drop is in the deltas
     await loss.setLoss(kPerMille, { match });
-    const a = await snapshot();
     await sleep(ms);
     await loss.setLoss(0, { match });
     const rule = await loss.counters();  // read after the loss stopped: every drop is counted
