@@ -81,11 +81,13 @@ await runTest("e2e.ipv6", async (t) => {
     const stats = await whip.stats();
     return stats.video?.framesEncoded > 30 ? stats : null;
   }, 5000, "the WHIP publisher to send 30 frames");
+  assert(sent.pair?.remote === "::1" && sent.pair.local?.includes(":"),
+         `the WHIP publisher's media runs over IPv6 (from ${sent.pair?.local} to ${sent.pair?.remote})`);
   const codec = whip.media.video.codec.split("/")[0].toLowerCase();
   const live = await probe(`${daemon.rtspBase}/live`, "tcp");
   assert(live === `${codec},640,480`,
          `ffprobe reads the WHIP-published path over rtsp://[::1] (${live}; the browser sends ` +
-         `${sent.video.codec} ${sent.video.frameWidth}x${sent.video.frameHeight} from ${sent.pair?.local})`);
+         `${sent.video.codec} ${sent.video.frameWidth}x${sent.video.frameHeight})`);
   assert(await whip.stop() === 200, "DELETE ends the WHIP session over ::1");
   await publisherPage.close();
   await page.close();
