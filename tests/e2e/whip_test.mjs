@@ -181,7 +181,8 @@ await runTest("e2e.whip", async (t) => {
   const encoder = (await first.stats()).video;
   log("test", `the publisher's encoder: ${encoder.keyFramesEncoded} keyframes of ${encoder.framesEncoded} ` +
               `frames; PLIs received ${encoder.pliCount}, FIRs ${encoder.firCount} (ringcastd's ` +
-              `stats.webrtc.publisher_plis: ${await daemon.figure("stats.webrtc.publisher_plis")})`);
+              `stats.webrtc.publisher_plis ${await daemon.figure("stats.webrtc.publisher_plis")}, ` +
+              `stats.path.cam.keyframe_requests ${await daemon.figure("stats.path.cam.keyframe_requests")})`);
   const probedVideo = streams.find((s) => s.codec_type === "video");
   const probedAudio = streams.find((s) => s.codec_type === "audio");
   const wantCodec = kFfprobeCodec[codecName.toLowerCase()];
