@@ -236,13 +236,8 @@ absl::StatusOr<Answer> AnswerOffer(std::string_view offer_sdp, std::span<const S
   }
   const sdp::Session& offer = *parsed;
 
-  ASSIGN_OR_RETURN(answer_parts::RemoteTransport remote, answer_parts::ReadRemoteTransport(offer));
   Answer answer;
-  answer.remote_ufrag = std::move(remote.ufrag);
-  answer.remote_pwd = std::move(remote.pwd);
-  answer.remote_fingerprint_hash = std::move(remote.fingerprint_hash);
-  answer.remote_fingerprint = std::move(remote.fingerprint);
-  answer.setup = remote.setup;
+  ASSIGN_OR_RETURN(answer.remote, answer_parts::ReadRemoteTransport(offer));
 
   std::optional<std::vector<std::string>> bundle = answer_parts::BundleGroup(offer);
   std::vector<absl::StatusOr<SourceCodec>> sources;
@@ -329,7 +324,7 @@ absl::StatusOr<Answer> AnswerOffer(std::string_view offer_sdp, std::span<const S
         a.track,         i,         std::string(section.Mid().value_or("")), a.pt.payload_type,
         a.pt.clock_rate, track.ssrc};
     out.media.push_back(
-        AcceptedSection(section, a.pt, track, a.track, answer.setup, local, answered));
+        AcceptedSection(section, a.pt, track, a.track, answer.remote.setup, local, answered));
     if (!answered.mid.empty()) bundled_mids.push_back(answered.mid);
     answer.tracks.push_back(std::move(answered));
   }

@@ -62,12 +62,18 @@ struct AnsweredTrack {
   bool nack = false, pli = false, fir = false;  // rtcp-fb the offer allows for that payload type
 };
 
+// The offerer's ICE credentials and DTLS fingerprint (from its first live section, or the session
+// level where Firefox puts them), and our DTLS role.
+struct RemoteTransport {
+  std::string ufrag, pwd;
+  std::string fingerprint_hash, fingerprint;
+  AnswerSetup setup = AnswerSetup::kPassive;
+};
+
 struct Answer {
   std::string sdp;                    // the answer text, CRLF line ends
   std::vector<AnsweredTrack> tracks;  // in m= order
-  std::string remote_ufrag, remote_pwd;
-  std::string remote_fingerprint_hash, remote_fingerprint;  // from session or media level
-  AnswerSetup setup = AnswerSetup::kPassive;
+  RemoteTransport remote;
   // Human-readable notes on what was left out and why, e.g.
   // "track 1 (MPEG4-GENERIC audio): no browser codec, left out".
   std::vector<std::string> skipped;

@@ -26,13 +26,8 @@ std::string H264Hex(const sdp::H264ProfileLevelId& id);
 // "video has VP8, VP9, H264 (42001f, 42e01f)", for the error that nothing matched.
 std::string OfferSummary(const sdp::Media& section);
 
-// The offerer's ICE credentials and DTLS fingerprint, from the first live section or the session
-// (Firefox), and our DTLS role; InvalidArgument when they are missing or malformed.
-struct RemoteTransport {
-  std::string ufrag, pwd;
-  std::string fingerprint_hash, fingerprint;
-  AnswerSetup setup = AnswerSetup::kPassive;
-};
+// The offerer's ICE credentials and DTLS fingerprint, and our DTLS role; InvalidArgument when they
+// are missing or malformed.
 absl::StatusOr<RemoteTransport> ReadRemoteTransport(const sdp::Session& offer);
 
 // The mids of the offer's first BUNDLE group (RFC 8843 §7.1), nullopt without one.

@@ -131,13 +131,8 @@ absl::StatusOr<PublishAnswer> AnswerPublishOffer(std::string_view offer_sdp,
     return Invalid(StrCat("not a valid SDP: ", core::ToStd(parsed.status().message())));
   }
   const sdp::Session& offer = *parsed;
-  ASSIGN_OR_RETURN(answer_parts::RemoteTransport remote, answer_parts::ReadRemoteTransport(offer));
   PublishAnswer answer;
-  answer.remote_ufrag = std::move(remote.ufrag);
-  answer.remote_pwd = std::move(remote.pwd);
-  answer.remote_fingerprint_hash = std::move(remote.fingerprint_hash);
-  answer.remote_fingerprint = std::move(remote.fingerprint);
-  answer.setup = remote.setup;
+  ASSIGN_OR_RETURN(answer.remote, answer_parts::ReadRemoteTransport(offer));
 
   std::optional<std::vector<std::string>> bundle = answer_parts::BundleGroup(offer);
   sdp::Session out = answer_parts::AnswerSession(local);
@@ -198,7 +193,7 @@ absl::StatusOr<PublishAnswer> AnswerPublishOffer(std::string_view offer_sdp,
     std::vector<std::string> formats = {std::to_string(chosen->payload_type)};
     if (track.rtx_payload_type >= 0) formats.push_back(std::to_string(track.rtx_payload_type));
     sdp::Media m =
-        answer_parts::AcceptedSectionStart(section, std::move(formats), local, answer.setup);
+        answer_parts::AcceptedSectionStart(section, std::move(formats), local, answer.remote.setup);
     auto add = [&m](std::string_view name, std::string value) {
       m.attributes.push_back({std::string(name), std::move(value)});
     };

@@ -54,9 +54,7 @@ struct IncomingTrack {
 struct PublishAnswer {
   std::string sdp;
   std::vector<IncomingTrack> tracks;  // in m= order
-  std::string remote_ufrag, remote_pwd;
-  std::string remote_fingerprint_hash, remote_fingerprint;
-  AnswerSetup setup = AnswerSetup::kPassive;
+  RemoteTransport remote;
   // The transport-wide sequence number's extension id, 0 when transport-cc is not answered.
   uint8_t transport_cc_id = 0;
   std::vector<std::string> skipped;  // what was rejected, and why

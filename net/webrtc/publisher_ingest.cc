@@ -84,20 +84,24 @@ PublisherIngest::~PublisherIngest() = default;
 
 std::optional<size_t> PublisherIngest::TrackFor(const rtp::RtpView& packet, bool& rtx) {
   const uint32_t ssrc = packet.ssrc();
+  const int payload_type = packet.payload_type();
+  // A track's SSRC with another payload type (a codec the answer did not take) is not the
+  // track's: its description would be wrong for every reader.
   for (size_t i = 0; i < tracks_.size(); ++i) {
     const Track& track = *tracks_[i];
     if (track.ssrc_known && track.desc.ssrc == ssrc) {
+      if (payload_type != track.desc.info.payload_type) return std::nullopt;
       rtx = false;
       return i;
     }
     if (track.rtx_known && track.desc.rtx_ssrc == ssrc) {
+      if (payload_type != track.desc.rtx_payload_type) return std::nullopt;
       rtx = true;
       return i;
     }
   }
   // An SSRC the offer did not name: the payload type tells the track, and the SSRC is its own
   // from now on (a publisher that announced none, or changed its own).
-  const int payload_type = packet.payload_type();
   for (size_t i = 0; i < tracks_.size(); ++i) {
     Track& track = *tracks_[i];
     if (track.desc.info.payload_type == payload_type) {

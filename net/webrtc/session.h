@@ -107,6 +107,13 @@ class WebRtcSession final : public rtp::TrackReader,
   // Sets up the DTLS side (our role and the viewer's a=fingerprint, from the answer).
   absl::Status InitDtls(crypto::DtlsContext& context, crypto::DtlsRole role,
                         const std::string& fingerprint_hash, const std::string& fingerprint);
+  // The same from the offer's side of the answer (passive: we are the DTLS server).
+  absl::Status InitDtls(crypto::DtlsContext& context, const RemoteTransport& remote) {
+    return InitDtls(context,
+                    remote.setup == AnswerSetup::kPassive ? crypto::DtlsRole::kServer
+                                                          : crypto::DtlsRole::kClient,
+                    remote.fingerprint_hash, remote.fingerprint);
+  }
 
   const std::string& id() const { return id_; }
   const std::string& path_name() const { return path_name_; }

@@ -241,25 +241,17 @@ http::HttpResponse WebRtcServer::Route(const http::Message& request, const std::
     response.headers.push_back({"Allow", "OPTIONS, PATCH, DELETE"});
     return response;
   }
-  // /NAME/whep — the WHEP endpoint.
-  if (rest.ends_with(kWhepSuffix)) {
-    std::string name(rest.substr(0, rest.size() - kWhepSuffix.size()));
+  // /NAME/whep, /NAME/whip — the WHEP and WHIP endpoints.
+  if (rest.ends_with(kWhepSuffix) || rest.ends_with(kWhipSuffix)) {
+    const bool whip = rest.ends_with(kWhipSuffix);
+    std::string name(rest.substr(0, rest.size() - kWhepSuffix.size()));  // the same length
     if (method != "POST") {
-      http::HttpResponse response = http::TextResponse(405, "WHEP: use POST with an SDP offer\n");
+      http::HttpResponse response = http::TextResponse(
+          405, core::StrCat(whip ? "WHIP" : "WHEP", ": use POST with an SDP offer\n"));
       response.headers.push_back({"Allow", "OPTIONS, POST"});
       return response;
     }
-    return CreateSession(request, peer, name);
-  }
-  // /NAME/whip — the WHIP endpoint.
-  if (rest.ends_with(kWhipSuffix)) {
-    std::string name(rest.substr(0, rest.size() - kWhipSuffix.size()));
-    if (method != "POST") {
-      http::HttpResponse response = http::TextResponse(405, "WHIP: use POST with an SDP offer\n");
-      response.headers.push_back({"Allow", "OPTIONS, POST"});
-      return response;
-    }
-    return CreatePublisher(request, peer, name);
+    return whip ? CreatePublisher(request, peer, name) : CreateSession(request, peer, name);
   }
   // /NAME/ — the player page; /NAME redirects there so the page's relative URLs work.
   bool slash = rest.ends_with("/");
@@ -429,11 +421,7 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
   }
   auto session = std::make_unique<WebRtcSession>(id, *this, ring_, hub_, *path, peer, *answer,
                                                  local.ice, std::move(tracks));
-  absl::Status dtls =
-      session->InitDtls(*dtls_context_,
-                        answer->setup == AnswerSetup::kPassive ? crypto::DtlsRole::kServer
-                                                               : crypto::DtlsRole::kClient,
-                        answer->remote_fingerprint_hash, answer->remote_fingerprint);
+  absl::Status dtls = session->InitDtls(*dtls_context_, answer->remote);
   if (!dtls.ok()) {
     return http::TextResponse(
         400, core::StrCat("cannot answer this offer: ", core::ToStd(dtls.message()), "\n"));
@@ -558,11 +546,7 @@ http::HttpResponse WebRtcServer::CreatePublisher(const http::Message& request,
   std::string id = local.cname.substr(std::string_view("ringcast-").size());
   auto session =
       std::make_unique<WebRtcSession>(id, *this, ring_, hub_, *path, peer, *answer, local.ice);
-  absl::Status dtls =
-      session->InitDtls(*dtls_context_,
-                        answer->setup == AnswerSetup::kPassive ? crypto::DtlsRole::kServer
-                                                               : crypto::DtlsRole::kClient,
-                        answer->remote_fingerprint_hash, answer->remote_fingerprint);
+  absl::Status dtls = session->InitDtls(*dtls_context_, answer->remote);
   if (!dtls.ok()) {
     return http::TextResponse(
         400, core::StrCat("cannot answer this offer: ", core::ToStd(dtls.message()), "\n"));

@@ -26,9 +26,9 @@ class PathFeed final : public SourceObserver, public PathClient {
   // Takes the source the factory made and starts it.
   void Start(std::unique_ptr<Source> source);
   bool ready() const { return ready_; }
-  // Asks the source for a keyframe on `track`; false when it cannot (the demo clip; a camera
-  // that is not playing yet).
-  bool RequestKeyframe(size_t track) {
+  // PathClient: asks the source for a keyframe on `track`; false when it cannot (the demo clip;
+  // a camera that is not playing yet).
+  bool RequestKeyframe(size_t track) override {
     return source_ != nullptr && source_->RequestKeyframe(track);
   }
   uint64_t reconnects() const { return source_ != nullptr ? source_->reconnects() : 0; }

@@ -386,12 +386,13 @@ void PathHub::RequestKeyframe(Path& path, size_t track) {
     });
     return;
   }
-  if (path.feed == nullptr && path.publisher == nullptr) return;
+  // The path's own source (a camera), else its publisher (a WHIP one can; ffmpeg over RTSP
+  // ignores RTCP, and says so).
+  PathClient* source = path.feed != nullptr ? path.feed.get() : path.publisher;
+  if (source == nullptr) return;
   int64_t now = core::NowNs();
   if (now - path.last_keyframe_request_ns < 500 * core::kNsPerMs) return;
-  const bool asked = path.feed != nullptr ? path.feed->RequestKeyframe(track)
-                                          : path.publisher->RequestKeyframe(track);
-  if (asked) {
+  if (source->RequestKeyframe(track)) {
     path.last_keyframe_request_ns = now;
     ++path.keyframe_requests;
   }

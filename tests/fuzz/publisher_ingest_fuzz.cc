@@ -7,16 +7,17 @@
 // advance × 8; bit 3: a tick; bit 4: receiver reports; bit 5: a keyframe request; bit 6: rewrite
 // the payload type to 103, bit 7 to 111), then L bytes of packet. Properties checked: every packet
 // delivered to a track parses, has that track's payload type and, between SSRC changes, strictly
-// increasing sequence numbers (wrap-aware); every RTCP message parses as whole blocks and fits a
-// datagram. Seeds (corpus/publisher_ingest): hand-made records in the layout of Chromium's packets
-// (tests/data/sdp/chromium_whip_offer.sdp's extension ids) — in order, a gap filled by RTX, a
-// probe, a stray SSRC.
+// increasing sequence numbers (wrap-aware) but for a restart's jump back; every RTCP message parses
+// as whole blocks and fits a datagram. Seeds (corpus/publisher_ingest): hand-made records in the
+// layout of Chromium's packets (tests/data/sdp/chromium_whip_offer.sdp's extension ids) — in order,
+// a gap filled by RTX, a probe, a stray SSRC.
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
 
 #include "net/webrtc/publisher_ingest.h"
+#include "rtp/reorder_buffer.h"
 #include "rtp/rtcp/compound.h"
 #include "rtp/seq_num.h"
 #include "tests/fuzz/fuzz_check.h"
@@ -53,8 +54,12 @@ class Checker : public PublisherIngest::Output {
     FUZZ_CHECK(ringcast::rtp::RtpView::Parse(packet.packet()).has_value());
     FUZZ_CHECK(packet.payload_type() == (track == 0 ? 111 : 102));
     Last& last = last_[track];
-    if (last.seen && last.ssrc == packet.ssrc()) {
-      FUZZ_CHECK(ringcast::rtp::IsNewerSeq(packet.sequence_number(), last.seq));
+    if (last.seen && last.ssrc == packet.ssrc() &&
+        !ringcast::rtp::IsNewerSeq(packet.sequence_number(), last.seq)) {
+      // Only a sender that restarted its numbering goes back, and then by more than the Track
+      // itself takes for a restart (rtp/reorder_buffer.h, rtp/track.h).
+      const uint16_t back = static_cast<uint16_t>(last.seq - packet.sequence_number());
+      FUZZ_CHECK(back > ringcast::rtp::ReorderBuffer::kRestartJump);
     }
     last = {true, packet.ssrc(), packet.sequence_number()};
   }

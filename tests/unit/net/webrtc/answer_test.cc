@@ -156,14 +156,14 @@ TEST(AnswerTest, ChromeConstrainedBaselinePicksThe42e01fPacketizationMode1Type) 
 TEST(AnswerTest, ChromeRemoteParametersComeFromMediaLevel) {
   absl::StatusOr<Answer> answer = AnswerFixture(kChrome, {H264("42e01f")});
   ASSERT_TRUE(answer.ok()) << answer.status();
-  EXPECT_EQ(answer->remote_ufrag, "gydc");
-  EXPECT_EQ(answer->remote_pwd, "qEA+KCGezaoGknNYbpAADXBK");
-  EXPECT_EQ(answer->remote_fingerprint_hash, "sha-256");
+  EXPECT_EQ(answer->remote.ufrag, "gydc");
+  EXPECT_EQ(answer->remote.pwd, "qEA+KCGezaoGknNYbpAADXBK");
+  EXPECT_EQ(answer->remote.fingerprint_hash, "sha-256");
   EXPECT_EQ(
-      answer->remote_fingerprint,
+      answer->remote.fingerprint,
       "03:63:4B:E0:AA:51:4E:82:82:EE:A6:A9:4F:6E:4E:95:72:E5:AE:CD:CB:89:F0:1F:E4:C9:CA:27:02:"
       "1F:26:6A");
-  EXPECT_EQ(answer->setup, AnswerSetup::kPassive);  // offer: actpass
+  EXPECT_EQ(answer->remote.setup, AnswerSetup::kPassive);  // offer: actpass
 }
 
 TEST(AnswerTest, ChromeHighProfileIsNeverRelabelledAsBaseline) {
@@ -263,13 +263,13 @@ TEST(AnswerTest, OfferSetupPassiveMakesUsActive) {
   std::string offer = Replace(ReadFixture(kChrome), "a=setup:actpass", "a=setup:passive");
   absl::StatusOr<Answer> answer = AnswerOffer(offer, std::vector<SourceTrack>{Vp8()}, Local());
   ASSERT_TRUE(answer.ok()) << answer.status();
-  EXPECT_EQ(answer->setup, AnswerSetup::kActive);
+  EXPECT_EQ(answer->remote.setup, AnswerSetup::kActive);
   EXPECT_EQ(Parsed(*answer).media[0].Setup(), "active");
 
   offer = Replace(ReadFixture(kChrome), "a=setup:actpass", "a=setup:active");
   answer = AnswerOffer(offer, std::vector<SourceTrack>{Vp8()}, Local());
   ASSERT_TRUE(answer.ok()) << answer.status();
-  EXPECT_EQ(answer->setup, AnswerSetup::kPassive);
+  EXPECT_EQ(answer->remote.setup, AnswerSetup::kPassive);
   EXPECT_EQ(Parsed(*answer).media[0].Setup(), "passive");
 }
 
@@ -289,11 +289,11 @@ TEST(AnswerTest, StaticPcmaWithoutRtpmap) {
 TEST(AnswerTest, FirefoxRemoteParametersComeFromSessionLevel) {
   absl::StatusOr<Answer> answer = AnswerFixture(kFirefox, {Vp8()});
   ASSERT_TRUE(answer.ok()) << answer.status();
-  EXPECT_EQ(answer->remote_ufrag, "e5785931");
-  EXPECT_EQ(answer->remote_pwd, "36fb7878390db89481c1d46daa4278d8");
-  EXPECT_EQ(answer->remote_fingerprint_hash, "sha-256");
-  EXPECT_THAT(answer->remote_fingerprint, testing::StartsWith("A7:24:72:CA"));
-  EXPECT_EQ(answer->setup, AnswerSetup::kPassive);  // no a=setup: the offerer is active
+  EXPECT_EQ(answer->remote.ufrag, "e5785931");
+  EXPECT_EQ(answer->remote.pwd, "36fb7878390db89481c1d46daa4278d8");
+  EXPECT_EQ(answer->remote.fingerprint_hash, "sha-256");
+  EXPECT_THAT(answer->remote.fingerprint, testing::StartsWith("A7:24:72:CA"));
+  EXPECT_EQ(answer->remote.setup, AnswerSetup::kPassive);  // no a=setup: the offerer is active
   ASSERT_EQ(answer->tracks.size(), 1u);
   EXPECT_EQ(answer->tracks[0].payload_type, 120);
   EXPECT_EQ(answer->tracks[0].mline_index, 1u);
@@ -354,7 +354,7 @@ TEST(AnswerTest, SafariConstrainedBaseline) {
   absl::StatusOr<Answer> answer = AnswerFixture(kSafari, {H264("42e01f")});
   ASSERT_TRUE(answer.ok()) << answer.status();
   EXPECT_EQ(answer->tracks[0].payload_type, 98);
-  EXPECT_EQ(answer->remote_ufrag, "tPim");
+  EXPECT_EQ(answer->remote.ufrag, "tPim");
 }
 
 TEST(AnswerTest, SafariHighPicksConstrainedHighWithLevelAsymmetry) {

@@ -90,10 +90,10 @@ TEST(PublishAnswerTest, ChromiumOfferTakesH264WithRtxAndOpus) {
   EXPECT_TRUE(video.nack);
   EXPECT_TRUE(video.pli);
   EXPECT_TRUE(video.fir);
-  EXPECT_EQ(answer->transport_cc_id, 3);            // a=extmap:3 …transport-wide-cc…
-  EXPECT_EQ(answer->setup, AnswerSetup::kPassive);  // the offer is actpass
-  EXPECT_FALSE(answer->remote_ufrag.empty());
-  EXPECT_EQ(answer->remote_fingerprint_hash, "sha-256");
+  EXPECT_EQ(answer->transport_cc_id, 3);                   // a=extmap:3 …transport-wide-cc…
+  EXPECT_EQ(answer->remote.setup, AnswerSetup::kPassive);  // the offer is actpass
+  EXPECT_FALSE(answer->remote.ufrag.empty());
+  EXPECT_EQ(answer->remote.fingerprint_hash, "sha-256");
 
   absl::StatusOr<sdp::Session> parsed = sdp::ParseSdp(answer->sdp);
   ASSERT_TRUE(parsed.ok()) << parsed.status() << "\n" << answer->sdp;

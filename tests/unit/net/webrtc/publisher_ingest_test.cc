@@ -244,10 +244,11 @@ TEST_F(PublisherIngestTest, StraysAreRefused) {
   Feed(Packet(kVideoPt, 1, 9999, 1, {1}), 0);  // another SSRC... of a known payload type:
   EXPECT_EQ(output_.delivered.size(), 1u);     // taken as the track's new SSRC
   Feed(Packet(99, 1, 8888, 2, {1}), 0);        // neither SSRC nor payload type known
+  Feed(Packet(96, 2, 9999, 3, {1}), 0);        // the track's SSRC with a codec not answered
   std::vector<uint8_t> junk = {0x80, 0x60, 0x00};
   ingest_.OnRtp(junk, 0);
   EXPECT_EQ(output_.delivered.size(), 1u);
-  EXPECT_EQ(ingest_.stats().unknown, 1u);
+  EXPECT_EQ(ingest_.stats().unknown, 2u);
   EXPECT_EQ(ingest_.stats().malformed, 1u);
 }
 
