@@ -592,7 +592,10 @@ void RtspSession::StartReading() {
     if (track.options().codec == rtp::KeyframeCodec::kNone) continue;
     std::optional<uint64_t> keyframe = track.history().last_keyframe_seq();
     if (!keyframe) {
+      // Nothing to start at: a source that makes keyframes on request (a camera, a WHIP
+      // publisher) is asked for one rather than waited on for a whole GOP.
       waiting_for_keyframe_ = true;
+      hub_.RequestKeyframe(*path_, reader_track.index);
       return;
     }
     int64_t since_ns = track.history().Find(*keyframe)->arrival_ns;
@@ -654,7 +657,10 @@ void RtspSession::OnTrackPacket(rtp::Track& track, const rtp::HistoryPacket& pac
   if (waiting_for_keyframe_) {
     if (track.options().codec == rtp::KeyframeCodec::kNone) return;  // audio waits for video
     std::optional<uint64_t> keyframe = track.history().last_keyframe_seq();
-    if (!keyframe) return;
+    if (!keyframe) {
+      hub_.RequestKeyframe(*path_, to->index);  // again, at most every 500 ms (the hub's limit)
+      return;
+    }
     waiting_for_keyframe_ = false;
     SendBacklog(to->index, *keyframe);  // includes this packet
     return;
