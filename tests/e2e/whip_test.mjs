@@ -20,13 +20,15 @@
 //   history (shortened to 3 s to be sure of it), so ringcastd must ask the browser for a new one.
 // - DELETE on the Location ends the publishing: stats.webrtc.publishers drops to 0 and the
 //   path's /api/paths entry is no longer ready.
+// - A keyframe that leaves ringcastd's history is asked for again at once: the browser has
+//   received more than the session's first PLI 10 s in, before any reader joined.
 //
 //   node tests/e2e/whip_test.mjs [build/bin/ringcastd [build/bin/ringcastctl]]
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { runTest, Daemon, openBrowser, openPlayer, inbound, playerState, publishWhip, whipPost,
          whipRamp, basicAuth, bearerAuth, hasTransportCc, getJson, waitFor, run, assert,
-         log } from "./lib.mjs";
+         log, logText } from "./lib.mjs";
 
 const kUser = "pub";
 const kPass = "whip-s3cret";
@@ -160,6 +162,12 @@ await runTest("e2e.whip", async (t) => {
   // Nothing else runs during the ramp: the machine's attention is the publisher's.
   const withFeedback = summarizeRamp(await whipRamp(first, kRampMs, "with feedback"), "with feedback");
   const firstStats = await first.stats();
+  // The history keeps the run since the last keyframe for 3 s (see the config): by now the first
+  // keyframe has left it, and ringcastd, which checks once a second, has asked the browser for a
+  // new one (and again when that one left) — before any reader joined. Asserted at the end, so
+  // that the rest runs either way.
+  const plisBeforeReaders = firstStats.video.pliCount;
+  const asked = /path cam: its last keyframe left the history.*asked for now/.test(logText());
   assert(firstStats.video.codec?.toLowerCase() === `video/${codecName}`.toLowerCase(),
          `the browser encodes ${firstStats.video.codec} (${firstStats.video.encoderImplementation})`);
   assert(await webrtcFigure(daemon, "publisher_packets") > 0, "ringcastd counts the publisher's RTP packets");
@@ -261,4 +269,11 @@ await runTest("e2e.whip", async (t) => {
 
   assert(await second.stop() === 200, "DELETE ends the second publisher too");
   await waitForFigure(daemon, "publishers", (n) => n === 0, "stats.webrtc.publishers to drop to 0 again");
+
+  // One PLI comes at the start of the session; more only if ringcastd asked for the keyframes
+  // that left its history during the ramp.
+  assert(plisBeforeReaders >= 2,
+         `when the publisher's last keyframe left the history ringcastd asked the browser for a new ` +
+         `one (the browser had received ${plisBeforeReaders} PLI(s) ${kRampMs / 1000} s in, before ` +
+         `any reader joined; ringcastd logged "asked for now": ${asked})`);
 });
