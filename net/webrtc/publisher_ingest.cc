@@ -250,10 +250,10 @@ void PublisherIngest::SendReports(int64_t now_ns) {
   output_.SendRtcp(std::span<const uint8_t>(buffer, size));
 }
 
-void PublisherIngest::RequestKeyframe(size_t index) {
-  if (index >= tracks_.size()) return;
+bool PublisherIngest::RequestKeyframe(size_t index) {
+  if (index >= tracks_.size()) return false;
   const Track& track = *tracks_[index];
-  if (!track.ssrc_known) return;
+  if (!track.ssrc_known) return false;
   uint8_t buffer[64];
   size_t size = 0;
   if (track.desc.pli) {
@@ -264,7 +264,9 @@ void PublisherIngest::RequestKeyframe(size_t index) {
     size = rtp::rtcp::WriteFir(buffer, our_ssrc_, std::span<const rtp::rtcp::FirEntry>(&entry, 1));
     ++stats_.firs;
   }
-  if (size > 0) output_.SendRtcp(std::span<const uint8_t>(buffer, size));
+  if (size == 0) return false;
+  output_.SendRtcp(std::span<const uint8_t>(buffer, size));
+  return true;
 }
 
 }  // namespace ringcast::net::webrtc

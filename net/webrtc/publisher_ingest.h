@@ -86,8 +86,9 @@ class PublisherIngest {
   void OnTick(int64_t now_ns);
   // RR for every track that has received, and SDES CNAME.
   void SendReports(int64_t now_ns);
-  // Asks the publisher for a keyframe on `track` (PLI, else FIR if that is what it allows).
-  void RequestKeyframe(size_t track);
+  // Asks the publisher for a keyframe on `track` (PLI, else FIR if that is what it allows);
+  // false when nothing was sent (an audio track, an SSRC not known yet).
+  bool RequestKeyframe(size_t track);
 
   const IngestStats& stats() const { return stats_; }
   size_t track_count() const { return tracks_.size(); }

@@ -422,8 +422,7 @@ void WebRtcSession::OnIngestTick() {
 
 bool WebRtcSession::RequestKeyframe(size_t track) {
   if (ingest_ == nullptr || !media_ready_ || ended_) return false;
-  ingest_->RequestKeyframe(track);
-  return true;
+  return ingest_->RequestKeyframe(track);  // false for audio: the hub's limit stays untouched
 }
 
 // --- feedback in ---------------------------------------------------------------------------

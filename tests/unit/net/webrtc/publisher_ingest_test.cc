@@ -228,7 +228,8 @@ TEST_F(PublisherIngestTest, ReportsAndKeyframeRequests) {
   ASSERT_TRUE(sdes.has_value());
   EXPECT_EQ(sdes->packet_type(), rtp::rtcp::kPacketTypeSdes);
 
-  ingest_.RequestKeyframe(1);
+  EXPECT_FALSE(ingest_.RequestKeyframe(0));  // Opus: nothing to ask for
+  EXPECT_TRUE(ingest_.RequestKeyframe(1));
   ASSERT_EQ(output_.sent.size(), 2u);
   rtp::rtcp::CompoundReader pli_reader(output_.sent[1]);
   std::optional<rtp::rtcp::Block> pli_block = pli_reader.Next();
