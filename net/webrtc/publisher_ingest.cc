@@ -121,11 +121,11 @@ std::optional<size_t> PublisherIngest::TrackFor(const rtp::RtpView& packet, bool
   return std::nullopt;
 }
 
-void PublisherIngest::OnRtp(std::span<uint8_t> bytes, int64_t now_ns) {
+bool PublisherIngest::OnRtp(std::span<uint8_t> bytes, int64_t now_ns) {
   std::optional<rtp::RtpView> packet = rtp::RtpView::Parse(bytes);
   if (!packet) {
     ++stats_.malformed;
-    return;
+    return false;
   }
   ++stats_.packets;
   stats_.bytes += bytes.size();
@@ -139,18 +139,18 @@ void PublisherIngest::OnRtp(std::span<uint8_t> bytes, int64_t now_ns) {
   std::optional<size_t> index = TrackFor(*packet, rtx);
   if (!index) {
     ++stats_.unknown;
-    return;
+    return false;
   }
   if (!rtx) {
     Receive(*index, *packet, now_ns);
-    return;
+    return true;
   }
   ++stats_.rtx_packets;
   const Track& track = *tracks_[*index];
   // RFC 4588 §4: the payload starts with the original sequence number; a packet without more is
   // a bandwidth probe, there for transport-cc only.
   std::span<const uint8_t> payload = packet->payload();
-  if (payload.size() <= 2 || !track.ssrc_known) return;
+  if (payload.size() <= 2 || !track.ssrc_known) return true;
   const uint16_t original_seq = rtp::LoadBe16(payload.data());
   // The original packet, in place: the header moves up over the OSN and takes the media
   // stream's payload type, sequence number and SSRC.
@@ -164,6 +164,7 @@ void PublisherIngest::OnRtp(std::span<uint8_t> bytes, int64_t now_ns) {
   if (std::optional<rtp::RtpView> unwrapped = rtp::RtpView::Parse(original)) {
     Receive(*index, *unwrapped, now_ns);
   }
+  return true;
 }
 
 void PublisherIngest::Receive(size_t index, const rtp::RtpView& packet, int64_t now_ns) {
@@ -171,20 +172,12 @@ void PublisherIngest::Receive(size_t index, const rtp::RtpView& packet, int64_t 
   const uint16_t seq = packet.sequence_number();
   if (track.reception) track.reception->OnPacket(seq, packet.timestamp(), now_ns);
   const size_t missing_before = track.nacks.missing();
-  const uint64_t recovered_before = track.nacks.recovered();
-  switch (track.nacks.OnPacket(seq, now_ns)) {
-    case rtp::rtcp::NackGenerator::Arrival::kTooFarAhead:
-      RequestKeyframe(index);  // a gap too long to repair
-      break;
-    default:
-      break;
+  if (track.nacks.OnPacket(seq, now_ns) == rtp::rtcp::NackGenerator::Arrival::kTooFarAhead) {
+    RequestKeyframe(index);  // a gap too long to repair
   }
-  stats_.recovered += track.nacks.recovered() - recovered_before;
-  const uint64_t given_up_before = track.reorder.given_up();
   track.reorder.Push(packet, now_ns, [&](const rtp::RtpView& in_order) {
     output_.Deliver(index, in_order, now_ns);
   });
-  stats_.given_up += track.reorder.given_up() - given_up_before;
   // A new gap is asked for at once, not at the next tick.
   if (track.nacks.missing() > missing_before) SendNacks(track, now_ns);
 }
@@ -206,10 +199,8 @@ void PublisherIngest::OnTick(int64_t now_ns) {
   for (size_t i = 0; i < tracks_.size(); ++i) {
     Track& track = *tracks_[i];
     SendNacks(track, now_ns);
-    const uint64_t given_up_before = track.reorder.given_up();
     track.reorder.Flush(
         now_ns, [&](const rtp::RtpView& in_order) { output_.Deliver(i, in_order, now_ns); });
-    stats_.given_up += track.reorder.given_up() - given_up_before;
   }
   // Transport-cc every other tick (50 ms), as browsers send it.
   if (feedback_ != nullptr && ++ticks_ % 2 == 0) {
@@ -248,6 +239,15 @@ void PublisherIngest::SendReports(int64_t now_ns) {
                                     options_.cname);
   ++stats_.reports;
   output_.SendRtcp(std::span<const uint8_t>(buffer, size));
+}
+
+IngestStats PublisherIngest::stats() const {
+  IngestStats stats = stats_;
+  for (const auto& track : tracks_) {
+    stats.recovered += track->nacks.recovered();
+    stats.given_up += track->reorder.given_up();
+  }
+  return stats;
 }
 
 bool PublisherIngest::RequestKeyframe(size_t index) {

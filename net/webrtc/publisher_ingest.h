@@ -78,8 +78,9 @@ class PublisherIngest {
                   Output& output);
   ~PublisherIngest();
 
-  // An RTP packet, SRTP removed.
-  void OnRtp(std::span<uint8_t> packet, int64_t now_ns);
+  // An RTP packet, SRTP removed. False when it was dropped: malformed, or of an SSRC or payload
+  // type no track has.
+  bool OnRtp(std::span<uint8_t> packet, int64_t now_ns);
   // An SR of the publisher's (its NTP time becomes LSR in our reports).
   void OnSenderReport(uint32_t ssrc, uint64_t ntp_timestamp, int64_t now_ns);
   // The periodic work (NACKs, gaps given up, transport-cc).
@@ -90,7 +91,8 @@ class PublisherIngest {
   // false when nothing was sent (an audio track, an SSRC not known yet).
   bool RequestKeyframe(size_t track);
 
-  const IngestStats& stats() const { return stats_; }
+  // The counters, with the tracks' NACK generators' and reorder buffers' own summed in.
+  IngestStats stats() const;
   size_t track_count() const { return tracks_.size(); }
 
  private:
@@ -109,7 +111,7 @@ class PublisherIngest {
   uint32_t feedback_media_ssrc_ = 0;
   uint64_t ticks_ = 0;
   uint8_t fir_seq_ = 0;
-  IngestStats stats_;
+  IngestStats stats_;  // recovered and given_up are counted by the tracks (stats())
 };
 
 }  // namespace ringcast::net::webrtc

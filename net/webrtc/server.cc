@@ -312,7 +312,7 @@ void WebRtcServer::EraseSession(const std::string& id) {
   ended_totals_.plis += stats.plis;
   ended_totals_.firs += stats.firs;
   ended_totals_.catch_up_packets += stats.catch_up_packets;
-  if (const IngestStats* ingest = session->ingest_stats()) ended_ingest_totals_ += *ingest;
+  if (std::optional<IngestStats> ingest = session->ingest_stats()) ended_ingest_totals_ += *ingest;
   shared_.routes.RemoveSession(id, worker_);
   sessions_.erase(it);
   CountSessions();
@@ -345,7 +345,7 @@ void WebRtcServer::TakeSnapshot(std::vector<core::StatSample>& out) const {
       sum->plis += s.plis;
       sum->firs += s.firs;
     }
-    if (const IngestStats* ingest = session->ingest_stats()) {
+    if (std::optional<IngestStats> ingest = session->ingest_stats()) {
       ingest_totals += *ingest;
       if (!session->ended()) ++publishers;
       continue;  // a publisher: none of a viewer's figures

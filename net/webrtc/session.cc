@@ -394,10 +394,7 @@ void WebRtcSession::OnSrtp(std::span<uint8_t> bytes) {
         crypto::SrtpResultName(result));
     return;
   }
-  const IngestStats& stats = ingest_->stats();
-  const uint64_t refused = stats.unknown + stats.malformed;
-  ingest_->OnRtp(bytes.first(length), core::BatchNowNs());
-  if (stats.unknown + stats.malformed != refused) {
+  if (!ingest_->OnRtp(bytes.first(length), core::BatchNowNs())) {
     kPublisherRtpDrops.Count();
     LOG_RATE_LIMITED(log_limiter_, Warn,
                      "webrtc: session %s (%s) publishing %s: RTP that is malformed or of an SSRC "

@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -123,8 +124,10 @@ class WebRtcSession final : public rtp::TrackReader,
   bool media_ready() const { return media_ready_; }
   const std::string& end_reason() const { return end_reason_; }
   bool publisher() const { return ingest_ != nullptr; }
-  // A publisher's figures; nullptr for a viewer.
-  const IngestStats* ingest_stats() const { return ingest_ ? &ingest_->stats() : nullptr; }
+  // A publisher's figures; nullopt for a viewer.
+  std::optional<IngestStats> ingest_stats() const {
+    return ingest_ ? std::optional<IngestStats>(ingest_->stats()) : std::nullopt;
+  }
 
   // From the port, after the RFC 7983 demux. The bytes are the receive buffer's (mutable: SRTCP
   // is unprotected in place) and valid during the call only.
