@@ -152,9 +152,9 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   // WHIP: a publisher for `path_name`.
   http::HttpResponse CreatePublisher(const http::Message& request, const std::string& peer,
                                      const std::string& path_name);
-  // Our side of a new session's answer: fresh ICE credentials, the certificate, the candidates,
-  // a random session id in the CNAME ("ringcast-ID").
-  LocalDescription MakeLocalDescription(const std::string& path_name) const;
+  // Our side of the answer for new session `id`: fresh ICE credentials, the certificate, the
+  // candidates, a CNAME from the id.
+  LocalDescription MakeLocalDescription(const std::string& path_name, const std::string& id) const;
   // Takes a session whose answer is ready: pending until ICE and DTLS are done.
   void AddSession(std::unique_ptr<WebRtcSession> session, const std::string& ufrag,
                   const std::string& client);
@@ -167,17 +167,14 @@ class WebRtcServer final : public SessionHost, public core::ReceiveHandler {
   http::HttpResponse PatchSession(const http::Message& request, const std::string& path_name,
                                   const std::string& id, bool publisher);
 
-  // May `peer` read `path` (its player page, a WHEP session)? The path's read_allow (403), then
-  // its read credentials; nullopt: yes.
-  std::optional<http::HttpResponse> CheckReadAccess(const http::Message& request,
-                                                    const rtp::hub::Path& path,
-                                                    const std::string& peer);
-  // Checks the path's read credentials (Basic, or Bearer with the read password); nullopt: OK.
-  std::optional<http::HttpResponse> CheckReadAuth(const http::Message& request,
-                                                  const rtp::hub::Path& path,
-                                                  const std::string& peer);
-  // The same for `user`/`pass` (a path's read_* or publish_*); `what` ("read", "publish") is for
-  // the log and the 401's text.
+  // May `peer` read `path` (its player page, a WHEP session), or publish it (`publish`: WHIP)?
+  // The path's read_allow or publish_allow (403), then its read or publish credentials; nullopt:
+  // yes.
+  std::optional<http::HttpResponse> CheckAccess(const http::Message& request,
+                                                const rtp::hub::Path& path, const std::string& peer,
+                                                bool publish);
+  // Checks `user`/`pass` (a path's read_* or publish_*): Basic, or Bearer with the password;
+  // nullopt: OK. `what` ("read", "publish") is for the log and the 401's text.
   std::optional<http::HttpResponse> CheckCredentials(
       const http::Message& request, const rtp::hub::Path& path, const std::string& peer,
       const std::string& user, const std::string& pass, std::string_view what);

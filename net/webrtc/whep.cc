@@ -259,7 +259,8 @@ http::HttpResponse WebRtcServer::Route(const http::Message& request, const std::
   rtp::hub::Path* entry = ValidPathName(name) ? hub_.Find(name, false) : nullptr;
   if (entry == nullptr) return http::TextResponse(404, core::StrCat("no path called ", name, "\n"));
   if (!get) return http::TextResponse(405, "use GET\n");
-  if (std::optional<http::HttpResponse> denied = CheckReadAccess(request, *entry, peer)) {
+  if (std::optional<http::HttpResponse> denied =
+          CheckAccess(request, *entry, peer, /*publish=*/false)) {
     return *denied;
   }
   if (!slash) {
@@ -270,24 +271,23 @@ http::HttpResponse WebRtcServer::Route(const http::Message& request, const std::
   return http::TextResponse(200, std::string(PlayerPageHtml()), "text/html; charset=utf-8");
 }
 
-std::optional<http::HttpResponse> WebRtcServer::CheckReadAccess(const http::Message& request,
-                                                                const rtp::hub::Path& path,
-                                                                const std::string& peer) {
-  if (!path.config.read_allow.Allows(PeerHost(peer))) {
+std::optional<http::HttpResponse> WebRtcServer::CheckAccess(const http::Message& request,
+                                                            const rtp::hub::Path& path,
+                                                            const std::string& peer, bool publish) {
+  const rtp::hub::PathConfig& config = path.config;
+  if (!(publish ? config.publish_allow : config.read_allow).Allows(PeerHost(peer))) {
     kAddressNotAllowedDrops.Count();
-    LOG_RATE_LIMITED(log_limiter_, Warn, "webrtc: %s refused for path %s: not in its read_allow",
-                     peer, path.name);
+    LOG_RATE_LIMITED(log_limiter_, Warn, "webrtc: %s refused for path %s: not in its %s", peer,
+                     path.name, publish ? "publish_allow" : "read_allow");
     return http::TextResponse(
-        403, core::StrCat("path ", path.name, " is not served to ", PeerHost(peer), "\n"));
+        403, core::StrCat("path ", path.name,
+                          publish ? " takes no publisher from " : " is not served to ",
+                          PeerHost(peer), "\n"));
   }
-  return CheckReadAuth(request, path, peer);
-}
-
-std::optional<http::HttpResponse> WebRtcServer::CheckReadAuth(const http::Message& request,
-                                                              const rtp::hub::Path& path,
-                                                              const std::string& peer) {
-  return CheckCredentials(request, path, peer, path.config.read_user, path.config.read_pass,
-                          "read");
+  return publish
+             ? CheckCredentials(request, path, peer, config.publish_user, config.publish_pass,
+                                "publish")
+             : CheckCredentials(request, path, peer, config.read_user, config.read_pass, "read");
 }
 
 std::optional<http::HttpResponse> WebRtcServer::CheckCredentials(
@@ -367,7 +367,8 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
   if (path == nullptr) {
     return http::TextResponse(404, core::StrCat("no path called ", path_name, "\n"));
   }
-  if (std::optional<http::HttpResponse> denied = CheckReadAccess(request, *path, peer)) {
+  if (std::optional<http::HttpResponse> denied =
+          CheckAccess(request, *path, peer, /*publish=*/false)) {
     return *denied;
   }
   if (!ContentTypeIs(request, "application/sdp")) {
@@ -401,8 +402,8 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
     source.ssrc = RandomSsrc();
     sources.push_back(std::move(source));
   }
-  LocalDescription local = MakeLocalDescription(path_name);
-  std::string id = local.cname.substr(std::string_view("ringcast-").size());
+  const std::string id = RandomHex(16);
+  LocalDescription local = MakeLocalDescription(path_name, id);
 
   absl::StatusOr<Answer> answer = AnswerOffer(request.body, sources, local);
   if (!answer.ok()) {
@@ -436,16 +437,15 @@ http::HttpResponse WebRtcServer::CreateSession(const http::Message& request,
   return SessionCreated(path_name, "/whep/", id, std::move(answer->sdp));
 }
 
-LocalDescription WebRtcServer::MakeLocalDescription(const std::string& path_name) const {
+LocalDescription WebRtcServer::MakeLocalDescription(const std::string& path_name,
+                                                    const std::string& id) const {
   LocalDescription local;
   local.ice = stun::GenerateIceCredentials(8, 24);
   local.fingerprint_sha256 = certificate_->fingerprint_sha256();
   for (const std::string& address : candidates_) {
     local.candidates.push_back({address, static_cast<uint16_t>(udp_port_)});
   }
-  // The session id is the hex after "ringcast-" (its first 8 digits name the session in logs).
-  std::string id = RandomHex(16);
-  local.cname = core::StrCat("ringcast-", id);
+  local.cname = core::StrCat("ringcast-", id.substr(0, 8));
   local.stream_id = core::StrCat("ringcast-", path_name);
   return local;
 }
@@ -503,15 +503,8 @@ http::HttpResponse WebRtcServer::CreatePublisher(const http::Message& request,
                                                 " takes its stream from its source, not from "
                                                 "publishers\n"));
   }
-  if (!path->config.publish_allow.Allows(PeerHost(peer))) {
-    kAddressNotAllowedDrops.Count();
-    LOG_RATE_LIMITED(log_limiter_, Warn,
-                     "webrtc: %s refused publishing %s: not in its publish_allow", peer, path_name);
-    return http::TextResponse(
-        403, core::StrCat("path ", path_name, " takes no publisher from ", PeerHost(peer), "\n"));
-  }
-  if (std::optional<http::HttpResponse> denied = CheckCredentials(
-          request, *path, peer, path->config.publish_user, path->config.publish_pass, "publish")) {
+  if (std::optional<http::HttpResponse> denied =
+          CheckAccess(request, *path, peer, /*publish=*/true)) {
     return *denied;
   }
   if (!ContentTypeIs(request, "application/sdp")) {
@@ -528,7 +521,8 @@ http::HttpResponse WebRtcServer::CreatePublisher(const http::Message& request,
                           ".override_publisher = 1 to replace it\n"));
   }
 
-  LocalDescription local = MakeLocalDescription(path_name);
+  const std::string id = RandomHex(16);
+  LocalDescription local = MakeLocalDescription(path_name, id);
   PublishAnswerOptions options;
   options.nack = settings_.session.whip_nack;
   options.transport_cc = settings_.session.whip_transport_cc;
@@ -543,7 +537,6 @@ http::HttpResponse WebRtcServer::CreatePublisher(const http::Message& request,
   for (const std::string& note : answer->skipped) {
     LOG_INFO("webrtc: %s publishing %s: %s", peer, path_name, note);
   }
-  std::string id = local.cname.substr(std::string_view("ringcast-").size());
   auto session =
       std::make_unique<WebRtcSession>(id, *this, ring_, hub_, *path, peer, *answer, local.ice);
   absl::Status dtls = session->InitDtls(*dtls_context_, answer->remote);

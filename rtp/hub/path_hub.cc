@@ -386,13 +386,12 @@ void PathHub::RequestKeyframe(Path& path, size_t track) {
     });
     return;
   }
-  // The path's own source (a camera), else its publisher (a WHIP one can; ffmpeg over RTSP
-  // ignores RTCP, and says so).
-  PathClient* source = path.feed != nullptr ? path.feed.get() : path.publisher;
-  if (source == nullptr) return;
+  // Whoever feeds the path: its own source once it plays (a camera; PathFeed publishes it), or a
+  // publisher (a WHIP one can; ffmpeg over RTSP ignores RTCP, and says so).
+  if (path.publisher == nullptr) return;
   int64_t now = core::NowNs();
   if (now - path.last_keyframe_request_ns < 500 * core::kNsPerMs) return;
-  if (source->RequestKeyframe(track)) {
+  if (path.publisher->RequestKeyframe(track)) {
     path.last_keyframe_request_ns = now;
     ++path.keyframe_requests;
   }
