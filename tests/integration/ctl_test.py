@@ -37,6 +37,31 @@ def wait_for(predicate, seconds=10.0):
     return False
 
 
+SDP_DATA = os.path.join(os.path.dirname(__file__), "..", "data", "sdp")
+
+
+def sdp_fixture(name):
+    """The bytes of a captured SDP in tests/data/sdp (see its README.md)."""
+    with open(os.path.join(SDP_DATA, name), "rb") as f:
+        return f.read()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def http_request(port, method, path, body=None, headers=None):
+    """One request to 127.0.0.1:PORT, redirects not followed: (status, headers, body text)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method,
+                                     headers=headers or {})
+    try:
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=10) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
 class Daemon:
     """A ringcastd on its own socket, port and config directory."""
 

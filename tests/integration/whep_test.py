@@ -12,18 +12,12 @@ import os
 import sys
 import time
 import unittest
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ctl_test import Daemon, wait_for  # noqa: E402
-
-DATA = os.path.join(os.path.dirname(__file__), "..", "data", "sdp")
-
+from ctl_test import Daemon, http_request, sdp_fixture, wait_for  # noqa: E402
 
 def offer(name):
-    with open(os.path.join(DATA, name), "rb") as f:
-        return f.read()
+    return sdp_fixture(name)
 
 
 class WhepTest(unittest.TestCase):
@@ -47,14 +41,7 @@ class WhepTest(unittest.TestCase):
         cls.d.stop()
 
     def request(self, method, path, body=None, headers=None):
-        url = f"http://127.0.0.1:{self.d.webrtc_port}{path}"
-        request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-        opener = urllib.request.build_opener(NoRedirect)
-        try:
-            with opener.open(request, timeout=10) as response:
-                return response.status, response.headers, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers, error.read().decode()
+        return http_request(self.d.webrtc_port, method, path, body, headers)
 
     def post_offer(self, path="demo", name="chrome_recvonly_offer.sdp", headers=None):
         return self.request("POST", f"/{path}/whep", offer(name),
@@ -213,11 +200,6 @@ class WhepTest(unittest.TestCase):
         self.assertEqual(demo["tracks"][0]["codec"], "H264")
         self.assertGreater(demo["tracks"][0]["width"], 0)
         self.assertFalse(paths["idle"]["ready"])
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 if __name__ == "__main__":

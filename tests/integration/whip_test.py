@@ -14,18 +14,12 @@ import base64
 import os
 import sys
 import unittest
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ctl_test import Daemon, wait_for  # noqa: E402
-
-DATA = os.path.join(os.path.dirname(__file__), "..", "data", "sdp")
-
+from ctl_test import Daemon, http_request, sdp_fixture, wait_for  # noqa: E402
 
 def offer(name="chromium_whip_offer.sdp"):
-    with open(os.path.join(DATA, name), "rb") as f:
-        return f.read()
+    return sdp_fixture(name)
 
 
 class WhipTest(unittest.TestCase):
@@ -50,13 +44,7 @@ class WhipTest(unittest.TestCase):
         cls.d.stop()
 
     def request(self, method, path, body=None, headers=None):
-        url = f"http://127.0.0.1:{self.d.webrtc_port}{path}"
-        request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, response.headers, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers, error.read().decode()
+        return http_request(self.d.webrtc_port, method, path, body, headers)
 
     def post(self, path, body=None, auth=None, content_type="application/sdp"):
         headers = {"Content-Type": content_type}
