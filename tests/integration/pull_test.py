@@ -29,6 +29,7 @@ def have_gst_rtsp_server():
 
 
 CAMERA = os.path.join(HERE, "..", "data", "rtsp", "gst_camera.py")
+READER = os.path.join(HERE, "..", "data", "rtsp", "gst_reader.py")
 
 
 class Camera:
@@ -197,19 +198,19 @@ class DemoTest(unittest.TestCase):
             d.stop()
 
 
-    @unittest.skipIf(shutil.which("gst-launch-1.0") is None, "needs gst-launch-1.0")
+    @unittest.skipIf(not have_gst_rtsp_server(), "needs python3-gi and GStreamer")
     def test_gstreamer_reads_over_tcp_and_udp(self):
         d = Daemon(["core.workers = 1", "path.demo.source = demo"]).start()
         try:
             base = f"rtsp://{d_listen(d)}"
             self.assertTrue(wait_for(lambda: stat(d, "stats.path.demo.source_ready") == "1", 20), d.log_text())
             for protocol in ("tcp", "udp"):
-                r = subprocess.run(["gst-launch-1.0", "-q", "rtspsrc", f"location={base}/demo",
-                                    f"protocols={protocol}", "!", "rtph264depay", "!", "avdec_h264", "!",
-                                    "fakesink", "num-buffers=50", "sync=false"],
+                r = subprocess.run(["/usr/bin/python3", READER, f"{base}/demo", "--protocols", protocol,
+                                    "--frames", "50"],
                                    capture_output=True, text=True, timeout=60)
-                self.assertEqual(r.returncode, 0,
-                                 f"{protocol}: {r.stdout}{r.stderr}\nringcastd:\n{d.log_text()}")
+                frames = int(r.stdout.split()[-1]) if r.stdout.startswith("FRAMES ") else 0
+                self.assertEqual(r.returncode, 0, f"{protocol}: {r.stderr}\nringcastd:\n{d.log_text()}")
+                self.assertGreaterEqual(frames, 50, protocol)
         finally:
             d.stop()
 
