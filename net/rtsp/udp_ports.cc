@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "net/rtsp/drops.h"
+#include "rtp/rtp_packet.h"
 
 namespace ringcast::net::rtsp {
 
@@ -125,7 +126,11 @@ void UdpMediaPorts::OnReceive(std::span<uint8_t> bytes, const sockaddr* from, so
     ++rtcp_in_;
   } else {
     auto route = routes_.find(FormatSocketAddress(from, from_len));
-    if (route == routes_.end()) {
+    if (route == routes_.end() && bytes.size() == rtp::kRtpFixedHeaderSize) {
+      // A bare RTP header is a UDP reader opening its NAT binding towards this port (ffmpeg
+      // and GStreamer send one or two after SETUP): expected, and nothing to route.
+      LOG_DEBUG("rtsp: NAT opening packet from %s", FormatSocketAddress(from, from_len));
+    } else if (route == routes_.end()) {
       ++unrouted_;
       kRtpUnroutedDrops.Count();
       LOG_EVERY_SEC(Warn, "rtsp: UDP datagram from %s, which set up no RTP session; dropped",

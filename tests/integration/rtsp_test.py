@@ -102,7 +102,11 @@ class RtspTest(unittest.TestCase):
             self.assertEqual(err.strip(), "", f"join after {delay}s: {err}")
             self.assertGreaterEqual(frames, 20)
 
+    def unrouted(self):
+        return int(self.d.ctl("-n", "stats.drops.rtp_unrouted").stdout)
+
     def test_reader_over_udp(self):
+        unrouted = self.unrouted()
         code, frames, err = self.read(f"{self.base}/cam1", 2, transport="udp")
         self.assertEqual(code, 0, err)
         self.assertEqual(err.strip(), "")
@@ -111,6 +115,19 @@ class RtspTest(unittest.TestCase):
                             "-show_entries", "stream=codec_name", "-of", "csv=p=0",
                             f"{self.base}/cam1"], capture_output=True, text=True, timeout=60)
         self.assertEqual((r.returncode, sorted(r.stdout.split())), (0, ["h264", "opus"]), r.stderr)
+        # ffmpeg opens its NAT binding with bare RTP headers to our RTP port: not a drop.
+        self.assertEqual(self.unrouted(), unrouted, self.d.log_text())
+
+    def test_stray_udp_media_is_dropped_and_counted(self):
+        import socket
+        rtp_port = int(re.search(r"RTP over UDP on ports (\d+)", self.d.log_text()).group(1))
+        unrouted = self.unrouted()
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.sendto(bytes([0x80, 0x60]) + bytes(10), ("127.0.0.1", rtp_port))  # a bare header
+            s.sendto(bytes([0x80, 0x60]) + bytes(10) + b"payload", ("127.0.0.1", rtp_port))
+        self.assertTrue(wait_for(lambda: self.unrouted() == unrouted + 1, 5), self.d.log_text())
+        time.sleep(0.3)
+        self.assertEqual(self.unrouted(), unrouted + 1)
 
     def test_publisher_over_udp(self):
         self.d.ctl("-q", "-w", "path.udpcam.source=publisher")
