@@ -4,6 +4,7 @@
 #define RINGCAST_TESTS_UNIT_RTP_CAPTURE_H_
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -18,7 +19,7 @@ using Packet = std::vector<uint8_t>;
 // Every datagram of tests/data/rtp/<name>; fails the test (and returns what it could read) if
 // the file is missing or truncated.
 inline std::vector<Packet> ReadCapture(const std::string& name) {
-  const std::string path = std::string(RINGCAST_RTP_TEST_DATA) + "/" + name;
+  const std::string path = (std::filesystem::path(RINGCAST_RTP_TEST_DATA) / name).string();
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << "cannot open " << path;
   const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),

@@ -1,5 +1,6 @@
 #include "net/http/message.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -19,7 +20,7 @@ using State = Parser::State;
 using Kind = Parser::Kind;
 
 std::string ReadCapture(const std::string& name) {
-  const std::string path = std::string(RINGCAST_HTTP_TEST_DATA) + "/" + name;
+  const std::string path = (std::filesystem::path(RINGCAST_HTTP_TEST_DATA) / name).string();
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << "cannot read " << path;
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

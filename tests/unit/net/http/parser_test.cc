@@ -1,5 +1,6 @@
 #include "net/http/parser.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -22,7 +23,7 @@ using namespace std::string_literals;
 
 // A real capture from tests/data/http (see the README there).
 std::string ReadCapture(const std::string& name) {
-  const std::string path = std::string(RINGCAST_HTTP_TEST_DATA) + "/" + name;
+  const std::string path = (std::filesystem::path(RINGCAST_HTTP_TEST_DATA) / name).string();
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << "cannot read " << path;
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

@@ -5,6 +5,7 @@
 #define RINGCAST_TESTS_UNIT_NET_RTSP_CAPTURE_UTIL_H_
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <span>
@@ -21,7 +22,7 @@
 namespace ringcast::net::rtsp::testing {
 
 inline std::string ReadCapture(const std::string& name) {
-  const std::string path = std::string(RINGCAST_RTSP_TEST_DATA) + "/" + name;
+  const std::string path = (std::filesystem::path(RINGCAST_RTSP_TEST_DATA) / name).string();
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << "cannot read " << path;
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

@@ -14,7 +14,7 @@
 namespace ringcast::net::sdp::testing {
 
 inline std::string ReadFixture(const std::string& name) {
-  const std::string path = std::string(RINGCAST_SDP_TEST_DATA) + "/" + name;
+  const std::string path = (std::filesystem::path(RINGCAST_SDP_TEST_DATA) / name).string();
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << "cannot read " << path;
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

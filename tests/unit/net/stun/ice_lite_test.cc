@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -25,7 +26,7 @@ constexpr std::string_view kAioiceUfrag = "Rc4sUfrg";
 constexpr std::string_view kAioicePwd = "RingcastServerPwd0123456789+/";
 
 std::vector<uint8_t> ReadData(const std::string& name) {
-  std::ifstream in(std::string(RINGCAST_STUN_TEST_DATA) + "/" + name, std::ios::binary);
+  std::ifstream in(std::filesystem::path(RINGCAST_STUN_TEST_DATA) / name, std::ios::binary);
   EXPECT_TRUE(in) << name;
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }

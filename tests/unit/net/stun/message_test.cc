@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -28,7 +29,7 @@ using testing::kRfc5769Request;
 using testing::kRfc5769TransactionId;
 
 std::vector<uint8_t> ReadData(const std::string& name) {
-  std::ifstream in(std::string(RINGCAST_STUN_TEST_DATA) + "/" + name, std::ios::binary);
+  std::ifstream in(std::filesystem::path(RINGCAST_STUN_TEST_DATA) / name, std::ios::binary);
   EXPECT_TRUE(in) << name;
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }

@@ -2,6 +2,7 @@
 // reaches the binary), and they load nothing from another origin.
 #include "net/webrtc/pages.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -16,7 +17,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 std::string ReadPage(const std::string& name) {
-  std::ifstream file(std::string(RINGCAST_WEBRTC_PAGES_DIR) + "/" + name, std::ios::binary);
+  std::ifstream file(std::filesystem::path(RINGCAST_WEBRTC_PAGES_DIR) / name, std::ios::binary);
   EXPECT_TRUE(file.good()) << "cannot read " << name;
   std::ostringstream text;
   text << file.rdbuf();
