@@ -488,7 +488,10 @@ const kJoinAfterMs = 1500;   // open the player this long after the first keyfra
 // (video: framesDecoded > 0; audio: samples played that were not concealed). Asserts it came
 // within 1 s of the WHEP answer, on the first attempt, with the player joining mid-GOP.
 export async function playWhep(page, daemon, name, publisher, kind) {
-  await sleep(Math.max(0, publisher.firstKeyframeAt + kJoinAfterMs - Date.now()));
+  // kJoinAfterMs into the first GOP, or into the next one when the test has spent longer than
+  // that since the first keyframe (e2e.ipv6 reads the path over RTSP first): the GOP is fixed.
+  const sinceFirstKeyframe = Date.now() - publisher.firstKeyframeAt;
+  await sleep((((kJoinAfterMs - sinceFirstKeyframe) % kGopMs) + kGopMs) % kGopMs);
   const url = `${daemon.httpBase}/${name}/`;
   log("test", `opening ${url}`);
   await page.goto(url, { timeout: 10000 });

@@ -28,9 +28,7 @@ await runTest("e2e.whep_workers", async (t) => {
   await playWhep(second, daemon, "other", other, "video");
   // pinned has its one viewer on worker 1 now: the next goes to worker 0, from a replica.
   const third = await page.context().newPage();
-  // Join mid-GOP again (2 s into one of the 4 s GOPs), so the replica must fast-start too.
-  const intoGop = (Date.now() - pinned.firstKeyframeAt) % 4000;
-  await new Promise((done) => setTimeout(done, (2000 - intoGop + 4000) % 4000));
+  // playWhep joins mid-GOP again (1.5 s into one of the 4 s GOPs): the replica must fast-start too.
   await playWhep(third, daemon, "pinned", pinned, "video");
   // Path figures are a snapshot taken once a second.
   await waitFor(async () => await value("stats.path.pinned.replicas") === 1, 3000,
